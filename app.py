@@ -1,0 +1,22 @@
+"""VGG Explorer: the entry point. Routes to the pages; every page reads its state from the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.ui.i18n import t
+from components.ui.navigation import ROOT, available_pages
+
+st.set_page_config(page_title=t("app.title"), page_icon=":material/layers:", layout="wide")
+
+pages = [
+    st.Page(
+        ROOT / entry.script,
+        title=t(entry.title_key),
+        icon=entry.icon,
+        url_path=entry.url_path or None,
+        default=not entry.url_path,
+    )
+    for entry in available_pages()
+]
+st.navigation(pages, position="top").run()

@@ -1,0 +1,61 @@
+"""What a user picks (architecture name or spec, input size, options) → a NetworkSpec."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from components.engine.errors import Issue, SpecError
+from components.engine.spec import NetworkSpec, check_input_shape
+from components.engine.vgg import vgg_spec
+
+_SIZE_RE = re.compile(r"^\s*(\d{1,6})\s*[x×X*,]\s*(\d{1,6})(?:\s*[x×X*,]\s*(\d{1,2}))?\s*$")
+
+
+def parse_input_size(text: str, default_channels: int = 3) -> tuple[int, int, int]:
+    """'224x224x3' (or '224x224', '224') → (224, 224, 3), with a clear error otherwise."""
+    text = str(text).strip()
+    if text.isdigit() and len(text) <= 6:
+        shape = [int(text), int(text), default_channels]
+    else:
+        match = _SIZE_RE.match(text)
+        if not match:
+            raise SpecError(
+                Issue(
+                    f"cannot read the input size {text[:40]!r}.",
+                    "Write it as HxWxC, for example 224x224x3.",
+                    field="input",
+                )
+            )
+        h, w, c = match.groups()
+        shape = [int(h), int(w), int(c) if c else default_channels]
+    result = check_input_shape(shape)
+    assert result is not None
+    return result
+
+
+@dataclass(frozen=True)
+class VGGChoice:
+    """The options of a VGG view; the same names as the share link's."""
+
+    arch: str = "vgg16"
+    input_shape: tuple[int, int, int] = (224, 224, 3)
+    include_top: bool = True
+    batch_norm: bool = False
+    classes: int = 1000
+    fc_as_conv: bool = False
+
+    def spec(self) -> NetworkSpec:
+        return vgg_spec(
+            self.arch,
+            self.input_shape,
+            include_top=self.include_top,
+            classes=self.classes,
+            batch_norm=self.batch_norm,
+            fc_as_conv=self.fc_as_conv,
+        )
+
+
+def with_input(spec: NetworkSpec, input_shape: tuple[int, int, int]) -> NetworkSpec:
+    """A custom spec on another input size."""
+    return replace(spec, input_shape=input_shape)

@@ -1,0 +1,189 @@
+"""Analysis → rows, the public JSON contract, and text/CSV/Markdown/Keras-style summaries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from components.engine.analysis import Analysis, LayerInfo, fmt
+
+COLUMNS = (
+    "name",
+    "type",
+    "block",
+    "output_shape",
+    "kernel",
+    "stride",
+    "padding",
+    "params",
+    "trainable_params",
+    "macs",
+    "receptive_field",
+    "cumulative_params",
+    "torch_name",
+    "paper_name",
+)
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "×".join(str(d) for d in shape)
+
+
+def _pair(pair: tuple[int, int] | None) -> str:
+    if pair is None:
+        return ""
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+
+
+def rf_text(info: LayerInfo) -> str:
+    rf = info.receptive_field
+    return "whole input" if rf is None else _pair(rf.size)
+
+
+def rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """One plain record per layer: the table behind every view and export."""
+    out = []
+    cumulative = 0
+    for info in analysis.layers:
+        cumulative += info.params
+        layer = info.layer
+        window = layer.window
+        out.append(
+            {
+                "name": info.name,
+                "type": info.keras_class,
+                "block": layer.block or "",
+                "output_shape": shape_text(info.output_shape),
+                "kernel": _pair(window),
+                "stride": _pair(layer.strides),
+                "padding": layer.padding if window else "",
+                "params": info.params,
+                "trainable_params": info.trainable_params,
+                "macs": info.macs,
+                "receptive_field": rf_text(info),
+                "cumulative_params": cumulative,
+                "torch_name": layer.torch_name or "",
+                "paper_name": layer.paper_name or "",
+            }
+        )
+    return out
+
+
+def to_json_dict(analysis: Analysis) -> dict[str, Any]:
+    """The public JSON contract of ``python -m components summary --format json``."""
+    layers = []
+    for info in analysis.layers:
+        rf = info.receptive_field
+        layers.append(
+            {
+                "name": info.name,
+                "type": info.keras_class,
+                "output_shape": list(info.output_shape),
+                "params": info.params,
+                "trainable_params": info.trainable_params,
+                "non_trainable_params": info.non_trainable_params,
+                "macs": info.macs,
+                "receptive_field": None
+                if rf is None
+                else {"size": list(rf.size), "stride": list(rf.stride), "start": list(rf.start)},
+                "torch_name": info.layer.torch_name,
+                "paper_name": info.layer.paper_name,
+                "formulas": [str(f) for f in info.formulas],
+                "warnings": list(info.warnings),
+            }
+        )
+    return {
+        "name": analysis.spec.name,
+        "input_shape": list(analysis.spec.input_shape),
+        "layers": layers,
+        "total_params": analysis.total_params,
+        "trainable_params": analysis.trainable_params,
+        "non_trainable_params": analysis.non_trainable_params,
+        "total_macs": analysis.total_macs,
+        "weight_bytes": analysis.weight_bytes,
+        "activation_bytes": analysis.activation_bytes,
+    }
+
+
+def to_csv(analysis: Analysis) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows(analysis))
+    return buffer.getvalue()
+
+
+def to_markdown(analysis: Analysis) -> str:
+    header = ("Layer", "Type", "Output shape", "Kernel", "Stride", "Params", "MACs", "RF")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * 3 + "---:|" * 5]
+    for r in rows(analysis):
+        cells = (
+            f"`{r['name']}`",
+            r["type"],
+            r["output_shape"],
+            r["kernel"],
+            r["stride"],
+            fmt(r["params"]),
+            fmt(r["macs"]),
+            r["receptive_field"],
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(
+        f"Total params: {fmt(analysis.total_params)} · trainable: {fmt(analysis.trainable_params)}"
+        f" · non-trainable: {fmt(analysis.non_trainable_params)} · MACs: {fmt(analysis.total_macs)}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def human_bytes(n: int) -> str:
+    """Binary units, as Keras' summary shows them (138,357,544 params → 527.79 MB)."""
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.2f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def human_count(n: int) -> str:
+    """138357544 → '138.4 M'; short figures for headlines."""
+    for unit, size in (("G", 10**9), ("M", 10**6), ("k", 10**3)):
+        if abs(n) >= size:
+            return f"{n / size:.1f} {unit}"
+    return str(n)
+
+
+def _batch_shape(shape: tuple[int, ...]) -> str:
+    return str((None, *shape))
+
+
+def to_keras_text(analysis: Analysis) -> str:
+    """A summary laid out like Keras 3 ``model.summary()``."""
+    entries = [("input_layer (InputLayer)", _batch_shape(analysis.spec.input_shape), "0")]
+    entries += [
+        (f"{i.name} ({i.keras_class})", _batch_shape(i.output_shape), fmt(i.params))
+        for i in analysis.layers
+    ]
+    w1 = max(31, *(len(e[0]) for e in entries))
+    w2 = max(22, *(len(e[1]) for e in entries))
+    w3 = max(13, *(len(e[2]) for e in entries))
+
+    def line(left: str, mid: str, right: str, fill: str) -> str:
+        return left + fill * (w1 + 2) + mid + fill * (w2 + 2) + mid + fill * (w3 + 2) + right
+
+    out = [f'Model: "{analysis.spec.name}"', line("┏", "┳", "┓", "━")]
+    out.append(f"┃ {'Layer (type)':<{w1}} ┃ {'Output Shape':<{w2}} ┃ {'Param #':>{w3}} ┃")
+    out.append(line("┡", "╇", "┩", "━"))
+    for n, (a, b, c) in enumerate(entries):
+        out.append(f"│ {a:<{w1}} │ {b:<{w2}} │ {c:>{w3}} │")
+        out.append(line("├", "┼", "┤", "─") if n < len(entries) - 1 else line("└", "┴", "┘", "─"))
+    for label, count in (
+        ("Total", analysis.total_params),
+        ("Trainable", analysis.trainable_params),
+        ("Non-trainable", analysis.non_trainable_params),
+    ):
+        out.append(f" {label} params: {fmt(count)} ({human_bytes(count * 4)})")
+    out.append(f" MACs (conv + dense): {fmt(analysis.total_macs)}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,438 @@
+"""The JSON network spec: schema, limits, validation and (de)serialisation.
+
+One schema serves custom CNNs, presets, share links and exports. Validation
+checks every limit before anything is allocated, and reports every problem
+with the layer it belongs to.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from components.engine.errors import Issue, SpecError
+
+# Limits, stated once; the UI quotes them in its messages.
+MAX_SPEC_BYTES = 256 * 1024
+MAX_LAYERS = 200
+MAX_INPUT_SIDE = 4096
+MAX_CHANNELS_IN = 4
+MAX_WIDTH = 16384  # filters of a conv, units of a dense layer
+MAX_WINDOW = 64  # kernel, pool and stride sides
+MAX_NAME_LEN = 64
+
+ACTIVATIONS = (
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+    "linear",
+    "elu",
+    "selu",
+    "gelu",
+    "swish",
+    "softplus",
+    "leaky_relu",
+)
+PADDINGS = ("valid", "same")
+
+# type -> (Keras class, Keras auto-name prefix, required fields, optional fields)
+LAYER_TYPES: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+    "conv2d": (
+        "Conv2D",
+        "conv2d",
+        ("filters", "kernel"),
+        ("stride", "padding", "activation", "use_bias"),
+    ),
+    "maxpool2d": ("MaxPooling2D", "max_pooling2d", (), ("pool", "stride", "padding")),
+    "avgpool2d": ("AveragePooling2D", "average_pooling2d", (), ("pool", "stride", "padding")),
+    "batchnorm": ("BatchNormalization", "batch_normalization", (), ()),
+    "activation": ("Activation", "activation", ("fn",), ()),
+    "dropout": ("Dropout", "dropout", ("rate",), ()),
+    "flatten": ("Flatten", "flatten", (), ()),
+    "globalavgpool2d": ("GlobalAveragePooling2D", "global_average_pooling2d", (), ()),
+    "globalmaxpool2d": ("GlobalMaxPooling2D", "global_max_pooling2d", (), ()),
+    "dense": ("Dense", "dense", ("units",), ("activation", "use_bias")),
+    # AlexNet-style local response normalisation (VGG paper's A-LRN), fixed constants.
+    "lrn": ("LocalResponseNormalization", "local_response_normalization", (), ()),
+}
+COMMON_FIELDS = ("type", "name")
+SPEC_FIELDS = ("name", "input", "layers")
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer. Fields that do not apply to its type stay None.
+
+    ``block``, ``torch_name`` and ``paper_name`` are filled for VGG layers so
+    the product can map Keras names to torchvision's and the paper's.
+    """
+
+    type: str
+    name: str = ""
+    filters: int | None = None
+    kernel: tuple[int, int] | None = None
+    stride: tuple[int, int] | None = None
+    padding: str = "valid"
+    activation: str | None = None
+    use_bias: bool = True
+    pool: tuple[int, int] | None = None
+    units: int | None = None
+    rate: float | None = None
+    fn: str | None = None
+    block: str | None = None
+    torch_name: str | None = None
+    paper_name: str | None = None
+
+    @property
+    def keras_class(self) -> str:
+        return LAYER_TYPES[self.type][0]
+
+    @property
+    def window(self) -> tuple[int, int] | None:
+        """Kernel of a conv or pool window of a pooling layer."""
+        return self.kernel if self.type == "conv2d" else self.pool
+
+    @property
+    def strides(self) -> tuple[int, int] | None:
+        """Effective stride: Keras defaults (conv 1, pool = pool size)."""
+        if self.type == "conv2d":
+            return self.stride or (1, 1)
+        if self.type in ("maxpool2d", "avgpool2d"):
+            return self.stride or self.pool
+        return None
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A whole network: input shape (H, W, C) and its layers, in order."""
+
+    name: str
+    input_shape: tuple[int, int, int]
+    layers: tuple[Layer, ...]
+    family: str = "custom"
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON spec form (round-trips through :func:`parse_spec`)."""
+        return {
+            "name": self.name,
+            "input": list(self.input_shape),
+            "layers": [layer_to_dict(layer) for layer in self.layers],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def _size(value: tuple[int, int] | None) -> int | list[int] | None:
+    if value is None:
+        return None
+    return value[0] if value[0] == value[1] else list(value)
+
+
+def layer_to_dict(layer: Layer) -> dict[str, Any]:
+    """The JSON form of one layer: only the fields its type takes, defaults left out."""
+    _, _, required, optional = LAYER_TYPES[layer.type]
+    out: dict[str, Any] = {"type": layer.type}
+    defaults = Layer(type=layer.type)
+    for name in (*required, *optional):
+        value = getattr(layer, name)
+        if name not in required and value == getattr(defaults, name):
+            continue
+        out[name] = _size(value) if name in ("kernel", "stride", "pool") else value
+    out["name"] = layer.name
+    return out
+
+
+# ---------------------------------------------------------------- validation
+
+
+class _Checker:
+    """Collects issues while converting raw JSON values into typed fields."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def fail(self, message: str, hint: str = "", **where: Any) -> None:
+        self.issues.append(Issue(message=message, hint=hint, **where))
+
+    def integer(self, value: Any, what: str, low: int, high: int, **where: Any) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                self.fail(
+                    f"{what} must be a whole number, got {_show(value)}.",
+                    f"Use an integer from {low} to {high:,}.",
+                    **where,
+                )
+                return None
+        if value < low:
+            hint = f"Use {low} or more." if low > 0 else ""
+            if what.endswith("stride") and value == 0:
+                hint = "A stride of 0 would never move the window: use 1 or more."
+            self.fail(f"{what} must be at least {low}, got {value}.", hint, **where)
+            return None
+        if value > high:
+            self.fail(
+                f"{what} is {value:,}, above the limit of {high:,}.",
+                "VGG Explorer refuses sizes this large before allocating anything.",
+                **where,
+            )
+            return None
+        return value
+
+    def pair(self, value: Any, what: str, high: int, **where: Any) -> tuple[int, int] | None:
+        if isinstance(value, list | tuple):
+            if len(value) != 2:
+                self.fail(
+                    f"{what} must be one number or a pair [height, width], got {_show(value)}.",
+                    **where,
+                )
+                return None
+            h = self.integer(value[0], f"{what} height", 1, high, **where)
+            w = self.integer(value[1], f"{what} width", 1, high, **where)
+            return (h, w) if h is not None and w is not None else None
+        n = self.integer(value, what, 1, high, **where)
+        return (n, n) if n is not None else None
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_input_shape(value: Any, checker: _Checker | None = None) -> tuple[int, int, int] | None:
+    """Validate an input shape [H, W, C]; raises SpecError when no checker is given."""
+    own = checker is None
+    checker = checker or _Checker()
+    shape: tuple[int, int, int] | None = None
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        checker.fail(
+            f"the input shape must be [height, width, channels], got {_show(value)}.",
+            "For example [224, 224, 3].",
+            field="input",
+        )
+    else:
+        h = checker.integer(value[0], "input height", 1, MAX_INPUT_SIDE, field="input")
+        w = checker.integer(value[1], "input width", 1, MAX_INPUT_SIDE, field="input")
+        c = checker.integer(value[2], "input channels", 1, MAX_CHANNELS_IN, field="input")
+        if h is not None and w is not None and c is not None:
+            shape = (h, w, c)
+    if own and checker.issues:
+        raise SpecError(checker.issues)
+    return shape
+
+
+def _parse_layer(raw: Any, index: int, checker: _Checker) -> Layer | None:
+    where: dict[str, Any] = {"layer": index}
+    if not isinstance(raw, dict):
+        checker.fail(f"each layer must be a JSON object, got {_show(raw)}.", **where)
+        return None
+    kind = raw.get("type")
+    if isinstance(raw.get("name"), str):
+        where["layer_name"] = raw["name"]
+    if kind not in LAYER_TYPES:
+        checker.fail(
+            f"unknown layer type {_show(kind)}.",
+            f"Known types: {', '.join(LAYER_TYPES)}.",
+            field="type",
+            **where,
+        )
+        return None
+    _, _, required, optional = LAYER_TYPES[kind]
+    allowed = (*COMMON_FIELDS, *required, *optional)
+    before = len(checker.issues)
+    for key in raw:
+        if key not in allowed:
+            checker.fail(
+                f"a {kind} layer has no field {_show(key)}.",
+                f"Fields it takes: {', '.join(allowed)}.",
+                field=str(key),
+                **where,
+            )
+    for key in required:
+        if key not in raw:
+            checker.fail(f"a {kind} layer needs the field '{key}'.", field=key, **where)
+    values: dict[str, Any] = {"type": kind}
+    for key, value in raw.items():
+        if key not in allowed or key == "type":
+            continue
+        at = {**where, "field": key}
+        if key == "name":
+            if not isinstance(value, str) or not _NAME_RE.match(value) or len(value) > MAX_NAME_LEN:
+                checker.fail(
+                    f"layer name {_show(value)} is not allowed.",
+                    f"Use letters, digits, '_', '.', '-' (starting with a letter), "
+                    f"at most {MAX_NAME_LEN} characters.",
+                    **at,
+                )
+            else:
+                values["name"] = value
+        elif key in ("filters", "units"):
+            what = "number of filters" if key == "filters" else "number of units"
+            values[key] = checker.integer(value, what, 1, MAX_WIDTH, **at)
+        elif key in ("kernel", "pool", "stride"):
+            what = {"kernel": "kernel size", "pool": "pool size", "stride": "stride"}[key]
+            values[key] = checker.pair(value, what, MAX_WINDOW, **at)
+        elif key == "padding":
+            if value not in PADDINGS:
+                checker.fail(
+                    f"padding must be 'valid' or 'same', got {_show(value)}.",
+                    "'valid' adds no border; 'same' keeps the size when the stride is 1.",
+                    **at,
+                )
+            else:
+                values[key] = value
+        elif key in ("activation", "fn"):
+            if value is None and key == "activation":
+                continue
+            if value not in ACTIVATIONS:
+                checker.fail(
+                    f"unknown activation {_show(value)}.",
+                    f"Known: {', '.join(ACTIVATIONS)}.",
+                    **at,
+                )
+            else:
+                values[key] = value
+        elif key == "use_bias":
+            if not isinstance(value, bool):
+                checker.fail(f"use_bias must be true or false, got {_show(value)}.", **at)
+            else:
+                values[key] = value
+        elif key == "rate":
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if not ok or not 0 <= value < 1:
+                checker.fail(
+                    f"dropout rate must be a number from 0 up to (not including) 1, "
+                    f"got {_show(value)}.",
+                    "0.5 drops half of the values during training.",
+                    **at,
+                )
+            else:
+                values[key] = float(value)
+    if len(checker.issues) > before:
+        return None
+    if kind in ("maxpool2d", "avgpool2d") and "pool" not in values:
+        values["pool"] = (2, 2)
+    return Layer(**values)
+
+
+def auto_name(layers: list[Layer]) -> list[Layer]:
+    """Give unnamed layers Keras 3's default names (conv2d, conv2d_1, ...)."""
+    taken = {layer.name for layer in layers if layer.name}
+    counters: dict[str, int] = {}
+    out = []
+    for layer in layers:
+        if not layer.name:
+            prefix = LAYER_TYPES[layer.type][1]
+            while True:
+                n = counters.get(prefix, 0)
+                counters[prefix] = n + 1
+                candidate = prefix if n == 0 else f"{prefix}_{n}"
+                if candidate not in taken:
+                    break
+            taken.add(candidate)
+            layer = replace(layer, name=candidate)
+        out.append(layer)
+    return out
+
+
+def parse_spec(raw: Any) -> NetworkSpec:
+    """Validate a decoded JSON spec and return it typed; SpecError lists every problem."""
+    checker = _Checker()
+    if not isinstance(raw, dict):
+        raise SpecError(
+            Issue(
+                f"a network spec must be a JSON object, got {_show(raw)}.",
+                'It looks like {"name": ..., "input": [H, W, C], "layers": [...]}.',
+            )
+        )
+    for key in raw:
+        if key not in SPEC_FIELDS:
+            checker.fail(
+                f"unknown field {_show(key)} in the spec.",
+                f"A spec has only: {', '.join(SPEC_FIELDS)}.",
+                field=str(key),
+            )
+    name = raw.get("name", "custom")
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_LEN:
+        checker.fail(f"the spec's name must be a short text, got {_show(name)}.", field="name")
+        name = "custom"
+    shape = check_input_shape(raw.get("input"), checker) if "input" in raw else None
+    if "input" not in raw:
+        checker.fail("the spec needs an input shape.", 'Add "input": [224, 224, 3].')
+    layers_raw = raw.get("layers")
+    layers: list[Layer] = []
+    if not isinstance(layers_raw, list) or not layers_raw:
+        checker.fail(
+            "the spec needs a non-empty list of layers.",
+            'Add "layers": [{"type": "conv2d", "filters": 16, "kernel": 3}].',
+            field="layers",
+        )
+    elif len(layers_raw) > MAX_LAYERS:
+        checker.fail(
+            f"the spec has {len(layers_raw):,} layers, above the limit of {MAX_LAYERS}.",
+            "VGG19 with batch norm has 64; split the network or remove layers.",
+            field="layers",
+        )
+    else:
+        for i, item in enumerate(layers_raw):
+            layer = _parse_layer(item, i, checker)
+            if layer is not None:
+                layers.append(layer)
+    names = [layer.name for layer in layers if layer.name]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        checker.fail(f"the layer name '{dup}' is used twice.", "Layer names must be unique.")
+    if checker.issues:
+        raise SpecError(checker.issues)
+    assert shape is not None
+    return NetworkSpec(name=name, input_shape=shape, layers=tuple(auto_name(layers)))
+
+
+def parse_spec_json(text: str | bytes) -> NetworkSpec:
+    """Parse spec text (an upload, a paste, a file), refusing oversize input first."""
+    if len(text) > MAX_SPEC_BYTES:
+        raise SpecError(
+            Issue(
+                f"the spec is {len(text):,} bytes, above the limit of {MAX_SPEC_BYTES:,}.",
+                "A spec describes layers, not weights; it should be a few kilobytes.",
+            )
+        )
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SpecError(
+            Issue(
+                f"this is not valid JSON ({exc}).",
+                "Export a spec from the Custom CNN page to see the expected form.",
+            )
+        ) from None
+    except RecursionError:
+        raise SpecError(Issue("this JSON is nested too deeply to be a spec.")) from None
+    return parse_spec(raw)
+
+
+def encode_spec(spec: NetworkSpec) -> str:
+    """Compact base64url JSON for share links (``spec=``)."""
+    text = json.dumps(spec.to_dict(), separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_spec(token: str) -> NetworkSpec:
+    """Inverse of :func:`encode_spec`; bad tokens raise SpecError, never anything else."""
+    if len(token) > MAX_SPEC_BYTES * 4 // 3 + 4:
+        raise SpecError(Issue("the spec in the link is too long.", field="spec"))
+    try:
+        data = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise SpecError(
+            Issue("the spec in the link is not valid base64url.", "Copy the link again.")
+        ) from None
+    return parse_spec_json(data)

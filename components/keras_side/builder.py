@@ -1,0 +1,102 @@
+"""Build the real ``keras.Model`` from the engine's description (same names, same numbers)."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+from components.engine.spec import Layer, NetworkSpec
+
+if TYPE_CHECKING:
+    import keras
+
+# One bound on what may be allocated, checked with the engine before building.
+MAX_BUILD_PARAMS = 600_000_000
+
+
+def import_keras() -> Any:
+    """Import Keras (and TensorFlow) on first use only, quietly."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+
+    return keras
+
+
+def _make_layer(keras: Any, layer: Layer) -> Any:
+    kind, name = layer.type, layer.name
+    L = keras.layers
+    if kind == "conv2d":
+        return L.Conv2D(
+            layer.filters,
+            layer.kernel,
+            strides=layer.strides,
+            padding=layer.padding,
+            activation=layer.activation,
+            use_bias=layer.use_bias,
+            name=name,
+        )
+    if kind in ("maxpool2d", "avgpool2d"):
+        cls = L.MaxPooling2D if kind == "maxpool2d" else L.AveragePooling2D
+        return cls(layer.pool, strides=layer.strides, padding=layer.padding, name=name)
+    if kind == "dense":
+        return L.Dense(layer.units, activation=layer.activation, use_bias=layer.use_bias, name=name)
+    if kind == "batchnorm":
+        return L.BatchNormalization(name=name)
+    if kind == "activation":
+        return L.Activation(layer.fn, name=name)
+    if kind == "dropout":
+        return L.Dropout(layer.rate, name=name)
+    if kind == "lrn":
+        from components.keras_side.lrn import LocalResponseNormalization
+
+        return LocalResponseNormalization(name=name)
+    simple = {
+        "flatten": L.Flatten,
+        "globalavgpool2d": L.GlobalAveragePooling2D,
+        "globalmaxpool2d": L.GlobalMaxPooling2D,
+    }
+    return simple[kind](name=name)
+
+
+def build_model(spec: NetworkSpec) -> keras.Model:
+    """The functional Keras model of ``spec``; refuses sizes above MAX_BUILD_PARAMS first."""
+    from components.engine.analysis import analyze
+    from components.engine.errors import Issue, SpecError
+
+    analysis = analyze(spec)  # raises SpecError before anything is allocated
+    if analysis.total_params > MAX_BUILD_PARAMS:
+        raise SpecError(
+            Issue(
+                f"{spec.name} has {analysis.total_params:,} parameters, above the "
+                f"{MAX_BUILD_PARAMS:,} that VGG Explorer builds in memory.",
+                "Use a smaller input size or drop the classifier head.",
+            )
+        )
+    keras = import_keras()
+    inputs = keras.Input(shape=spec.input_shape, name="input_layer")
+    x = inputs
+    for layer in spec.layers:
+        x = _make_layer(keras, layer)(x)
+    return keras.Model(inputs, x, name=re.sub(r"[^A-Za-z0-9_.-]", "_", spec.name))
+
+
+def keras_layer_table(model: Any) -> list[dict[str, Any]]:
+    """What Keras itself reports per layer (InputLayer left out), to compare with the engine."""
+    out = []
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
+        out.append(
+            {
+                "name": layer.name,
+                "type": type(layer).__name__,
+                "output_shape": list(layer.output.shape[1:]),
+                "params": layer.count_params(),
+                "trainable_params": trainable,
+            }
+        )
+    return out

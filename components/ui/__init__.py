@@ -1,0 +1,1 @@
+"""The UI layer: shared Streamlit widgets, pure chart builders, translations."""

@@ -1,0 +1,30 @@
+"""The app's pages and their public, stable URL paths (share links depend on them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    script: str
+    title_key: str
+    url_path: str
+    icon: str
+
+
+PAGES = (
+    PageEntry("pages/architecture.py", "nav.architecture", "", ":material/account_tree:"),
+    PageEntry("pages/custom.py", "nav.custom", "custom", ":material/construction:"),
+    PageEntry("pages/activations.py", "nav.activations", "activations", ":material/image:"),
+    PageEntry("pages/compare.py", "nav.compare", "compare", ":material/compare:"),
+    PageEntry("pages/learn.py", "nav.learn", "learn", ":material/school:"),
+)
+
+
+def available_pages() -> list[PageEntry]:
+    """Pages whose script exists; a page joins the app by adding its script."""
+    return [page for page in PAGES if (ROOT / page.script).is_file()]
