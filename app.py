@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.ui.i18n import t
+from components.ui.i18n import language_switch, t
 from components.ui.navigation import ROOT, available_pages
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/layers:", layout="wide")
@@ -19,4 +19,6 @@ pages = [
     )
     for entry in available_pages()
 ]
-st.navigation(pages, position="top").run()
+page = st.navigation(pages, position="top")
+language_switch()
+page.run()

@@ -19,3 +19,32 @@ def test_catalogues_have_the_same_keys_and_placeholders() -> None:
         for key, text in en.items():
             assert placeholders(other[key]) == placeholders(text), (lang, key)
             assert other[key].strip(), (lang, key)
+
+
+def test_language_switch_sets_the_share_link_and_survives_reruns() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert "lang" not in at.query_params
+    at.button_group(key="language_switch").set_value("zh").run()
+    assert at.query_params["lang"] == "zh"
+    assert not at.exception
+
+
+def test_lang_in_the_url_selects_the_language() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert at.button_group(key="language_switch").value == "zh"
+    hostile = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    hostile.query_params["lang"] = "xx<script>"
+    hostile.run()
+    assert not hostile.exception
+    assert hostile.button_group(key="language_switch").value == "en"
+    assert hostile.query_params["lang"] == "en"

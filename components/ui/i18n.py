@@ -12,6 +12,8 @@ from pathlib import Path
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
+LANGUAGE_KEY = "lang"
+_SWITCH_KEY = "language_switch"
 _LOCALES = Path(__file__).with_name("locales")
 
 
@@ -27,11 +29,42 @@ def translate(key: str, lang: str, **values: object) -> str:
 
 
 def current_language() -> str:
-    """The language of this view: ``lang=`` in the URL, else English."""
+    """The language of this view: ``lang=`` in the URL, else the switch's last value, else English.
+
+    The URL wins so a shared link opens in its language; the switch's value covers
+    page changes through the navigation menu, which drop the query string.
+    """
     import streamlit as st
 
-    lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    for lang in (st.query_params.get(LANGUAGE_KEY), st.session_state.get(_SWITCH_KEY)):
+        if lang in LANGUAGES:
+            return lang
+    return DEFAULT_LANGUAGE
+
+
+def _language_changed() -> None:
+    import streamlit as st
+
+    st.query_params[LANGUAGE_KEY] = st.session_state[_SWITCH_KEY]
+
+
+def language_switch() -> None:
+    """The sidebar language switch; keeps ``lang=`` in the URL so every share link carries it."""
+    import streamlit as st
+
+    lang = current_language()
+    if st.session_state.get(_SWITCH_KEY) != lang:
+        st.session_state[_SWITCH_KEY] = lang
+    if lang != DEFAULT_LANGUAGE or LANGUAGE_KEY in st.query_params:
+        st.query_params[LANGUAGE_KEY] = lang
+    st.sidebar.segmented_control(
+        translate("app.language", lang),
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        required=True,
+        key=_SWITCH_KEY,
+        on_change=_language_changed,
+    )
 
 
 def t(key: str, **values: object) -> str:
