@@ -1,0 +1,155 @@
+"""A network with its weights, and one forward pass that returns every layer's output.
+
+Like keract: a multi-output Keras model over the same layers, so all feature
+maps come from a single call. A :class:`Network` is meant to be shared between
+sessions (``st.cache_resource``); Keras models are not promised to be
+thread-safe, so every call goes through the network's lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from components.engine.analysis import Analysis, analyze
+from components.engine.errors import Issue, SpecError
+from components.engine.report import human_bytes
+from components.engine.spec import NetworkSpec
+from components.keras_side import weights as W
+from components.keras_side.images import Preprocessing
+from components.keras_side.problems import Note
+
+MAX_SIDE = 512  # input side cap for activations
+MAX_RUN_BYTES = 1_500_000_000  # weights + every activation of one image, float32
+IMAGENET_CLASSES = Path(__file__).resolve().parents[2] / "assets" / "imagenet_classes.json"
+
+
+def check_budget(spec: NetworkSpec) -> Analysis:
+    """Refuse, with the engine's figures, inputs and networks too large to run here."""
+    analysis = analyze(spec)
+    h, w, _ = spec.input_shape
+    if max(h, w) > MAX_SIDE:
+        raise SpecError(
+            Issue(
+                f"the activation viewer runs inputs up to {MAX_SIDE}×{MAX_SIDE}; "
+                f"this network takes {h}×{w}.",
+                f"Choose an input of {MAX_SIDE} or less.",
+                field="input",
+            )
+        )
+    needed = analysis.weight_bytes + analysis.activation_bytes
+    if needed > MAX_RUN_BYTES:
+        raise SpecError(
+            Issue(
+                f"{spec.name} needs {human_bytes(needed)} for its weights and one image's "
+                f"activations, above the {human_bytes(MAX_RUN_BYTES)} this viewer allows.",
+                "Drop the classifier head or use a smaller input.",
+            )
+        )
+    return analysis
+
+
+@dataclass(frozen=True)
+class WeightsSource:
+    """What the weights are; ``digest`` identifies file contents for caching."""
+
+    kind: W.WeightsKind
+    seed: int = 0
+    data: bytes | None = field(default=None, repr=False, compare=False, hash=False)
+    path: str = ""
+    name: str = ""
+    digest: str = ""
+
+    @property
+    def trained(self) -> bool:
+        return self.kind != "random"
+
+    @property
+    def preprocessing(self) -> Preprocessing:
+        return "torch" if self.kind == "torch" else "caffe"
+
+
+@dataclass
+class Network:
+    """A built model, its all-layers extractor and the lock that guards both."""
+
+    spec: NetworkSpec
+    source: WeightsSource
+    model: Any
+    extractor: Any
+    names: tuple[str, ...]
+    notes: tuple[Note, ...] = ()
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def preprocessing(self) -> Preprocessing:
+        return self.source.preprocessing if self.spec.input_shape[2] == 3 else "scale"
+
+    def activations(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Every layer's output for one image (batch dimension dropped), one forward pass."""
+        with self.lock:
+            outputs = self.extractor(x, training=False)
+        return {name: np.asarray(out)[0] for name, out in zip(self.names, outputs, strict=True)}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """The bare ``model(x)``: the benchmark's yardstick."""
+        with self.lock:
+            return np.asarray(self.model(x, training=False))
+
+
+def _file_bytes(source: WeightsSource) -> bytes | Path:
+    if source.data is not None:
+        return source.data
+    path = Path(source.path).expanduser()
+    if not W.source_suffix(path.name):
+        raise W.WeightsError("act.err.suffix", name=path.name)
+    if not path.is_file():
+        raise W.WeightsError("act.err.no_file", path=str(path))
+    return path
+
+
+def build_network(spec: NetworkSpec, source: WeightsSource) -> Network:
+    """Build ``spec`` in Keras, put the chosen weights in, and wire the extractor."""
+    from components.keras_side.builder import build_model, import_keras
+
+    check_budget(spec)
+    keras = import_keras()
+    notes: tuple[Note, ...] = ()
+    if source.kind == "imagenet":
+        file = W.imagenet_file(spec)
+        if not file.cached:
+            raise W.WeightsError("act.err.not_downloaded", path=str(file.path))
+        arrays_source: bytes | Path = file.path
+    elif source.kind in ("keras", "torch"):
+        arrays_source = _file_bytes(source)
+    keras.utils.set_random_seed(source.seed)
+    model = build_model(spec)
+    if source.kind in ("imagenet", "keras"):
+        notes = W.assign(model, W.read_keras_weights(arrays_source))
+    elif source.kind == "torch":
+        arrays, notes = W.torch_to_keras(spec, model, W.read_safetensors(arrays_source))
+        notes = (*W.assign(model, arrays), *notes)
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    extractor = keras.Model(model.input, [layer.output for layer in layers])
+    network = Network(spec, source, model, extractor, tuple(lay.name for lay in layers), notes)
+    warm = np.zeros((1, *spec.input_shape), dtype=np.float32)
+    network.activations(warm)
+    return network
+
+
+def imagenet_labels() -> list[str]:
+    """The 1,000 ImageNet class names in classifier order (first WordNet lemma of each)."""
+    import json
+
+    data = json.loads(IMAGENET_CLASSES.read_text(encoding="utf-8"))
+    return [lemma.split(",")[0].strip() for _, lemma in data["classes"]]
+
+
+def top_k(probabilities: np.ndarray, k: int = 5) -> list[tuple[int, float]]:
+    """Indices and probabilities of the ``k`` largest outputs, largest first."""
+    flat = np.asarray(probabilities).reshape(-1)
+    order = np.argsort(flat)[::-1][:k]
+    return [(int(i), float(flat[i])) for i in order]

@@ -1,0 +1,157 @@
+"""Untrusted image bytes → a safe RGB (or grayscale) picture sized and scaled for the network.
+
+Pillow only (NumPy for 16-bit data); Keras is imported lazily for its own
+``preprocess_input``. Every refusal is an :class:`ImageError` and every change
+made on the way (rotation, colour conversion, first GIF frame) a ``Note``, so
+the page can say what happened in the user's language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from components.keras_side.problems import Note, Problem
+
+FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF")
+EXTENSIONS = ("jpg", "jpeg", "png", "webp", "bmp", "gif")
+MAX_FILE_BYTES = 20 * 1024 * 1024  # same as server.maxUploadSize
+MAX_PIXELS = 40_000_000  # e.g. 8000×5000; larger images are refused before decoding
+# Pillow warns above MAX_IMAGE_PIXELS; decode() turns that warning into a refusal.
+Image.MAX_IMAGE_PIXELS = min(Image.MAX_IMAGE_PIXELS or MAX_PIXELS, MAX_PIXELS)
+
+EXIF_ORIENTATION = 0x0112
+
+Fit = Literal["crop", "squash"]
+FITS: tuple[Fit, ...] = ("crop", "squash")
+Preprocessing = Literal["caffe", "torch", "scale"]
+
+
+class ImageError(Problem):
+    """An image that cannot be used."""
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    image: Image.Image  # mode "RGB" or "L", upright
+    format: str
+    size: tuple[int, int]  # (width, height) as stored in the file
+    digest: str  # of the file bytes: the cache key of everything derived
+    notes: tuple[Note, ...]
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def _open(data: bytes) -> Image.Image:
+    """Read the header only; refuse non-images and pixel bombs before any decoding."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ImageError("act.err.bomb", limit=f"{MAX_PIXELS:,}") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageError("act.err.not_image", formats=", ".join(FORMATS)) from exc
+    width, height = image.size
+    if width * height > MAX_PIXELS or width < 1 or height < 1:
+        raise ImageError("act.err.bomb", limit=f"{MAX_PIXELS:,}")
+    return image
+
+
+def _to_8bit(image: Image.Image) -> Image.Image:
+    """16-bit and 32-bit grayscale → 8-bit by scaling (Pillow's convert would clip at 255)."""
+    array = np.asarray(image, dtype=np.float64)
+    top = 65535.0 if image.mode.startswith("I") and array.max(initial=0) > 255 else 255.0
+    if image.mode == "F":
+        low, top = float(array.min(initial=0)), float(array.max(initial=1))
+        array = array - low
+        top = max(top - low, 1e-12)
+    return Image.fromarray(np.clip(array / top * 255.0 + 0.5, 0, 255).astype(np.uint8), "L")
+
+
+def _normalise(image: Image.Image, channels: int) -> tuple[Image.Image, list[Note]]:
+    """Any Pillow mode → "RGB" (or "L" for a 1-channel network), saying what changed."""
+    notes: list[Note] = []
+    mode = image.mode
+    if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        image = _to_8bit(image)
+        notes.append(Note("act.note.high_depth", {"mode": mode}))
+    if mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        flat.alpha_composite(image.convert("RGBA"))
+        image = flat.convert("RGB")
+        notes.append(Note("act.note.alpha"))
+    if mode == "CMYK":
+        notes.append(Note("act.note.cmyk"))
+    if channels == 1:
+        if image.mode != "L":
+            image = image.convert("L")
+            notes.append(Note("act.note.to_gray"))
+        return image, notes
+    if image.mode in ("L", "1"):
+        notes.append(Note("act.note.gray"))
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return image, notes
+
+
+def decode(data: bytes, channels: int = 3) -> DecodedImage:
+    """Check and decode an uploaded file for a network with ``channels`` input channels."""
+    if channels not in (1, 3):
+        raise ImageError("act.err.channels", channels=channels)
+    if not data:
+        raise ImageError("act.err.empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageError("act.err.file_size", limit=MAX_FILE_BYTES // (1024 * 1024))
+    image = _open(data)
+    notes: list[Note] = []
+    fmt, size = image.format or "?", image.size
+    frames = getattr(image, "n_frames", 1)
+    if frames > 1:
+        image.seek(0)
+        notes.append(Note("act.note.first_frame", {"frames": frames}))
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError("act.err.truncated", format=fmt) from exc
+    if image.getexif().get(EXIF_ORIENTATION, 1) not in (0, 1):
+        notes.append(Note("act.note.rotated"))
+    upright = ImageOps.exif_transpose(image)
+    image, more = _normalise(upright, channels)
+    return DecodedImage(image, fmt, size, digest(data), (*notes, *more))
+
+
+def fit(image: Image.Image, height: int, width: int, how: Fit = "crop") -> Image.Image:
+    """The picture the network receives: centre crop to the aspect ratio, or squash."""
+    if how == "crop":
+        return ImageOps.fit(image, (width, height), Image.Resampling.BICUBIC)
+    return image.resize((width, height), Image.Resampling.BICUBIC)
+
+
+def to_batch(image: Image.Image, preprocessing: Preprocessing) -> np.ndarray:
+    """A (1, H, W, C) float32 batch, preprocessed the way the weights were trained.
+
+    ``caffe``: Keras' ImageNet VGG (RGB→BGR, mean subtraction, Keras' own
+    ``preprocess_input``); ``torch``: torchvision (÷255, RGB mean/std);
+    ``scale``: ÷255, for 1-channel inputs and untrained custom networks.
+    """
+    x = np.asarray(image, dtype=np.float32)
+    if x.ndim == 2:
+        x = x[..., None]
+    x = x[None]
+    if preprocessing == "scale" or x.shape[-1] != 3:
+        return x / 255.0
+    from components.keras_side.builder import import_keras
+
+    utils = import_keras().applications.imagenet_utils
+    return np.asarray(utils.preprocess_input(x, mode=preprocessing), dtype=np.float32)

@@ -1,0 +1,368 @@
+"""Where a network's weights come from: ImageNet, a Keras weights file, a torchvision state dict.
+
+Files are read as arrays only (h5py, safetensors): no pickle, no Keras model
+deserialisation, so a weights file cannot run code. Every file is checked layer
+by layer against the network before anything is assigned; problems are raised
+as :class:`WeightsError` with one detail per layer.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from components.engine.analysis import analyze
+from components.engine.spec import NetworkSpec
+from components.engine.vgg import vgg_spec
+from components.keras_side.problems import Note, Problem
+
+WeightsKind = Literal["imagenet", "random", "keras", "torch"]
+WEIGHT_KINDS: tuple[WeightsKind, ...] = ("imagenet", "random", "keras", "torch")
+KERAS_SUFFIXES = (".weights.h5", ".h5", ".hdf5")
+TORCH_SUFFIXES = (".safetensors",)
+IMAGENET_ARCHS = ("vgg16", "vgg19")
+IMAGENET_SIDE = 224
+TORCH_BN_EPSILON = 1e-5
+CHUNK = 1 << 20
+Arrays = dict[str, list[np.ndarray]]  # Keras layer name → its weights, in layer.weights order
+
+
+class WeightsError(Problem):
+    """Weights that cannot be used for this network."""
+
+
+# ------------------------------------------------------------------ ImageNet
+
+
+def keras_cache_dir() -> Path:
+    """Where Keras keeps downloaded weights (``$KERAS_HOME/models``, else ``~/.keras/models``)."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "models"
+
+
+@dataclass(frozen=True)
+class ImagenetFile:
+    """Keras' published ImageNet weights for one network, and where Keras caches them."""
+
+    arch: str
+    include_top: bool
+    url: str
+    approx_bytes: int  # parameters × 4 bytes, from the engine
+
+    @property
+    def path(self) -> Path:
+        return keras_cache_dir() / Path(urllib.parse.urlparse(self.url).path).name
+
+    @property
+    def cached(self) -> bool:
+        return self.path.is_file() and self.path.stat().st_size > 0
+
+
+def _keras_weights_url(arch: str, include_top: bool) -> str:
+    from components.keras_side.builder import import_keras
+
+    import_keras()
+    from keras.src.applications import vgg16, vgg19
+
+    module = {"vgg16": vgg16, "vgg19": vgg19}[arch]
+    return module.WEIGHTS_PATH if include_top else module.WEIGHTS_PATH_NO_TOP
+
+
+def imagenet_file(spec: NetworkSpec) -> ImagenetFile:
+    """The ImageNet file matching ``spec`` exactly, or a WeightsError saying what would."""
+    for arch in IMAGENET_ARCHS:
+        for top in (True, False):
+            shape = (IMAGENET_SIDE, IMAGENET_SIDE, 3) if top else spec.input_shape
+            try:
+                candidate = vgg_spec(arch, shape, include_top=top)
+            except ValueError:
+                continue
+            if candidate.layers == spec.layers and candidate.input_shape == spec.input_shape:
+                size = analyze(spec).weight_bytes
+                return ImagenetFile(arch, top, _keras_weights_url(arch, top), size)
+    raise WeightsError("act.err.imagenet_arch", side=IMAGENET_SIDE)
+
+
+def _resolve(host: str, timeout: float) -> None:
+    """DNS lookup bounded by ``timeout`` (urlopen's timeout does not cover it)."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        pool.submit(socket.getaddrinfo, host, 443).result(timeout=timeout)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def download_imagenet(
+    file: ImagenetFile,
+    progress: Callable[[int, int | None], None] | None = None,
+    timeout: float = 5.0,
+) -> Path:
+    """Fetch the file into Keras' cache with progress; fail within ``timeout`` when offline."""
+    if file.cached:
+        return file.path
+    host = urllib.parse.urlparse(file.url).hostname or ""
+    part = file.path.with_name(file.path.name + ".part")
+    try:
+        _resolve(host, timeout)
+        with urllib.request.urlopen(file.url, timeout=timeout) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            part.parent.mkdir(parents=True, exist_ok=True)
+            done = 0
+            with part.open("wb") as out:
+                while chunk := response.read(CHUNK):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+        if total is not None and done != total:
+            raise WeightsError("act.err.download_short", done=done, total=total)
+        part.replace(file.path)
+    except (OSError, FutureTimeout, urllib.error.URLError) as exc:
+        part.unlink(missing_ok=True)
+        reason = getattr(exc, "reason", None) or exc.__class__.__name__
+        raise WeightsError(
+            "act.err.offline", url=file.url, path=str(file.path), reason=str(reason)
+        ) from exc
+    return file.path
+
+
+# ------------------------------------------------------------------ Keras weights files
+
+
+def _open_h5(source: bytes | Path) -> Any:
+    import h5py
+
+    try:
+        return h5py.File(io.BytesIO(source) if isinstance(source, bytes) else source, "r")
+    except (OSError, ValueError) as exc:
+        raise WeightsError("act.err.h5_corrupt") from exc
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def read_keras_weights(source: bytes | Path) -> Arrays:
+    """Arrays per layer name from a Keras 3 ``.weights.h5`` or a legacy Keras ``.h5`` file."""
+    if isinstance(source, bytes) and not source:
+        raise WeightsError("act.err.h5_corrupt")
+    out: Arrays = {}
+    with _open_h5(source) as f:
+        try:
+            if "layers" in f and "layer_names" not in f.attrs:  # Keras 3 format
+                for key, group in f["layers"].items():
+                    vars_ = group.get("vars")
+                    if vars_ is None:
+                        continue
+                    name = _text(vars_.attrs.get("name", key))
+                    out[name] = [np.asarray(vars_[str(i)]) for i in range(len(vars_))]
+            else:  # legacy: attrs layer_names / weight_names (the files Keras downloads)
+                root = f.get("model_weights", f)
+                if "layer_names" not in root.attrs:
+                    raise WeightsError("act.err.h5_layout")
+                for name in map(_text, root.attrs["layer_names"]):
+                    group = root[name]
+                    names = [_text(n) for n in group.attrs.get("weight_names", [])]
+                    out[name] = [np.asarray(group[n]) for n in names]
+        except WeightsError:
+            raise
+        except (KeyError, OSError, ValueError, TypeError) as exc:
+            raise WeightsError("act.err.h5_corrupt") from exc
+    return out
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape)) or "scalar"
+
+
+def _sample(problems: list[Note], per_kind: int = 6) -> tuple[Note, ...]:
+    """The first few problems of each kind, in order (a wrong file can have hundreds)."""
+    seen: dict[str, int] = {}
+    kept = []
+    for note in problems:
+        seen[note.key] = seen.get(note.key, 0) + 1
+        if seen[note.key] <= per_kind:
+            kept.append(note)
+    return tuple(kept)
+
+
+def check_arrays(model: Any, arrays: Arrays) -> tuple[Note, ...]:
+    """Compare with the model layer by layer; raise on any mismatch, return notes on extras."""
+    problems: list[Note] = []
+    wanted = {layer.name: layer for layer in model.layers if layer.weights}
+    for name, layer in wanted.items():
+        expected = [tuple(w.shape) for w in layer.weights]
+        if name not in arrays:
+            problems.append(Note("act.detail.missing_layer", {"layer": name}))
+            continue
+        found = [tuple(a.shape) for a in arrays[name]]
+        if found != expected:
+            problems.append(
+                Note(
+                    "act.detail.shape",
+                    {
+                        "layer": name,
+                        "found": ", ".join(map(_shape, found)) or "—",
+                        "expected": ", ".join(map(_shape, expected)),
+                    },
+                )
+            )
+    extra = [name for name, values in arrays.items() if values and name not in wanted]
+    matched = len(wanted) - len(problems)
+    if problems:
+        key = "act.err.other_arch" if matched == 0 else "act.err.mismatch"
+        raise WeightsError(key, _sample(problems), count=len(problems), layers=len(wanted))
+    return (Note("act.note.extra_layers", {"layers": ", ".join(extra)}),) if extra else ()
+
+
+def assign(model: Any, arrays: Arrays) -> tuple[Note, ...]:
+    """Check, then set every layer's weights."""
+    notes = check_arrays(model, arrays)
+    for layer in model.layers:
+        if layer.weights:
+            layer.set_weights([a.astype(np.float32) for a in arrays[layer.name]])
+    return notes
+
+
+# ------------------------------------------------------------------ torchvision state dicts
+
+
+def read_safetensors(source: bytes | Path) -> dict[str, np.ndarray]:
+    """Tensors by key from a ``.safetensors`` file (a JSON header and raw arrays, no code)."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load, load_file
+
+    try:
+        return load(source) if isinstance(source, bytes) else load_file(str(source))
+    except (SafetensorError, OSError, ValueError, TypeError) as exc:
+        raise WeightsError("act.err.safetensors_corrupt") from exc
+
+
+# Head layers: torchvision's classifier indices and timm's names for the same tensors.
+HEAD_KEYS = {
+    "fc1": ("classifier.0", "pre_logits.fc1"),
+    "fc2": ("classifier.3", "pre_logits.fc2"),
+    "predictions": ("classifier.6", "head.fc"),
+}
+_IGNORED_SUFFIXES = (".num_batches_tracked",)
+
+
+def _kernel(weight: np.ndarray, target: tuple[int, ...], flat_from: tuple[int, ...] | None):
+    """torch (out, in[, kh, kw]) → Keras HWIO / (in, out), reordering flattened inputs.
+
+    ``flat_from`` is the (H, W, C) a Dense layer's Flatten received: PyTorch
+    flattens channels first (C, H, W), Keras channels last (H, W, C).
+    """
+    out = weight.shape[0]
+    if weight.ndim == 2 and len(target) == 4:  # Linear → conv (fc-as-conv)
+        kh, kw, cin, _ = target
+        if weight.shape[1] != kh * kw * cin:
+            return None
+        weight = weight.reshape(out, cin, kh, kw)
+    if weight.ndim == 4:
+        hwio = weight.transpose(2, 3, 1, 0)
+        return hwio if len(target) == 4 else hwio.reshape(-1, out)
+    if flat_from is not None and len(flat_from) == 3 and math.prod(flat_from) == weight.shape[1]:
+        h, w, c = flat_from
+        return weight.reshape(out, c, h, w).transpose(2, 3, 1, 0).reshape(-1, out)
+    return weight.T
+
+
+def torch_to_keras(
+    spec: NetworkSpec, model: Any, tensors: dict[str, np.ndarray]
+) -> tuple[Arrays, tuple[Note, ...]]:
+    """Convert a torchvision/timm VGG state dict to Keras arrays per layer name.
+
+    Raises on missing, extra or wrongly shaped tensors; a classifier in the file
+    of a network without one is left out with a note. Batch-norm variances are
+    shifted so that Keras' epsilon (1e-3) gives the same result as PyTorch's 1e-5.
+    """
+    analysis = analyze(spec)
+    layers = {layer.name: layer for layer in model.layers}
+    used: set[str] = set()
+    problems: list[Note] = []
+    out: Arrays = {}
+    for position, info in enumerate(analysis.layers):
+        layer = info.layer
+        keras_layer = layers[layer.name]
+        if not keras_layer.weights:
+            continue
+        prefixes = HEAD_KEYS.get(layer.name) or ((layer.torch_name,) if layer.torch_name else ())
+        prefix = next((p for p in prefixes if f"{p}.weight" in tensors), None)
+        if prefix is None:
+            problems.append(
+                Note("act.detail.missing_key", {"key": f"{prefixes[0]}.weight"})
+                if prefixes
+                else Note("act.detail.no_torch_name", {"layer": layer.name})
+            )
+            continue
+        keys = (
+            ("weight", "bias", "running_mean", "running_var")
+            if layer.type == "batchnorm"
+            else ("weight", "bias")[: len(keras_layer.weights)]
+        )
+        names = [f"{prefix}.{k}" for k in keys]
+        used.update(names)
+        missing = [name for name in names if name not in tensors]
+        if missing:
+            problems.extend(Note("act.detail.missing_key", {"key": k}) for k in missing)
+            continue
+        values = [np.asarray(tensors[name], dtype=np.float32) for name in names]
+        if layer.type == "batchnorm":
+            epsilon = float(keras_layer.epsilon)
+            values[3] = values[3] + TORCH_BN_EPSILON - epsilon
+        else:
+            target = tuple(keras_layer.weights[0].shape)
+            previous = analysis.layers[position - 1] if position else None
+            flat_from = (
+                previous.input_shape if previous and previous.layer.type == "flatten" else None
+            )
+            kernel = _kernel(values[0], target, flat_from)
+            if kernel is None or kernel.shape != target:
+                problems.append(
+                    Note(
+                        "act.detail.shape",
+                        {
+                            "layer": f"{layer.name} ({prefix}.weight)",
+                            "found": _shape(values[0].shape),
+                            "expected": _shape(target),
+                        },
+                    )
+                )
+                continue
+            values[0] = kernel
+        out[layer.name] = values
+    head_names = {key for keys in HEAD_KEYS.values() for key in keys}
+    unused = [k for k in sorted(tensors) if k not in used and not k.endswith(_IGNORED_SUFFIXES)]
+    skipped_head = [k for k in unused if k.rsplit(".", 1)[0] in head_names and "fc1" not in layers]
+    problems.extend(
+        Note("act.detail.extra_key", {"key": k}) for k in unused if k not in skipped_head
+    )
+    if problems:
+        key = "act.err.other_arch" if not out else "act.err.torch_keys"
+        raise WeightsError(key, _sample(problems), count=len(problems), layers=len(out))
+    notes = (Note("act.note.head_skipped", {"count": len(skipped_head)}),) if skipped_head else ()
+    return out, notes
+
+
+def source_suffix(name: str) -> str:
+    """The weights kind a file name asks for, from its ending (or '' when not allowed)."""
+    lower = name.lower()
+    if lower.endswith(KERAS_SUFFIXES):
+        return "keras"
+    if lower.endswith(TORCH_SUFFIXES):
+        return "torch"
+    return ""

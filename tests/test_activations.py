@@ -1,0 +1,161 @@
+"""One forward pass for every layer, feature-map tiles and statistics, memory limits."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from components.engine.analysis import analyze
+from components.engine.errors import SpecError
+from components.engine.spec import parse_spec
+from components.engine.vgg import vgg_spec
+from components.keras_side import featuremaps as F
+from components.keras_side.activations import (
+    MAX_SIDE,
+    WeightsSource,
+    build_network,
+    check_budget,
+    imagenet_labels,
+    top_k,
+)
+from components.keras_side.weights import WeightsError
+
+TINY = parse_spec(
+    {
+        "name": "tiny",
+        "input": [20, 20, 3],
+        "layers": [
+            {"type": "conv2d", "name": "c1", "filters": 6, "kernel": 3, "activation": "relu"},
+            {"type": "maxpool2d", "name": "p1", "pool": 2},
+            {"type": "conv2d", "name": "c2", "filters": 5, "kernel": 3, "activation": "relu"},
+            {"type": "flatten", "name": "flat"},
+            {"type": "dense", "name": "out", "units": 3, "activation": "softmax"},
+        ],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return build_network(TINY, WeightsSource("random", seed=5))
+
+
+def image(seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(1, 20, 20, 3)).astype(np.float32)
+
+
+@pytest.mark.keras
+def test_every_layer_in_one_pass_with_the_engine_shapes(tiny) -> None:
+    outputs = tiny.activations(image())
+    analysis = analyze(TINY)
+    assert list(outputs) == [info.name for info in analysis.layers]
+    for info in analysis.layers:
+        assert outputs[info.name].shape == info.output_shape
+    np.testing.assert_allclose(outputs["out"], tiny.forward(image())[0], rtol=1e-6)
+
+
+@pytest.mark.keras
+def test_intermediate_outputs_equal_a_truncated_model(tiny) -> None:
+    from components.keras_side.builder import import_keras
+
+    keras = import_keras()
+    sub = keras.Model(tiny.model.input, tiny.model.get_layer("c2").output)
+    np.testing.assert_allclose(
+        tiny.activations(image(1))["c2"], np.asarray(sub(image(1)))[0], rtol=1e-5
+    )
+
+
+@pytest.mark.keras
+def test_random_weights_are_seeded(tiny) -> None:
+    again = build_network(TINY, WeightsSource("random", seed=5))
+    other = build_network(TINY, WeightsSource("random", seed=6))
+    x = image(2)
+    np.testing.assert_array_equal(again.activations(x)["c1"], tiny.activations(x)["c1"])
+    assert not np.allclose(other.activations(x)["c1"], tiny.activations(x)["c1"])
+    assert not tiny.source.trained
+
+
+@pytest.mark.keras
+def test_imagenet_weights_not_downloaded_say_so(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(WeightsError) as info:
+        build_network(vgg_spec("vgg16", (32, 32, 3), include_top=False), WeightsSource("imagenet"))
+    assert info.value.key == "act.err.not_downloaded"
+
+
+def test_budget_refuses_large_inputs_and_heads() -> None:
+    with pytest.raises(SpecError, match=f"up to {MAX_SIDE}"):
+        check_budget(vgg_spec("vgg16", (640, 640, 3), include_top=False))
+    with pytest.raises(SpecError, match="Drop the classifier head"):
+        check_budget(vgg_spec("vgg16", (512, 512, 3)))  # fc1 alone: 537M weights
+    assert check_budget(vgg_spec("vgg16")).total_params == 138_357_544
+
+
+def test_channel_order_first_and_most_active() -> None:
+    fmap = np.zeros((4, 4, 5), np.float32)
+    fmap[..., 3], fmap[..., 1], fmap[..., 4] = 9, 5, 1
+    assert F.channel_order(fmap, "first", 3) == [0, 1, 2]
+    assert F.channel_order(fmap, "active", 3) == [3, 1, 4]
+    assert F.channel_order(fmap, "first", 99) == [0, 1, 2, 3, 4]
+
+
+def test_tiles_are_pngs_with_shared_or_own_scale() -> None:
+    fmap = np.zeros((7, 7, 2), np.float32)
+    fmap[..., 0], fmap[..., 1] = 1.0, 4.0
+    fmap[0, 0, :] = 0.0
+    shared = [Image.open(io.BytesIO(t)) for t in F.tiles(fmap, [0, 1], "shared")]
+    own = [Image.open(io.BytesIO(t)) for t in F.tiles(fmap, [0, 1], "channel")]
+    assert all(t.format == "PNG" and t.size == (F.TILE_PX, F.TILE_PX) for t in shared + own)
+    top = F.colourise(np.ones((1, 1)), 0, 1).getpixel((0, 0))
+    # one shared range 0..4: channel 0 (value 1) is darker than channel 1 (value 4)
+    colour = [[t.convert("RGB").getpixel((60, 60)) for t in group] for group in (shared, own)]
+    assert colour[0][1] == top != colour[0][0]
+    # each its own range: both reach the top colour
+    assert colour[1][0] == colour[1][1] == top
+
+
+def test_vgg16_block1_layer_view_stays_under_a_megabyte() -> None:
+    rng = np.random.default_rng(0)
+    fmap = np.maximum(rng.normal(size=(224, 224, 64)), 0).astype(np.float32)
+    total = sum(map(len, F.tiles(fmap, list(range(64)), "shared")))
+    assert total < 1_000_000
+
+
+def test_receptive_field_box_from_the_engine_is_drawn() -> None:
+    rf = analyze(vgg_spec("vgg16")).layer("block2_conv1").receptive_field
+    box = rf.box(10, 10, (224, 224))
+    assert box == (16, 16, 26, 26)  # 10 px wide, centred on 0.5 + 10·2 = 20.5
+    picture = F.draw_box(Image.new("RGB", (224, 224), (0, 0, 0)), box)
+    assert picture.getpixel((16, 20)) == picture.getpixel((25, 25)) == F.BOX_COLOUR
+    assert picture.getpixel((21, 21)) == picture.getpixel((27, 20)) == (0, 0, 0)
+
+
+def test_layer_stats_and_dead_channels() -> None:
+    fmap = np.zeros((2, 2, 3), np.float32)
+    fmap[..., 0] = 2.0
+    fmap[0, 0, 2] = 4.0
+    stats = F.layer_stats({"a": fmap, "b": np.array([0.0, 1.0, 3.0, 0.0])})
+    assert stats["layer"].tolist() == ["a", "b"]
+    assert stats.loc[0, "mean"] == pytest.approx(12 / 12)
+    assert stats.loc[0, "zeros"] == pytest.approx(100 * 7 / 12)
+    assert stats.loc[0, "dead"] == 1 and F.dead_channels(fmap) == [1]
+    assert stats.loc[1, "zeros"] == 50.0 and np.isnan(stats.loc[1, "dead"])
+    assert F.channel_stats(fmap[..., 2]) == pytest.approx(
+        {"min": 0.0, "max": 4.0, "mean": 1.0, "std": 3**0.5, "zeros": 75.0}
+    )
+
+
+def test_overlay_has_the_picture_size() -> None:
+    out = F.overlay(Image.new("RGB", (64, 48), (255, 0, 0)), np.eye(4, dtype=np.float32))
+    assert out.size == (64, 48) and out.mode == "RGB"
+
+
+def test_imagenet_labels_and_top_k() -> None:
+    labels = imagenet_labels()
+    assert len(labels) == 1000 and labels[0] == "tench" and labels[285] == "Egyptian cat"
+    probabilities = np.zeros(1000)
+    probabilities[[285, 281, 7]] = [0.6, 0.3, 0.1]
+    assert top_k(probabilities, 3) == [(285, 0.6), (281, 0.3), (7, 0.1)]
