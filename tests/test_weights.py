@@ -108,6 +108,26 @@ def test_one_mismatched_layer_is_named(tmp_path: Path) -> None:
 
 
 @pytest.mark.keras
+def test_extra_layers_mean_another_network_but_a_head_is_skipped(tmp_path: Path) -> None:
+    deeper = {**SMALL, "layers": [SMALL["layers"][0], dict(SMALL["layers"][0], name="extra"),
+                                  *SMALL["layers"][1:]]}  # fmt: skip
+    deeper["layers"][1]["filters"], deeper["layers"][1]["padding"] = 4, "same"
+    path = tmp_path / "deeper.weights.h5"
+    build(parse_spec(deeper), 1).save_weights(path)
+    error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
+    assert [(d.key, d.values["layer"]) for d in error.details] == [
+        ("act.detail.extra_layer", "extra")
+    ]
+    headless = parse_spec({**SMALL, "layers": SMALL["layers"][:3]})
+    path = tmp_path / "small.weights.h5"
+    build(small_spec(), 1).save_weights(path)
+    notes = W.assign(build(headless, 2), W.read_keras_weights(path))
+    assert [(n.key, n.values) for n in notes] == [
+        ("act.note.extra_layers", {"layers": "predictions"})
+    ]
+
+
+@pytest.mark.keras
 def test_file_of_an_unrelated_network_says_so(tmp_path: Path) -> None:
     other = parse_spec(
         {"name": "o", "input": [8, 8, 1], "layers": [{"type": "dense", "units": 3, "name": "x"}]}

@@ -220,12 +220,14 @@ def check_arrays(model: Any, arrays: Arrays) -> tuple[Note, ...]:
                     },
                 )
             )
-    extra = [name for name, values in arrays.items() if values and name not in wanted]
     matched = len(wanted) - len(problems)
+    extra = [name for name, values in arrays.items() if values and name not in wanted]
+    head = [name for name in extra if name in HEAD_KEYS]  # a with-head file, no-head network
+    problems += [Note("act.detail.extra_layer", {"layer": n}) for n in extra if n not in head]
     if problems:
         key = "act.err.other_arch" if matched == 0 else "act.err.mismatch"
         raise WeightsError(key, _sample(problems), count=len(problems), layers=len(wanted))
-    return (Note("act.note.extra_layers", {"layers": ", ".join(extra)}),) if extra else ()
+    return (Note("act.note.extra_layers", {"layers": ", ".join(head)}),) if head else ()
 
 
 def assign(model: Any, arrays: Arrays) -> tuple[Note, ...]:

@@ -1,0 +1,207 @@
+"""Widgets and pure chart builders of the activation viewer, and its caches.
+
+Models are shared by all sessions (``st.cache_resource``, each with its lock);
+one image's activations are kept as a resource too (tens of MB, never copied);
+derived PNG tiles are small and cached as data. Moving the layer picker reads
+from these caches and recomputes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from components.engine.analysis import Analysis, LayerInfo
+from components.engine.spec import NetworkSpec
+from components.keras_side import featuremaps as F
+from components.keras_side import images as I
+from components.keras_side.problems import Note, Problem
+from components.ui.i18n import t
+
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
+SAMPLES = ("astronaut", "coffee", "chelsea")
+GRID_SIZES = (8, 16, 32, 64)
+HIGHLIGHT = "#e8590c"
+BAR = "#3b5bdb"
+LINE = "#2b8a3e"
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "×".join(f"{n:,}" for n in shape)
+
+
+def show_notes(notes: tuple[Note, ...] | list[Note]) -> None:
+    """One info line per conversion or remark, in the user's language."""
+    for note in notes:
+        st.info(t(note.key, **note.values), icon=":material/info:")
+
+
+def show_problem(problem: Problem) -> None:
+    """What is wrong, then per-layer or per-key details, then that the page still works."""
+    lines = [t(problem.key, **problem.values)]
+    lines += [f"- {t(d.key, **d.values)}" for d in problem.details]
+    shown = len(problem.details)
+    total = problem.values.get("count", shown)
+    if total > shown:
+        lines.append(f"- {t('act.detail.more', count=total - shown)}")
+    st.error("\n".join(lines), icon=":material/error:")
+
+
+# ------------------------------------------------------------------ caches
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def network(_spec: NetworkSpec, spec_key: str, kind: str, seed: int, digest: str, path: str,
+            _data: bytes | None) -> Any:  # fmt: skip
+    """The built, weighted, warmed network; shared by every session (it carries its lock)."""
+    from components.keras_side.activations import WeightsSource, build_network
+
+    source = WeightsSource(kind, seed=seed, data=_data, path=path, digest=digest)  # type: ignore[arg-type]
+    return build_network(_spec, source)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One image through one network: every layer's output, computed once."""
+
+    key: str
+    outputs: dict[str, np.ndarray]
+    picture: Any  # the PIL image the network received (before preprocessing)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def run(_net: Any, net_key: str, _image: Any, image_key: str, fit: str) -> Run:
+    """The single forward pass for (network, weights, image, fit)."""
+    h, w, _ = _net.spec.input_shape
+    picture = I.fit(_image, h, w, fit)  # type: ignore[arg-type]
+    outputs = _net.activations(I.to_batch(picture, _net.preprocessing()))
+    return Run(f"{net_key}|{image_key}|{fit}", outputs, picture)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def layer_tiles(_run: Run, run_key: str, layer: str, order: str, n: int, scale: str):
+    """The PNG tiles of one layer's view, and which channels they show."""
+    fmap = _run.outputs[layer]
+    channels = F.channel_order(fmap, order, n)  # type: ignore[arg-type]
+    return channels, F.tiles(fmap, channels, scale)  # type: ignore[arg-type]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def stats_table(_run: Run, run_key: str) -> pd.DataFrame:
+    return F.layer_stats(_run.outputs)
+
+
+@st.cache_data(show_spinner=False)
+def sample_bytes(name: str) -> bytes:
+    return (SAMPLES_DIR / f"{name}.jpg").read_bytes()
+
+
+# ------------------------------------------------------------------ chart builders (pure)
+
+
+def across_layers_figure(
+    stats: pd.DataFrame, selected: str, mean_label: str, zeros_label: str
+) -> go.Figure:
+    """Mean activation (bars) and % exact zeros (line, right axis) per layer, in order."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    colours = [HIGHLIGHT if name == selected else BAR for name in stats["layer"]]
+    fig.add_bar(
+        x=stats["layer"], y=stats["mean"], name=mean_label, marker_color=colours,
+        hovertemplate="%{x}<br>%{y:.4g}<extra></extra>",
+    )  # fmt: skip
+    fig.add_scatter(
+        x=stats["layer"], y=stats["zeros"], name=zeros_label, mode="lines+markers",
+        line={"color": LINE}, hovertemplate="%{x}<br>%{y:.1f} %<extra></extra>",
+        secondary_y=True,
+    )  # fmt: skip
+    fig.update_yaxes(title_text=mean_label, secondary_y=False)
+    fig.update_yaxes(
+        title_text=zeros_label, range=[0, 100], dtick=25, showgrid=False, secondary_y=True
+    )
+    fig.update_layout(
+        height=380,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        font={"size": 14},
+        xaxis={"tickangle": -45},
+    )
+    return fig
+
+
+def predictions_frame(top: list[tuple[int, float]], labels: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"class": [labels[i] for i, _ in top], "probability": [p for _, p in top]})
+
+
+# ------------------------------------------------------------------ widgets
+
+
+def layer_label(info: LayerInfo) -> str:
+    return f"{info.name} — {shape_text(info.output_shape)}"
+
+
+def grid(channels: list[int], pngs: list[bytes]) -> None:
+    """The channel tiles as PNG images (never JPEG: maps have hard edges)."""
+    st.image(
+        pngs,
+        caption=[t("act.grid.channel", channel=c) for c in channels],
+        width=F.TILE_PX,
+        output_format="PNG",
+    )
+
+
+def channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int) -> None:
+    """One channel over the picture, its statistics, and the receptive field of one position."""
+    values = run_.outputs[info.name][..., channel]
+    picture = run_.picture
+    shown = F.overlay(picture, values)
+    rf = info.receptive_field
+    box = rf.box(row, col, (picture.height, picture.width)) if rf else None
+    scale = max(1.0, 448 / max(picture.size))
+    big = shown.resize((round(shown.width * scale), round(shown.height * scale)))
+    if box:
+        big = F.draw_box(big, box, scale)
+    left, right = st.columns([3, 2])
+    with left:
+        st.image(F.png(big), output_format="PNG", width=min(big.width, 448))
+    with right:
+        stats = F.channel_stats(values)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "": [t(f"act.stat.{k}") for k in stats],
+                    t("act.stat.value"): [f"{v:.1f} %" if k == "zeros" else f"{v:.4g}"
+                                          for k, v in stats.items()],
+                }
+            ),
+            hide_index=True,
+        )  # fmt: skip
+        if rf and box:
+            top, left_, bottom, right_ = box
+            st.markdown(
+                t(
+                    "act.rf.text",
+                    layer=info.name,
+                    size=shape_text(rf.size),
+                    stride=shape_text(rf.stride),
+                    row=row,
+                    col=col,
+                    top=top,
+                    bottom=bottom - 1,
+                    left=left_,
+                    right=right_ - 1,
+                )
+            )
+        else:
+            st.markdown(t("act.rf.global"))
+
+
+def map_layers(analysis: Analysis) -> list[LayerInfo]:
+    """Layers whose output is an image-shaped feature map."""
+    return [info for info in analysis.layers if len(info.output_shape) == 3]

@@ -1,0 +1,275 @@
+"""Activations page: what each layer of the chosen network does to an image."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from components.engine.choice import VGGChoice, parse_input_size
+from components.engine.errors import SpecError
+from components.engine.report import human_bytes
+from components.keras_side import featuremaps as F
+from components.keras_side import images as I
+from components.keras_side import weights as W
+from components.keras_side.activations import check_budget, imagenet_labels, top_k
+from components.keras_side.problems import Problem
+from components.ui import activation_views as V
+from components.ui.i18n import t
+
+
+def url_choice(name: str, options: tuple[str, ...], default: str) -> str:
+    """An allow-listed value from the URL; anything else falls back with a visible note."""
+    value = st.query_params.get(name)
+    if value is None:
+        return default
+    if value not in options:
+        st.warning(t("act.url.bad", name=name, value=value[:40], default=default))
+        return default
+    return value
+
+
+def keep_in_url(name: str, key: str) -> None:
+    st.query_params[name] = st.session_state[key]
+
+
+def choose_network():
+    """The network from the share link (arch, input, bn, top)."""
+    try:
+        choice = VGGChoice(
+            arch=st.query_params.get("arch", "vgg16"),
+            input_shape=parse_input_size(st.query_params.get("input", "224x224x3")),
+            batch_norm=st.query_params.get("bn") == "1",
+            include_top=st.query_params.get("top", "1") != "0",
+        )
+        return choice.spec()
+    except SpecError as error:
+        st.warning(t("act.url.bad_network", error=str(error)))
+        return VGGChoice().spec()
+
+
+st.title(t("act.title"))
+st.caption(t("act.intro"))
+
+spec = choose_network()
+try:
+    analysis = check_budget(spec)
+except SpecError as error:
+    st.error(str(error))
+    st.stop()
+
+# ------------------------------------------------------------------ weights
+
+try:
+    imagenet = W.imagenet_file(spec)
+except Problem:
+    imagenet = None
+default_weights = "imagenet" if imagenet and imagenet.cached else "random"
+if "act_weights" not in st.session_state:
+    st.session_state.act_weights = url_choice("weights", W.WEIGHT_KINDS, default_weights)
+kind = st.sidebar.radio(
+    t("act.weights.label"),
+    W.WEIGHT_KINDS,
+    format_func=lambda k: t(f"act.weights.{k}"),
+    key="act_weights",
+    on_change=keep_in_url,
+    args=("weights", "act_weights"),
+)
+seed, data, path, digest = 0, None, "", ""
+if kind == "random":
+    seed = int(st.sidebar.number_input(t("act.weights.seed"), 0, 9999, 0, key="act_seed"))
+    digest = f"seed{seed}"
+elif kind in ("keras", "torch"):
+    suffixes = ["h5", "hdf5"] if kind == "keras" else ["safetensors"]
+    upload = st.sidebar.file_uploader(
+        t(f"act.weights.upload_{kind}"), type=suffixes, key=f"act_wfile_{kind}"
+    )
+    path = st.sidebar.text_input(t("act.weights.path"), key=f"act_wpath_{kind}").strip()
+    st.sidebar.caption(t("act.weights.never_pth"))
+    if upload is not None:
+        data, path = upload.getvalue(), ""
+        digest = hashlib.sha256(data).hexdigest()[:20]
+    elif path:
+        file = Path(path).expanduser()
+        digest = f"{file}:{file.stat().st_mtime_ns if file.is_file() else 'missing'}"
+    else:
+        st.info(t(f"act.weights.need_file_{kind}"), icon=":material/upload_file:")
+        st.stop()
+
+if kind == "imagenet":
+    if imagenet is None:
+        V.show_problem(W.WeightsError("act.err.imagenet_arch", side=W.IMAGENET_SIDE))
+        st.stop()
+    if not imagenet.cached:
+        st.info(
+            t(
+                "act.imagenet.needed",
+                arch=imagenet.arch.upper(),
+                size=human_bytes(imagenet.approx_bytes),
+                path=str(imagenet.path),
+            ),
+            icon=":material/cloud_download:",
+        )
+        if st.button(
+            t("act.imagenet.download", size=human_bytes(imagenet.approx_bytes)),
+            key="act_download",
+        ):
+            bar = st.progress(0.0, text=t("act.imagenet.connecting"))
+
+            def progress(done: int, total: int | None) -> None:
+                share = done / total if total else 0.0
+                bar.progress(
+                    min(share, 1.0), text=t("act.imagenet.progress", done=human_bytes(done))
+                )
+
+            try:
+                W.download_imagenet(imagenet, progress)
+                st.rerun()
+            except Problem as problem:
+                bar.empty()
+                V.show_problem(problem)
+        st.stop()
+    digest = imagenet.path.name
+
+# ------------------------------------------------------------------ image
+
+if "act_sample" not in st.session_state:
+    st.session_state.act_sample = url_choice("sample", V.SAMPLES, V.SAMPLES[0])
+sample = st.sidebar.selectbox(
+    t("act.image.sample"),
+    V.SAMPLES,
+    format_func=lambda s: t(f"act.sample.{s}"),
+    key="act_sample",
+    on_change=keep_in_url,
+    args=("sample", "act_sample"),
+)
+uploaded = st.sidebar.file_uploader(
+    t("act.image.upload"), type=list(I.EXTENSIONS), key="act_image_upload"
+)
+fit = st.sidebar.segmented_control(
+    t("act.image.fit"), I.FITS, format_func=lambda f: t(f"act.fit.{f}"), key="act_fit",
+    default="crop", required=True,
+)  # fmt: skip
+raw = uploaded.getvalue() if uploaded is not None else V.sample_bytes(sample)
+try:
+    decoded = I.decode(raw, channels=spec.input_shape[2])
+except Problem as problem:
+    V.show_problem(problem)
+    st.caption(t("act.image.try_again"))
+    st.stop()
+
+# ------------------------------------------------------------------ network, one forward pass
+
+spec_key = repr(spec)
+try:
+    with st.spinner(t("act.building", name=spec.name)):
+        net = V.network(spec, spec_key, kind, seed, digest, path, data)
+        run = V.run(net, f"{spec_key}|{kind}|{digest}", decoded.image, decoded.digest, fit)
+except (Problem, SpecError) as error:
+    if isinstance(error, Problem):
+        V.show_problem(error)
+    else:
+        st.error(str(error))
+    st.stop()
+
+weights_text = t(f"act.weights.{kind}")
+if not net.source.trained:
+    st.warning(t("act.untrained", seed=seed), icon=":material/casino:")
+V.show_notes(net.notes)
+
+left, right = st.columns([1, 1], gap="large")
+with left:
+    st.subheader(t("act.input.title"))
+    h, w, c = spec.input_shape
+    st.image(F.png(run.picture), width=min(w * 2, 448), output_format="PNG")
+    st.caption(
+        t(
+            "act.input.caption",
+            name=uploaded.name if uploaded is not None else t(f"act.sample.{sample}"),
+            width=decoded.size[0],
+            height=decoded.size[1],
+            h=h,
+            w=w,
+            c=c,
+            fit=t(f"act.fit.{fit}"),
+            preprocessing=t(f"act.pre.{net.preprocessing()}"),
+        )
+    )
+    V.show_notes(decoded.notes)
+with right:
+    st.subheader(t("act.pred.title"))
+    last = analysis.layers[-1]
+    if last.name != "predictions" or last.output_shape != (1000,):
+        st.info(t("act.pred.no_head"))
+    elif not net.source.trained:
+        st.info(t("act.pred.untrained"))
+    else:
+        frame = V.predictions_frame(top_k(run.outputs["predictions"], 5), imagenet_labels())
+        st.dataframe(
+            frame,
+            hide_index=True,
+            column_config={
+                "class": st.column_config.TextColumn(t("act.pred.class")),
+                "probability": st.column_config.ProgressColumn(
+                    t("act.pred.probability"), format="percent", min_value=0.0, max_value=1.0
+                ),
+            },
+        )
+        st.caption(t("act.pred.caption", weights=weights_text))
+
+# ------------------------------------------------------------------ feature maps
+
+maps = V.map_layers(analysis)
+names = [info.name for info in maps]
+if "act_layer" not in st.session_state:
+    st.session_state.act_layer = url_choice("layer", tuple(names), names[0])
+
+
+@st.fragment
+def feature_maps() -> None:
+    st.subheader(t("act.maps.title"))
+    by_name = {info.name: info for info in maps}
+    name = st.selectbox(
+        t("act.maps.layer"), names, format_func=lambda n: V.layer_label(by_name[n]),
+        key="act_layer", on_change=keep_in_url, args=("layer", "act_layer"),
+    )  # fmt: skip
+    info = by_name[name]
+    a, b, c = st.columns(3)
+    n = a.select_slider(t("act.maps.count"), V.GRID_SIZES, value=16, key="act_n")
+    order = b.segmented_control(
+        t("act.maps.order"), F.ORDERS, format_func=lambda o: t(f"act.order.{o}"),
+        key="act_order", default="first", required=True,
+    )  # fmt: skip
+    scale = c.segmented_control(
+        t("act.maps.scale"), F.SCALES, format_func=lambda s: t(f"act.scale.{s}"),
+        key="act_scale", default="shared", required=True,
+    )  # fmt: skip
+    channels, pngs = V.layer_tiles(run, run.key, name, order, n, scale)
+    st.caption(t("act.maps.caption", shown=len(channels), total=info.output_shape[2], layer=name))
+    V.grid(channels, pngs)
+
+    st.subheader(t("act.channel.title"))
+    oh, ow, depth = info.output_shape
+    x, y, z = st.columns(3)
+    channel = x.number_input(
+        t("act.channel.pick"), 0, depth - 1, channels[0], key=f"act_channel_{name}"
+    )
+    row = y.slider(t("act.channel.row"), 0, oh - 1, oh // 2, key=f"act_row_{name}")
+    col = z.slider(t("act.channel.col"), 0, ow - 1, ow // 2, key=f"act_col_{name}")
+    V.channel_detail(run, info, int(channel), row, col)
+
+    st.subheader(t("act.layers.title"))
+    stats = V.stats_table(run, run.key)
+    figure = V.across_layers_figure(stats, name, t("act.layers.mean"), t("act.layers.zeros"))
+    st.plotly_chart(figure, key="act_layers_chart", config={"displayModeBar": False})
+    dead = F.dead_channels(run.outputs[name])
+    if dead:
+        listed = ", ".join(map(str, dead[:40])) + (" …" if len(dead) > 40 else "")
+        st.markdown(t("act.dead.some", layer=name, count=len(dead), total=depth, list=listed))
+    else:
+        st.markdown(t("act.dead.none", layer=name))
+    st.caption(t("act.layers.caption", weights=weights_text))
+
+
+feature_maps()

@@ -1,0 +1,127 @@
+"""The activation viewer page with AppTest: samples, uploads (good and bad), weights choices."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from components.engine.analysis import analyze
+from components.engine.report import human_bytes
+from components.engine.vgg import vgg_spec
+from tests.conftest import ROOT
+from tests.test_images import png_header
+
+pytestmark = pytest.mark.keras
+PAGE = str(ROOT / "pages/activations.py")
+SMALL = {"arch": "vgg11", "input": "64x64x3", "top": "0"}  # fast: 9M params, 64×64
+
+
+def page(**params: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_default_vgg16_with_a_sample_image() -> None:
+    at = page()
+    assert not at.exception and not at.error
+    assert any("Untrained network" in w for w in texts(at.warning))
+    layer = at.selectbox(key="act_layer")
+    spec_maps = [i for i in analyze(vgg_spec("vgg16")).layers if len(i.output_shape) == 3]
+    assert layer.options == [f"{i.name} — {'×'.join(map(str, i.output_shape))}" for i in spec_maps]
+    assert layer.options[0] == "block1_conv1 — 224×224×64"
+    assert any("16 of the 64 channels of block1_conv1" in c for c in texts(at.caption))
+    assert at.get("plotly_chart")
+
+
+def test_moving_to_another_layer_shows_its_channels() -> None:
+    at = page(**SMALL)
+    at.selectbox(key="act_layer").set_value("block4_conv2").run()
+    assert not at.exception
+    assert any("16 of the 512 channels of block4_conv2" in c for c in texts(at.caption))
+    assert at.query_params["layer"] == "block4_conv2"
+    assert any("receptive field" in m and "block4_conv2" in m for m in texts(at.markdown))
+
+
+def test_bad_uploads_then_a_good_one() -> None:
+    at = page(**SMALL)
+    bad = [
+        ("empty.jpg", b"", "The file is empty"),
+        ("notes.jpg", b"not an image\n" * 50, "not an image this viewer reads"),
+        ("bomb.png", png_header(30_000, 30_000), "refused before decoding"),
+    ]
+    for name, data, message in bad:
+        at.file_uploader(key="act_image_upload").set_value((name, data, "image/jpeg")).run()
+        assert not at.exception
+        assert any(message in e for e in texts(at.error)), name
+        assert any("The page still works" in c for c in texts(at.caption))
+        assert not at.get("plotly_chart")
+    gray = png(Image.new("L", (80, 60), 120))
+    at.file_uploader(key="act_image_upload").set_value(("gray.png", gray, "image/png")).run()
+    assert not at.exception and not at.error
+    assert any("grayscale" in i for i in texts(at.info))
+    assert any("gray.png: 80×60 px → 64×64×3" in c for c in texts(at.caption))
+    assert at.get("plotly_chart")
+
+
+def test_bad_share_link_values_fall_back_with_a_note() -> None:
+    at = page(**SMALL, weights="pickle", sample="nope", layer="block9_conv9")
+    assert not at.exception and not at.error
+    warnings = " ".join(texts(at.warning))
+    assert "weights=pickle" in warnings and "sample=nope" in warnings
+    assert "layer=block9_conv9" in warnings
+    assert at.radio(key="act_weights").value == "random"
+
+
+def test_imagenet_without_network_states_the_size_and_never_hangs(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    at = page(weights="imagenet")
+    assert not at.exception
+    size = human_bytes(analyze(vgg_spec("vgg16")).weight_bytes)
+    assert any(size in i and "not on this machine" in i for i in texts(at.info))
+    at.button(key="act_download").click().run()
+    assert not at.exception
+    assert any("no internet access" in e or "Could not download" in e for e in texts(at.error))
+
+
+def test_imagenet_for_vgg13_explains_what_exists() -> None:
+    at = page(arch="vgg13", weights="imagenet")
+    assert not at.exception
+    assert any("only for VGG16 and VGG19" in e for e in texts(at.error))
+
+
+def test_weights_file_for_another_architecture(tmp_path) -> None:
+    from components.keras_side.builder import build_model
+
+    path = tmp_path / "vgg16.weights.h5"
+    build_model(vgg_spec("vgg16", (32, 32, 3), include_top=False)).save_weights(path)
+    at = page(**SMALL, weights="keras")
+    assert any("Choose a Keras weights file" in i for i in texts(at.info))
+    at.text_input(key="act_wpath_keras").input(str(path)).run()
+    assert not at.exception
+    errors = " ".join(texts(at.error))
+    assert "does not fit this network" in errors
+    assert "block1_conv2: in the file but not in this network" in errors
+    at.text_input(key="act_wpath_keras").input(str(tmp_path / "vgg16.pth")).run()
+    assert not at.exception
+    assert any("vgg16.pth: only .weights.h5" in e for e in texts(at.error))
+
+
+def test_chinese_labels() -> None:
+    at = page(**SMALL, lang="zh")
+    assert not at.exception
+    assert at.title[0].value == "激活：每一层对图像做了什么"
