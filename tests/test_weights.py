@@ -136,7 +136,7 @@ def test_file_of_an_unrelated_network_says_so(tmp_path: Path) -> None:
     build(other, 0).save_weights(path)
     error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
     assert error.key == "act.err.other_arch"
-    assert {d.key for d in error.details} == {"act.detail.missing_layer"}
+    assert {d.key for d in error.details} == {"act.detail.missing_layer", "act.detail.extra_layer"}
 
 
 def test_corrupted_h5_is_refused(tmp_path: Path) -> None:

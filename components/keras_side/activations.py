@@ -128,7 +128,8 @@ def build_network(spec: NetworkSpec, source: WeightsSource) -> Network:
     keras.utils.set_random_seed(source.seed)
     model = build_model(spec)
     if source.kind in ("imagenet", "keras"):
-        notes = W.assign(model, W.read_keras_weights(arrays_source))
+        with W.keras_weights(arrays_source) as arrays:
+            notes = W.assign(model, arrays)
     elif source.kind == "torch":
         arrays, notes = W.torch_to_keras(spec, model, W.read_safetensors(arrays_source))
         notes = (*W.assign(model, arrays), *notes)

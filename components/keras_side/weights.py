@@ -15,9 +15,10 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -36,7 +37,8 @@ TORCH_SUFFIXES = (".safetensors",)
 IMAGENET_ARCHS = ("vgg16", "vgg19")
 IMAGENET_SIDE = 224
 TORCH_BN_EPSILON = 1e-5
-CHUNK = 1 << 20
+CHUNK = 1 << 20  # download block, bytes
+ASSIGN_BLOCK = 8 << 20  # values copied into a variable at a time
 Arrays = dict[str, list[np.ndarray]]  # Keras layer name → its weights, in layer.weights order
 
 
@@ -132,7 +134,7 @@ def download_imagenet(
         part.replace(file.path)
     except (OSError, FutureTimeout, urllib.error.URLError) as exc:
         part.unlink(missing_ok=True)
-        reason = getattr(exc, "reason", None) or exc.__class__.__name__
+        reason = str(getattr(exc, "reason", None) or exc) or exc.__class__.__name__
         raise WeightsError(
             "act.err.offline", url=file.url, path=str(file.path), reason=str(reason)
         ) from exc
@@ -155,33 +157,46 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def read_keras_weights(source: bytes | Path) -> Arrays:
-    """Arrays per layer name from a Keras 3 ``.weights.h5`` or a legacy Keras ``.h5`` file."""
+def _index(f: Any) -> Arrays:
+    """Datasets (read on demand) per layer name, from either Keras HDF5 layout."""
+    out: Arrays = {}
+    if "layers" in f and "layer_names" not in f.attrs:  # Keras 3 .weights.h5
+        for key, group in f["layers"].items():
+            vars_ = group.get("vars")
+            if vars_ is not None:
+                name = _text(vars_.attrs.get("name", key))
+                out[name] = [vars_[str(i)] for i in range(len(vars_))]
+        return out
+    root = f.get("model_weights", f)  # legacy: the files Keras downloads
+    if "layer_names" not in root.attrs:
+        raise WeightsError("act.err.h5_layout")
+    for name in map(_text, root.attrs["layer_names"]):
+        group = root[name]
+        out[name] = [group[_text(n)] for n in group.attrs.get("weight_names", [])]
+    return out
+
+
+@contextmanager
+def keras_weights(source: bytes | Path) -> Iterator[Arrays]:
+    """A Keras ``.weights.h5`` or legacy ``.h5`` file, open, its arrays read only when used.
+
+    Reading layer by layer keeps the peak memory at one layer's weights, not the file's.
+    """
     if isinstance(source, bytes) and not source:
         raise WeightsError("act.err.h5_corrupt")
-    out: Arrays = {}
     with _open_h5(source) as f:
         try:
-            if "layers" in f and "layer_names" not in f.attrs:  # Keras 3 format
-                for key, group in f["layers"].items():
-                    vars_ = group.get("vars")
-                    if vars_ is None:
-                        continue
-                    name = _text(vars_.attrs.get("name", key))
-                    out[name] = [np.asarray(vars_[str(i)]) for i in range(len(vars_))]
-            else:  # legacy: attrs layer_names / weight_names (the files Keras downloads)
-                root = f.get("model_weights", f)
-                if "layer_names" not in root.attrs:
-                    raise WeightsError("act.err.h5_layout")
-                for name in map(_text, root.attrs["layer_names"]):
-                    group = root[name]
-                    names = [_text(n) for n in group.attrs.get("weight_names", [])]
-                    out[name] = [np.asarray(group[n]) for n in names]
+            yield _index(f)
         except WeightsError:
             raise
         except (KeyError, OSError, ValueError, TypeError) as exc:
             raise WeightsError("act.err.h5_corrupt") from exc
-    return out
+
+
+def read_keras_weights(source: bytes | Path) -> Arrays:
+    """Every array of a Keras weights file, in memory."""
+    with keras_weights(source) as arrays:
+        return {name: [np.asarray(a) for a in values] for name, values in arrays.items()}
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -230,12 +245,26 @@ def check_arrays(model: Any, arrays: Arrays) -> tuple[Note, ...]:
     return (Note("act.note.extra_layers", {"layers": ", ".join(head)}),) if head else ()
 
 
+def _copy_into(variable: Any, data: Any) -> None:
+    """Copy in blocks of rows: the peak is one block, not the whole array twice (fc1: 411 MB)."""
+    target = getattr(variable, "value", None)  # the backend's tf.Variable
+    rows = data.shape[0] if len(data.shape) else 0
+    size = math.prod(data.shape)
+    if rows > 1 and size > ASSIGN_BLOCK and hasattr(target, "__getitem__"):
+        step = max(1, ASSIGN_BLOCK // (size // rows))
+        for start in range(0, rows, step):
+            block = np.asarray(data[start : start + step], dtype=np.float32)
+            target[start : start + step].assign(block)
+    else:
+        variable.assign(np.asarray(data, dtype=np.float32))
+
+
 def assign(model: Any, arrays: Arrays) -> tuple[Note, ...]:
-    """Check, then set every layer's weights."""
+    """Check every layer, then copy the weights in (arrays or open HDF5 datasets)."""
     notes = check_arrays(model, arrays)
     for layer in model.layers:
-        if layer.weights:
-            layer.set_weights([a.astype(np.float32) for a in arrays[layer.name]])
+        for variable, data in zip(layer.weights, arrays.get(layer.name, ()), strict=False):
+            _copy_into(variable, data)
     return notes
 
 
