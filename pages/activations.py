@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import streamlit as st
 
 from components.engine.choice import VGGChoice, parse_input_size
 from components.engine.errors import SpecError
-from components.engine.report import human_bytes
 from components.keras_side import featuremaps as F
 from components.keras_side import images as I
 from components.keras_side import weights as W
@@ -59,7 +55,7 @@ except SpecError as error:
     st.error(str(error))
     st.stop()
 
-# ------------------------------------------------------------------ weights
+# ------------------------------------------------------------------ sidebar: weights, image
 
 try:
     imagenet = W.imagenet_file(spec)
@@ -81,58 +77,7 @@ if kind == "random":
     seed = int(st.sidebar.number_input(t("act.weights.seed"), 0, 9999, 0, key="act_seed"))
     digest = f"seed{seed}"
 elif kind in ("keras", "torch"):
-    suffixes = ["h5", "hdf5"] if kind == "keras" else ["safetensors"]
-    upload = st.sidebar.file_uploader(
-        t(f"act.weights.upload_{kind}"), type=suffixes, key=f"act_wfile_{kind}"
-    )
-    path = st.sidebar.text_input(t("act.weights.path"), key=f"act_wpath_{kind}").strip()
-    st.sidebar.caption(t("act.weights.never_pth"))
-    if upload is not None:
-        data, path = upload.getvalue(), ""
-        digest = hashlib.sha256(data).hexdigest()[:20]
-    elif path:
-        file = Path(path).expanduser()
-        digest = f"{file}:{file.stat().st_mtime_ns if file.is_file() else 'missing'}"
-    else:
-        st.info(t(f"act.weights.need_file_{kind}"), icon=":material/upload_file:")
-        st.stop()
-
-if kind == "imagenet":
-    if imagenet is None:
-        V.show_problem(W.WeightsError("act.err.imagenet_arch", side=W.IMAGENET_SIDE))
-        st.stop()
-    if not imagenet.cached:
-        st.info(
-            t(
-                "act.imagenet.needed",
-                arch=imagenet.arch.upper(),
-                size=human_bytes(imagenet.approx_bytes),
-                path=str(imagenet.path),
-            ),
-            icon=":material/cloud_download:",
-        )
-        if st.button(
-            t("act.imagenet.download", size=human_bytes(imagenet.approx_bytes)),
-            key="act_download",
-        ):
-            bar = st.progress(0.0, text=t("act.imagenet.connecting"))
-
-            def progress(done: int, total: int | None) -> None:
-                share = done / total if total else 0.0
-                bar.progress(
-                    min(share, 1.0), text=t("act.imagenet.progress", done=human_bytes(done))
-                )
-
-            try:
-                W.download_imagenet(imagenet, progress)
-                st.rerun()
-            except Problem as problem:
-                bar.empty()
-                V.show_problem(problem)
-        st.stop()
-    digest = imagenet.path.name
-
-# ------------------------------------------------------------------ image
+    data, path, digest = V.weights_file_input(kind)
 
 if "act_sample" not in st.session_state:
     st.session_state.act_sample = url_choice("sample", V.SAMPLES, V.SAMPLES[0])
@@ -151,6 +96,21 @@ fit = st.sidebar.segmented_control(
     t("act.image.fit"), I.FITS, format_func=lambda f: t(f"act.fit.{f}"), key="act_fit",
     default="crop", required=True,
 )  # fmt: skip
+
+# ------------------------------------------------------------------ weights ready? image readable?
+
+if kind in ("keras", "torch") and not digest:
+    st.info(t(f"act.weights.need_file_{kind}"), icon=":material/upload_file:")
+    st.stop()
+if kind == "imagenet":
+    if imagenet is None:
+        V.show_problem(W.WeightsError("act.err.imagenet_arch", side=W.IMAGENET_SIDE))
+        st.stop()
+    if not imagenet.cached:
+        V.imagenet_download(imagenet)
+        st.stop()
+    digest = imagenet.path.name
+
 raw = uploaded.getvalue() if uploaded is not None else V.sample_bytes(sample)
 try:
     decoded = I.decode(raw, channels=spec.input_shape[2])

@@ -142,6 +142,52 @@ def predictions_frame(top: list[tuple[int, float]], labels: list[str]) -> pd.Dat
 # ------------------------------------------------------------------ widgets
 
 
+def weights_file_input(kind: str) -> tuple[bytes | None, str, str]:
+    """Sidebar: a weights file by upload or by server path → (bytes, path, cache digest)."""
+    import hashlib
+
+    suffixes = ["h5", "hdf5"] if kind == "keras" else ["safetensors"]
+    upload = st.sidebar.file_uploader(
+        t(f"act.weights.upload_{kind}"), type=suffixes, key=f"act_wfile_{kind}"
+    )
+    path = st.sidebar.text_input(t("act.weights.path"), key=f"act_wpath_{kind}").strip()
+    st.sidebar.caption(t("act.weights.never_pth"))
+    if upload is not None:
+        data = upload.getvalue()
+        return data, "", hashlib.sha256(data).hexdigest()[:20]
+    if path:
+        file = Path(path).expanduser()
+        return None, path, f"{file}:{file.stat().st_mtime_ns if file.is_file() else 'missing'}"
+    return None, "", ""
+
+
+def imagenet_download(file: Any) -> None:
+    """The size before anything starts, a button, progress; offline: a message in seconds."""
+    from components.engine.report import human_bytes
+    from components.keras_side.weights import download_imagenet
+
+    size = human_bytes(file.approx_bytes)
+    st.info(
+        t("act.imagenet.needed", arch=file.arch.upper(), size=size, path=str(file.path)),
+        icon=":material/cloud_download:",
+    )
+    if not st.button(t("act.imagenet.download", size=size), key="act_download"):
+        return
+    bar = st.progress(0.0, text=t("act.imagenet.connecting"))
+
+    def progress(done: int, total: int | None) -> None:
+        share = min(done / total, 1.0) if total else 0.0
+        bar.progress(share, text=t("act.imagenet.progress", done=human_bytes(done)))
+
+    try:
+        download_imagenet(file, progress)
+    except Problem as problem:
+        bar.empty()
+        show_problem(problem)
+        return
+    st.rerun()
+
+
 def layer_label(info: LayerInfo) -> str:
     return f"{info.name} — {shape_text(info.output_shape)}"
 
