@@ -159,3 +159,43 @@ def test_imagenet_labels_and_top_k() -> None:
     probabilities = np.zeros(1000)
     probabilities[[285, 281, 7]] = [0.6, 0.3, 0.1]
     assert top_k(probabilities, 3) == [(285, 0.6), (281, 0.3), (7, 0.1)]
+
+
+@pytest.mark.keras
+def test_preprocessing_follows_weights_and_family(tiny) -> None:
+    assert tiny.preprocessing() == "scale"  # a custom CNN, untrained
+    vgg = vgg_spec("vgg11", (32, 32, 3), include_top=False)
+    assert build_network(vgg, WeightsSource("random")).preprocessing() == "caffe"
+    gray = vgg_spec("vgg11", (32, 32, 1), include_top=False)
+    assert build_network(gray, WeightsSource("random")).preprocessing() == "scale"
+
+
+@pytest.mark.keras
+def test_top5_from_a_trained_head_uses_the_shipped_class_names(tmp_path) -> None:
+    """A 1,000-way head loaded from a weights file: predictions name ImageNet classes."""
+    from components.ui.activation_views import predictions_frame
+
+    head = parse_spec(
+        {
+            "name": "head",
+            "input": [8, 8, 3],
+            "layers": [
+                {"type": "globalavgpool2d", "name": "gap"},
+                {"type": "dense", "name": "predictions", "units": 1000, "activation": "softmax"},
+            ],
+        }
+    )
+    trained = build_network(head, WeightsSource("random", seed=1))
+    dense = trained.model.get_layer("predictions")
+    kernel = np.zeros((3, 1000), np.float32)
+    kernel[0, 285] = 5.0  # red votes "Egyptian cat"
+    dense.set_weights([kernel, np.zeros(1000, np.float32)])
+    path = tmp_path / "head.weights.h5"
+    trained.model.save_weights(path)
+    net = build_network(head, WeightsSource("keras", path=str(path)))
+    assert net.source.trained
+    x = np.zeros((1, 8, 8, 3), np.float32)
+    x[..., 0] = 1.0
+    frame = predictions_frame(top_k(net.activations(x)["predictions"], 5), imagenet_labels())
+    assert frame.loc[0, "class"] == "Egyptian cat"
+    assert frame["probability"].is_monotonic_decreasing and frame.loc[0, "probability"] > 0.1

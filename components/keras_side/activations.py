@@ -68,10 +68,6 @@ class WeightsSource:
     def trained(self) -> bool:
         return self.kind != "random"
 
-    @property
-    def preprocessing(self) -> Preprocessing:
-        return "torch" if self.kind == "torch" else "caffe"
-
 
 @dataclass
 class Network:
@@ -86,7 +82,13 @@ class Network:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def preprocessing(self) -> Preprocessing:
-        return self.source.preprocessing if self.spec.input_shape[2] == 3 else "scale"
+        """What the weights were trained with: torchvision's mean/std, Keras' VGG caffe mode
+        (also for untrained VGGs, so switching weights changes only the weights), else ÷255."""
+        if self.spec.input_shape[2] != 3:
+            return "scale"
+        if self.source.kind == "torch":
+            return "torch"
+        return "caffe" if self.spec.family == "vgg" else "scale"
 
     def activations(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Every layer's output for one image (batch dimension dropped), one forward pass."""
@@ -111,11 +113,23 @@ def _file_bytes(source: WeightsSource) -> bytes | Path:
     return path
 
 
+_BUILD_LOCK = threading.Lock()
+
+
 def build_network(spec: NetworkSpec, source: WeightsSource) -> Network:
-    """Build ``spec`` in Keras, put the chosen weights in, and wire the extractor."""
+    """Build ``spec`` in Keras, put the chosen weights in, and wire the extractor.
+
+    One build at a time: the seed is process-wide, and two VGG16 builds at once
+    would double the peak memory.
+    """
+    check_budget(spec)
+    with _BUILD_LOCK:
+        return _build(spec, source)
+
+
+def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
     from components.keras_side.builder import build_model, import_keras
 
-    check_budget(spec)
     keras = import_keras()
     notes: tuple[Note, ...] = ()
     if source.kind == "imagenet":
