@@ -240,10 +240,10 @@ def test_torchvision_vgg11_with_head_matches_numpy_reference(tmp_path: Path) -> 
     sd = torch_state_dict(spec, rng)
     path = tmp_path / "vgg11.safetensors"
     save_file(sd, str(path))
-    loaded = W.read_safetensors(path)
-    assert loaded.keys() == sd.keys()
     image = rng.normal(0, 1, (3, 64, 64))
-    got, notes = keras_output(spec, loaded, image)
+    with W.torch_tensors(path) as lazy:  # a file on disk: read tensor by tensor
+        assert set(lazy) == set(sd) and lazy.shape("classifier.0.weight") == (4096, 2048)
+        got, notes = keras_output(spec, lazy, image)
     expected = torch_forward(spec, sd, image)
     assert notes == ()
     np.testing.assert_allclose(got, expected, rtol=1e-3, atol=1e-5)
@@ -321,7 +321,11 @@ def test_safetensors_of_vgg16_into_vgg11_is_refused(vgg11_notop) -> None:
     assert error.values["count"] == 7 + 24  # 7 layers missing, 12 layers × 2 tensors extra
 
 
-def test_corrupted_safetensors_is_refused() -> None:
+def test_corrupted_safetensors_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "junk.safetensors"
+    path.write_bytes(b"\xff" * 64)
+    with pytest.raises(W.WeightsError, match="safetensors_corrupt"), W.torch_tensors(path):
+        pass
     assert key_of(W.read_safetensors, b"").key == "act.err.safetensors_corrupt"
     assert key_of(W.read_safetensors, b"\x10\0\0\0\0\0\0\0{not json}......").key == (
         "act.err.safetensors_corrupt"

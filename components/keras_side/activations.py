@@ -145,8 +145,9 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
         with W.keras_weights(arrays_source) as arrays:
             notes = W.assign(model, arrays)
     elif source.kind == "torch":
-        arrays, notes = W.torch_to_keras(spec, model, W.read_safetensors(arrays_source))
-        notes = (*W.assign(model, arrays), *notes)
+        with W.torch_tensors(arrays_source) as tensors:
+            arrays, notes = W.torch_to_keras(spec, model, tensors)
+            notes = (*W.assign(model, arrays), *notes)
     layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
     extractor = keras.Model(model.input, [layer.output for layer in layers])
     network = Network(spec, source, model, extractor, tuple(lay.name for lay in layers), notes)

@@ -15,11 +15,12 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,7 +40,7 @@ IMAGENET_SIDE = 224
 TORCH_BN_EPSILON = 1e-5
 CHUNK = 1 << 20  # download block, bytes
 ASSIGN_BLOCK = 8 << 20  # values copied into a variable at a time
-Arrays = dict[str, list[np.ndarray]]  # Keras layer name → its weights, in layer.weights order
+Arrays = dict[str, list[Any]]  # Keras layer name → arrays (or datasets), layer.weights order
 
 
 class WeightsError(Problem):
@@ -247,6 +248,8 @@ def check_arrays(model: Any, arrays: Arrays) -> tuple[Note, ...]:
 
 def _copy_into(variable: Any, data: Any) -> None:
     """Copy in blocks of rows: the peak is one block, not the whole array twice (fc1: 411 MB)."""
+    if isinstance(data, Deferred):
+        data = data.make()
     target = getattr(variable, "value", None)  # the backend's tf.Variable
     rows = data.shape[0] if len(data.shape) else 0
     size = math.prod(data.shape)
@@ -282,6 +285,56 @@ def read_safetensors(source: bytes | Path) -> dict[str, np.ndarray]:
         raise WeightsError("act.err.safetensors_corrupt") from exc
 
 
+class TorchFile(Mapping):
+    """The tensors of an open ``.safetensors`` file; each is read only when asked for."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle, self._keys = handle, tuple(handle.keys())
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._handle.get_tensor(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def shape(self, key: str) -> tuple[int, ...]:
+        return tuple(self._handle.get_slice(key).get_shape())
+
+
+@contextmanager
+def torch_tensors(source: bytes | Path) -> Iterator[Mapping[str, np.ndarray]]:
+    """A state dict: in memory for an upload, read tensor by tensor for a file on disk."""
+    from safetensors import SafetensorError, safe_open
+
+    if isinstance(source, bytes):
+        yield read_safetensors(source)
+        return
+    try:
+        with safe_open(str(source), framework="numpy") as handle:
+            yield TorchFile(handle)
+    except WeightsError:
+        raise
+    except (SafetensorError, OSError, ValueError, TypeError) as exc:
+        raise WeightsError("act.err.safetensors_corrupt") from exc
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A converted tensor made only when copied in: one layer in memory at a time."""
+
+    shape: tuple[int, ...]
+    make: Callable[[], np.ndarray]
+
+
+def _shape_of(tensors: Mapping[str, np.ndarray], key: str) -> tuple[int, ...]:
+    return tensors.shape(key) if isinstance(tensors, TorchFile) else np.shape(tensors[key])
+
+
 # Head layers: torchvision's classifier indices and timm's names for the same tensors.
 HEAD_KEYS = {
     "fc1": ("classifier.0", "pre_logits.fc1"),
@@ -291,17 +344,32 @@ HEAD_KEYS = {
 _IGNORED_SUFFIXES = (".num_batches_tracked",)
 
 
-def _kernel(weight: np.ndarray, target: tuple[int, ...], flat_from: tuple[int, ...] | None):
+def _converted_shape(weight: tuple[int, ...], target: tuple[int, ...]) -> tuple[int, ...]:
+    """The Keras shape a torch weight of shape ``weight`` becomes (to check before reading)."""
+    if len(weight) == 4:
+        out, cin, kh, kw = weight
+        return (kh, kw, cin, out) if len(target) == 4 else (kh * kw * cin, out)
+    if len(weight) == 2 and len(target) == 4:  # Linear → conv (fc-as-conv)
+        fits = weight[0] == target[3] and weight[1] == math.prod(target[:3])
+        return target if fits else (weight[1], weight[0])
+    return tuple(reversed(weight))
+
+
+def _kernel(
+    tensors: Mapping[str, np.ndarray],
+    key: str,
+    target: tuple[int, ...],
+    flat_from: tuple[int, ...] | None,
+) -> np.ndarray:
     """torch (out, in[, kh, kw]) → Keras HWIO / (in, out), reordering flattened inputs.
 
     ``flat_from`` is the (H, W, C) a Dense layer's Flatten received: PyTorch
     flattens channels first (C, H, W), Keras channels last (H, W, C).
     """
+    weight = np.asarray(tensors[key], dtype=np.float32)
     out = weight.shape[0]
-    if weight.ndim == 2 and len(target) == 4:  # Linear → conv (fc-as-conv)
+    if weight.ndim == 2 and len(target) == 4:
         kh, kw, cin, _ = target
-        if weight.shape[1] != kh * kw * cin:
-            return None
         weight = weight.reshape(out, cin, kh, kw)
     if weight.ndim == 4:
         hwio = weight.transpose(2, 3, 1, 0)
@@ -312,10 +380,14 @@ def _kernel(weight: np.ndarray, target: tuple[int, ...], flat_from: tuple[int, .
     return weight.T
 
 
+def _plain(tensors: Mapping[str, np.ndarray], key: str, shift: float = 0.0) -> np.ndarray:
+    return np.asarray(tensors[key], dtype=np.float32) + np.float32(shift)
+
+
 def torch_to_keras(
-    spec: NetworkSpec, model: Any, tensors: dict[str, np.ndarray]
+    spec: NetworkSpec, model: Any, tensors: Mapping[str, np.ndarray]
 ) -> tuple[Arrays, tuple[Note, ...]]:
-    """Convert a torchvision/timm VGG state dict to Keras arrays per layer name.
+    """Map a torchvision/timm VGG state dict onto Keras layers, converting on copy-in.
 
     Raises on missing, extra or wrongly shaped tensors; a classifier in the file
     of a network without one is left out with a note. Batch-norm variances are
@@ -351,30 +423,31 @@ def torch_to_keras(
         if missing:
             problems.extend(Note("act.detail.missing_key", {"key": k}) for k in missing)
             continue
-        values = [np.asarray(tensors[name], dtype=np.float32) for name in names]
+        values = [
+            Deferred(_shape_of(tensors, name), partial(_plain, tensors, name)) for name in names
+        ]
         if layer.type == "batchnorm":
-            epsilon = float(keras_layer.epsilon)
-            values[3] = values[3] + TORCH_BN_EPSILON - epsilon
+            shift = TORCH_BN_EPSILON - float(keras_layer.epsilon)
+            values[3] = Deferred(values[3].shape, partial(_plain, tensors, names[3], shift))
         else:
             target = tuple(keras_layer.weights[0].shape)
             previous = analysis.layers[position - 1] if position else None
             flat_from = (
                 previous.input_shape if previous and previous.layer.type == "flatten" else None
             )
-            kernel = _kernel(values[0], target, flat_from)
-            if kernel is None or kernel.shape != target:
+            if _converted_shape(values[0].shape, target) != target:
                 problems.append(
                     Note(
                         "act.detail.shape",
                         {
-                            "layer": f"{layer.name} ({prefix}.weight)",
+                            "layer": f"{layer.name} ({names[0]})",
                             "found": _shape(values[0].shape),
                             "expected": _shape(target),
                         },
                     )
                 )
                 continue
-            values[0] = kernel
+            values[0] = Deferred(target, partial(_kernel, tensors, names[0], target, flat_from))
         out[layer.name] = values
     head_names = {key for keys in HEAD_KEYS.values() for key in keys}
     unused = [k for k in sorted(tensors) if k not in used and not k.endswith(_IGNORED_SUFFIXES)]
