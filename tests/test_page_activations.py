@@ -141,3 +141,47 @@ def test_chinese_labels() -> None:
     at = page(**SMALL, lang="zh")
     assert not at.exception
     assert at.title[0].value == "激活：每一层对图像做了什么"
+
+
+def test_weights_uploads_bad_then_good(tmp_path) -> None:
+    """Corrupted .h5, a state dict with a missing tensor: clear messages; then a good file works."""
+    from safetensors.numpy import save_file
+
+    from tests.test_weights import torch_state_dict
+
+    spec = vgg_spec("vgg11", (64, 64, 3), include_top=False)
+    at = page(**SMALL, weights="keras")
+    at.file_uploader(key="act_wfile_keras").set_value(
+        ("broken.weights.h5", b"\x89HDF\r\n\x1a\n" + b"\0" * 100, "application/x-hdf5")
+    ).run()
+    assert not at.exception
+    assert any("not a readable HDF5 weights file" in e for e in texts(at.error))
+
+    at.radio(key="act_weights").set_value("torch").run()
+    sd = torch_state_dict(spec, __import__("numpy").random.default_rng(0))
+    missing = {k: v for k, v in sd.items() if k != "features.3.bias"}
+    for name, tensors in (("missing.safetensors", missing), ("good.safetensors", sd)):
+        path = tmp_path / name
+        save_file(tensors, str(path))
+        uploader = at.file_uploader(key="act_wfile_torch")
+        uploader.set_value((name, path.read_bytes(), "application/octet-stream")).run()
+        assert not at.exception
+    # the good file replaced the bad one: no error, the maps are there, torchvision preprocessing
+    assert not at.error
+    assert at.get("plotly_chart")
+    assert any("torchvision preprocessing" in c for c in texts(at.caption))
+
+
+def test_missing_tensor_is_named() -> None:
+    from safetensors.numpy import save
+
+    from tests.test_weights import torch_state_dict
+
+    spec = vgg_spec("vgg11", (64, 64, 3), include_top=False)
+    sd = torch_state_dict(spec, __import__("numpy").random.default_rng(0))
+    data = save({k: v for k, v in sd.items() if k != "features.3.bias"})
+    at = page(**SMALL, weights="torch")
+    at.file_uploader(key="act_wfile_torch").set_value(("x.safetensors", data, "x")).run()
+    assert not at.exception
+    errors = " ".join(texts(at.error))
+    assert "does not match this network" in errors and "missing tensor features.3.bias" in errors

@@ -296,7 +296,7 @@ def test_safetensors_with_a_missing_key(vgg11_notop) -> None:
     error = key_of(W.torch_to_keras, spec, model, broken)
     assert error.key == "act.err.torch_keys"
     assert [(d.key, d.values) for d in error.details] == [
-        ("act.detail.missing_key", {"key": "features.3.bias"})
+        ("act.detail.missing_key", {"tensor": "features.3.bias"})
     ]
 
 
@@ -305,7 +305,7 @@ def test_safetensors_with_an_extra_key(vgg11_notop) -> None:
     spec, model, sd = vgg11_notop
     error = key_of(W.torch_to_keras, spec, model, {**sd, "features.99.weight": np.zeros(3)})
     assert error.key == "act.err.torch_keys"
-    assert [d.values["key"] for d in error.details] == ["features.99.weight"]
+    assert [d.values["tensor"] for d in error.details] == ["features.99.weight"]
 
 
 @pytest.mark.keras

@@ -407,7 +407,7 @@ def torch_to_keras(
         prefix = next((p for p in prefixes if f"{p}.weight" in tensors), None)
         if prefix is None:
             problems.append(
-                Note("act.detail.missing_key", {"key": f"{prefixes[0]}.weight"})
+                Note("act.detail.missing_key", {"tensor": f"{prefixes[0]}.weight"})
                 if prefixes
                 else Note("act.detail.no_torch_name", {"layer": layer.name})
             )
@@ -421,7 +421,7 @@ def torch_to_keras(
         used.update(names)
         missing = [name for name in names if name not in tensors]
         if missing:
-            problems.extend(Note("act.detail.missing_key", {"key": k}) for k in missing)
+            problems.extend(Note("act.detail.missing_key", {"tensor": k}) for k in missing)
             continue
         values = [
             Deferred(_shape_of(tensors, name), partial(_plain, tensors, name)) for name in names
@@ -453,7 +453,7 @@ def torch_to_keras(
     unused = [k for k in sorted(tensors) if k not in used and not k.endswith(_IGNORED_SUFFIXES)]
     skipped_head = [k for k in unused if k.rsplit(".", 1)[0] in head_names and "fc1" not in layers]
     problems.extend(
-        Note("act.detail.extra_key", {"key": k}) for k in unused if k not in skipped_head
+        Note("act.detail.extra_key", {"tensor": k}) for k in unused if k not in skipped_head
     )
     if problems:
         key = "act.err.other_arch" if not out else "act.err.torch_keys"
