@@ -182,7 +182,10 @@ with right:
 
 maps = V.map_layers(analysis)
 names = [info.name for info in maps]
-if "act_layer" not in st.session_state:
+if not maps:
+    st.info(t("act.maps.none", name=spec.name))
+    st.stop()
+if st.session_state.get("act_layer") not in names:  # first visit, or another network now
     st.session_state.act_layer = url_choice("layer", tuple(names), names[0])
 
 
@@ -195,16 +198,14 @@ def feature_maps() -> None:
         key="act_layer", on_change=keep_in_url, args=("layer", "act_layer"),
     )  # fmt: skip
     info = by_name[name]
-    a, b, c = st.columns(3)
+    a, b = st.columns(2, gap="large")
     n = a.select_slider(t("act.maps.count"), V.GRID_SIZES, value=16, key="act_n")
     order = b.segmented_control(
         t("act.maps.order"), F.ORDERS, format_func=lambda o: t(f"act.order.{o}"),
         key="act_order", default="first", required=True,
     )  # fmt: skip
-    scale = c.segmented_control(
-        t("act.maps.scale"), F.SCALES, format_func=lambda s: t(f"act.scale.{s}"),
-        key="act_scale", default="shared", required=True,
-    )  # fmt: skip
+    own_scale = st.toggle(t("act.maps.own_scale"), key="act_own_scale")
+    scale = "channel" if own_scale else "shared"
     channels, pngs = V.layer_tiles(run, run.key, name, order, n, scale)
     st.caption(t("act.maps.caption", shown=len(channels), total=info.output_shape[2], layer=name))
     V.grid(channels, pngs)

@@ -185,3 +185,19 @@ def test_missing_tensor_is_named() -> None:
     assert not at.exception
     errors = " ".join(texts(at.error))
     assert "does not match this network" in errors and "missing tensor features.3.bias" in errors
+
+
+def test_changing_the_network_keeps_a_valid_layer() -> None:
+    at = page(**SMALL)
+    at.selectbox(key="act_layer").set_value("block5_conv2").run()
+    at.query_params["arch"] = "vgg16"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="act_layer").value == "block5_conv2"
+    at.query_params["arch"] = "vgg11"
+    at.query_params["layer"] = "block5_conv3"  # only VGG16 has it
+    at.session_state["act_layer"] = "block5_conv3"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="act_layer").value == "block1_conv1"
+    assert any("layer=block5_conv3" in w for w in texts(at.warning))

@@ -18,7 +18,6 @@ from PIL import Image, ImageDraw
 Order = Literal["first", "active"]
 ORDERS: tuple[Order, ...] = ("first", "active")
 Scale = Literal["shared", "channel"]
-SCALES: tuple[Scale, ...] = ("shared", "channel")
 TILE_PX = 96
 BOX_COLOUR = (255, 64, 64)
 

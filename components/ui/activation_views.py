@@ -28,6 +28,7 @@ from components.ui.i18n import t
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
 SAMPLES = ("astronaut", "coffee", "chelsea")
 GRID_SIZES = (8, 16, 32, 64)
+VIEWS = {"overlay": 0.55, "map": 1.0, "image": 0.0}  # how much of the map covers the picture
 HIGHLIGHT = "#e8590c"
 BAR = "#3b5bdb"
 LINE = "#2b8a3e"
@@ -206,14 +207,18 @@ def channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int)
     """One channel over the picture, its statistics, and the receptive field of one position."""
     values = run_.outputs[info.name][..., channel]
     picture = run_.picture
-    shown = F.overlay(picture, values)
+    view = st.segmented_control(
+        t("act.view.label"), tuple(VIEWS), format_func=lambda v: t(f"act.view.{v}"),
+        key="act_view", default="overlay", required=True,
+    )  # fmt: skip
+    left, right = st.columns([3, 2])
+    shown = F.overlay(picture, values, VIEWS[view or "overlay"])
     rf = info.receptive_field
     box = rf.box(row, col, (picture.height, picture.width)) if rf else None
     scale = max(1.0, 448 / max(picture.size))
     big = shown.resize((round(shown.width * scale), round(shown.height * scale)))
     if box:
         big = F.draw_box(big, box, scale)
-    left, right = st.columns([3, 2])
     with left:
         st.image(F.png(big), output_format="PNG", width=min(big.width, 448))
     with right:
