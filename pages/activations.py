@@ -193,7 +193,7 @@ if st.session_state.get("act_layer") not in names:  # first visit, or another ne
 def feature_maps() -> None:
     st.subheader(t("act.maps.title"))
     by_name = {info.name: info for info in maps}
-    name = st.selectbox(
+    name = st.select_slider(  # arrow keys step through the layers in order
         t("act.maps.layer"), names, format_func=lambda n: V.layer_label(by_name[n]),
         key="act_layer", on_change=keep_in_url, args=("layer", "act_layer"),
     )  # fmt: skip

@@ -42,17 +42,18 @@ def test_default_vgg16_with_a_sample_image() -> None:
     at = page()
     assert not at.exception and not at.error
     assert any("Untrained network" in w for w in texts(at.warning))
-    layer = at.selectbox(key="act_layer")
+    layer = at.select_slider(key="act_layer")
     spec_maps = [i for i in analyze(vgg_spec("vgg16")).layers if len(i.output_shape) == 3]
     assert layer.options == [f"{i.name} — {'×'.join(map(str, i.output_shape))}" for i in spec_maps]
     assert layer.options[0] == "block1_conv1 — 224×224×64"
+    assert layer.value == "block1_conv1"
     assert any("16 of the 64 channels of block1_conv1" in c for c in texts(at.caption))
     assert at.get("plotly_chart")
 
 
 def test_moving_to_another_layer_shows_its_channels() -> None:
     at = page(**SMALL)
-    at.selectbox(key="act_layer").set_value("block4_conv2").run()
+    at.select_slider(key="act_layer").set_value("block4_conv2").run()
     assert not at.exception
     assert any("16 of the 512 channels of block4_conv2" in c for c in texts(at.caption))
     assert at.query_params["layer"] == "block4_conv2"
@@ -189,15 +190,22 @@ def test_missing_tensor_is_named() -> None:
 
 def test_changing_the_network_keeps_a_valid_layer() -> None:
     at = page(**SMALL)
-    at.selectbox(key="act_layer").set_value("block5_conv2").run()
+    at.select_slider(key="act_layer").set_value("block5_conv2").run()
     at.query_params["arch"] = "vgg16"
     at.run()
     assert not at.exception
-    assert at.selectbox(key="act_layer").value == "block5_conv2"
+    assert at.select_slider(key="act_layer").value == "block5_conv2"
     at.query_params["arch"] = "vgg11"
     at.query_params["layer"] = "block5_conv3"  # only VGG16 has it
     at.session_state["act_layer"] = "block5_conv3"
     at.run()
     assert not at.exception
-    assert at.selectbox(key="act_layer").value == "block1_conv1"
+    assert at.select_slider(key="act_layer").value == "block1_conv1"
     assert any("layer=block5_conv3" in w for w in texts(at.warning))
+
+
+def test_layer_in_the_share_link_is_selected() -> None:
+    at = page(**SMALL, layer="block3_conv2")
+    assert not at.exception and not any("layer=" in w for w in texts(at.warning))
+    assert at.select_slider(key="act_layer").value == "block3_conv2"
+    assert any("of the 256 channels of block3_conv2" in c for c in texts(at.caption))
