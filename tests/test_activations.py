@@ -199,3 +199,16 @@ def test_top5_from_a_trained_head_uses_the_shipped_class_names(tmp_path) -> None
     frame = predictions_frame(top_k(net.activations(x)["predictions"], 5), imagenet_labels())
     assert frame.loc[0, "class"] == "Egyptian cat"
     assert frame["probability"].is_monotonic_decreasing and frame.loc[0, "probability"] > 0.1
+
+
+@pytest.mark.keras
+def test_concurrent_sessions_get_their_own_results(tiny) -> None:
+    """Streamlit serves sessions from threads; the network's lock keeps each pass whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    inputs = [image(seed) for seed in range(8)]
+    expected = [tiny.activations(x)["c2"] for x in inputs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda x: tiny.activations(x)["c2"], inputs * 3))
+    for i, got in enumerate(results):
+        np.testing.assert_array_equal(got, expected[i % 8])

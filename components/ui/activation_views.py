@@ -58,7 +58,7 @@ def show_problem(problem: Problem) -> None:
 # ------------------------------------------------------------------ caches
 
 
-@st.cache_resource(max_entries=3, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)  # VGG16: 0.55 GB each
 def network(_spec: NetworkSpec, spec_key: str, kind: str, seed: int, digest: str, path: str,
             _data: bytes | None) -> Any:  # fmt: skip
     """The built, weighted, warmed network; shared by every session (it carries its lock)."""
