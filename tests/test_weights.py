@@ -396,15 +396,14 @@ def test_unresolvable_host_fails_in_seconds(tmp_path, monkeypatch) -> None:
     assert time.perf_counter() - start < 5
 
 
-def test_download_with_progress_into_the_keras_cache(tmp_path, monkeypatch) -> None:
+def serve(payload: bytes, claimed: int):
+    """A local HTTP server sending ``payload`` while announcing ``claimed`` bytes."""
     import http.server
-
-    payload = bytes(range(256)) * 5000  # 1.28 MB: two chunks
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(200)
-            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Content-Length", str(claimed))
             self.end_headers()
             self.wfile.write(payload)
 
@@ -413,6 +412,12 @@ def test_download_with_progress_into_the_keras_cache(tmp_path, monkeypatch) -> N
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_download_with_progress_into_the_keras_cache(tmp_path, monkeypatch) -> None:
+    payload = bytes(range(256)) * 5000  # 1.28 MB: two chunks
+    server = serve(payload, len(payload))
     try:
         url = f"http://127.0.0.1:{server.server_port}/vgg16_notop.h5"
         file = offline_file(tmp_path, monkeypatch, url)
@@ -423,3 +428,15 @@ def test_download_with_progress_into_the_keras_cache(tmp_path, monkeypatch) -> N
     assert path == tmp_path / "models" / "vgg16_notop.h5" and path.read_bytes() == payload
     assert seen[-1] == (len(payload), len(payload)) and len(seen) == 2
     assert file.cached
+
+
+def test_interrupted_download_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
+    server = serve(b"x" * 1000, 5000)  # the connection closes after 1,000 of 5,000 bytes
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/vgg16_notop.h5"
+        file = offline_file(tmp_path, monkeypatch, url)
+        error = key_of(W.download_imagenet, file, None, 2.0)
+    finally:
+        server.shutdown()
+    assert error.key == "act.err.download_short" and error.values["done"] == 1000
+    assert not file.cached and not list(tmp_path.rglob("*.part"))

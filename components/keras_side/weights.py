@@ -12,7 +12,7 @@ import io
 import math
 import os
 import socket
-import urllib.error
+import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +21,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from http.client import HTTPException
 from pathlib import Path
 from typing import Any, Literal
 
@@ -99,6 +100,9 @@ def imagenet_file(spec: NetworkSpec) -> ImagenetFile:
     raise WeightsError("act.err.imagenet_arch", side=IMAGENET_SIDE)
 
 
+_DOWNLOAD_LOCK = threading.Lock()
+
+
 def _resolve(host: str, timeout: float) -> None:
     """DNS lookup bounded by ``timeout`` (urlopen's timeout does not cover it)."""
     pool = ThreadPoolExecutor(max_workers=1)
@@ -113,33 +117,45 @@ def download_imagenet(
     progress: Callable[[int, int | None], None] | None = None,
     timeout: float = 5.0,
 ) -> Path:
-    """Fetch the file into Keras' cache with progress; fail within ``timeout`` when offline."""
-    if file.cached:
-        return file.path
+    """Fetch the file into Keras' cache with progress; fail within ``timeout`` when offline.
+
+    One download at a time: a second session waits, then finds the file cached.
+    """
+    with _DOWNLOAD_LOCK:
+        if not file.cached:
+            _download(file, progress, timeout)
+    return file.path
+
+
+def _download(
+    file: ImagenetFile, progress: Callable[[int, int | None], None] | None, timeout: float
+) -> None:
     host = urllib.parse.urlparse(file.url).hostname or ""
     part = file.path.with_name(file.path.name + ".part")
+    done, total = 0, None
     try:
         _resolve(host, timeout)
         with urllib.request.urlopen(file.url, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
             part.parent.mkdir(parents=True, exist_ok=True)
-            done = 0
             with part.open("wb") as out:
                 while chunk := response.read(CHUNK):
                     out.write(chunk)
                     done += len(chunk)
                     if progress:
                         progress(done, total)
-        if total is not None and done != total:
-            raise WeightsError("act.err.download_short", done=done, total=total)
-        part.replace(file.path)
-    except (OSError, FutureTimeout, urllib.error.URLError) as exc:
+    except (OSError, FutureTimeout, HTTPException) as exc:  # URLError is an OSError
         part.unlink(missing_ok=True)
+        if done:  # it started, then stopped
+            raise WeightsError("act.err.download_short", done=done, total=total or "?") from exc
         reason = str(getattr(exc, "reason", None) or exc) or exc.__class__.__name__
         raise WeightsError(
-            "act.err.offline", url=file.url, path=str(file.path), reason=str(reason)
+            "act.err.offline", url=file.url, path=str(file.path), reason=reason
         ) from exc
-    return file.path
+    if total is not None and done != total:
+        part.unlink(missing_ok=True)
+        raise WeightsError("act.err.download_short", done=done, total=total)
+    part.replace(file.path)
 
 
 # ------------------------------------------------------------------ Keras weights files
