@@ -263,19 +263,25 @@ def check_arrays(model: Any, arrays: Arrays) -> tuple[Note, ...]:
 
 
 def _copy_into(variable: Any, data: Any) -> None:
-    """Copy in blocks of rows: the peak is one block, not the whole array twice (fc1: 411 MB)."""
+    """Copy in blocks of rows: the peak is one block, not the whole array twice (fc1: 411 MB).
+
+    ``data`` may have more axes than the variable (fc1 as an (H, W, C, out) view of
+    the torch weight): its first axis is then split, each block flattened on copy.
+    """
     if isinstance(data, Deferred):
         data = data.make()
     target = getattr(variable, "value", None)  # the backend's tf.Variable
-    rows = data.shape[0] if len(data.shape) else 0
-    size = math.prod(data.shape)
+    shape = tuple(variable.shape)
+    rows, size = data.shape[0] if len(data.shape) else 0, math.prod(data.shape)
     if rows > 1 and size > ASSIGN_BLOCK and hasattr(target, "__getitem__"):
-        step = max(1, ASSIGN_BLOCK // (size // rows))
+        per_row = size // rows  # values of one row of ``data``
+        step = max(1, ASSIGN_BLOCK // per_row)
+        flat = per_row // math.prod(shape[1:])  # variable rows per row of ``data``
         for start in range(0, rows, step):
             block = np.asarray(data[start : start + step], dtype=np.float32)
-            target[start : start + step].assign(block)
+            target[start * flat : (start + step) * flat].assign(block.reshape(-1, *shape[1:]))
     else:
-        variable.assign(np.asarray(data, dtype=np.float32))
+        variable.assign(np.asarray(data, dtype=np.float32).reshape(shape))
 
 
 def assign(model: Any, arrays: Arrays) -> tuple[Note, ...]:
@@ -388,11 +394,10 @@ def _kernel(
         kh, kw, cin, _ = target
         weight = weight.reshape(out, cin, kh, kw)
     if weight.ndim == 4:
-        hwio = weight.transpose(2, 3, 1, 0)
-        return hwio if len(target) == 4 else hwio.reshape(-1, out)
+        return weight.transpose(2, 3, 1, 0)  # HWIO; flattened on copy-in for a Dense layer
     if flat_from is not None and len(flat_from) == 3 and math.prod(flat_from) == weight.shape[1]:
         h, w, c = flat_from
-        return weight.reshape(out, c, h, w).transpose(2, 3, 1, 0).reshape(-1, out)
+        return weight.reshape(out, c, h, w).transpose(2, 3, 1, 0)  # flattened on copy-in
     return weight.T
 
 
