@@ -209,3 +209,22 @@ def test_layer_in_the_share_link_is_selected() -> None:
     assert not at.exception and not any("layer=" in w for w in texts(at.warning))
     assert at.select_slider(key="act_layer").value == "block3_conv2"
     assert any("of the 256 channels of block3_conv2" in c for c in texts(at.caption))
+
+
+def test_cached_imagenet_weights_are_the_default_and_trained(tmp_path, monkeypatch) -> None:
+    """A VGG16 no-top file in Keras' cache (made here, same layout): used, no 'untrained'."""
+    from components.keras_side import weights as W
+    from components.keras_side.builder import build_model
+    from tests.test_weights import write_legacy_h5
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    spec = vgg_spec("vgg16", (32, 32, 3), include_top=False)
+    file = W.imagenet_file(spec)
+    file.path.parent.mkdir(parents=True)
+    write_legacy_h5(build_model(spec), file.path)
+    at = page(arch="vgg16", input="32x32x3", top="0")
+    assert not at.exception and not at.error
+    assert at.radio(key="act_weights").value == "imagenet"
+    assert not any("Untrained" in w for w in texts(at.warning))
+    assert any("no 1,000-class ImageNet head" in i for i in texts(at.info))
+    assert any("Keras ImageNet preprocessing" in c for c in texts(at.caption))

@@ -49,6 +49,21 @@ def key_of(call, *args) -> W.WeightsError:
 # ------------------------------------------------------------------ Keras files
 
 
+def write_legacy_h5(model, path: Path) -> None:
+    """Weights in the layout of keras-applications' published ImageNet files."""
+    import h5py
+
+    with h5py.File(path, "w") as f:
+        layers = [layer for layer in model.layers if layer.weights]
+        f.attrs["layer_names"] = [layer.name.encode() for layer in layers]
+        for layer in layers:
+            group = f.create_group(layer.name)
+            names = [f"{layer.name}_{i}:0".encode() for i in range(len(layer.weights))]
+            group.attrs["weight_names"] = names
+            for name, value in zip(names, layer.get_weights(), strict=True):
+                group[name.decode()] = value
+
+
 @pytest.mark.keras
 def test_weights_h5_round_trip_from_path_and_bytes(tmp_path: Path) -> None:
     source, target = build(small_spec(), 1), build(small_spec(), 2)
@@ -64,19 +79,9 @@ def test_weights_h5_round_trip_from_path_and_bytes(tmp_path: Path) -> None:
 
 @pytest.mark.keras
 def test_legacy_h5_like_the_files_keras_downloads(tmp_path: Path) -> None:
-    import h5py
-
     source, target = build(small_spec(), 1), build(small_spec(), 2)
     path = tmp_path / "small_tf_dim_ordering_tf_kernels.h5"
-    with h5py.File(path, "w") as f:  # layout of keras-applications' published files
-        layers = [layer for layer in source.layers if layer.weights]
-        f.attrs["layer_names"] = [layer.name.encode() for layer in [*layers]]
-        for layer in layers:
-            group = f.create_group(layer.name)
-            names = [f"{layer.name}_{i}:0".encode() for i in range(len(layer.weights))]
-            group.attrs["weight_names"] = names
-            for name, value in zip(names, layer.get_weights(), strict=True):
-                group[name.decode()] = value
+    write_legacy_h5(source, path)
     W.assign(target, W.read_keras_weights(path))
     x = np.ones((1, 16, 16, 3), np.float32)
     np.testing.assert_allclose(target(x), source(x), rtol=1e-6)
