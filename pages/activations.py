@@ -206,8 +206,12 @@ def feature_maps() -> None:
     )  # fmt: skip
     own_scale = st.toggle(t("act.maps.own_scale"), key="act_own_scale")
     scale = "channel" if own_scale else "shared"
-    channels, pngs = V.layer_tiles(run, run.key, name, order, n, scale)
+    channels, pngs, (low, high) = V.layer_tiles(run, run.key, name, order, n, scale)
     st.caption(t("act.maps.caption", shown=len(channels), total=info.output_shape[2], layer=name))
+    if own_scale:
+        st.caption(t("act.maps.range_own"))
+    else:
+        st.caption(t("act.maps.range_shared", low=f"{low:.3g}", high=f"{high:.3g}"))
     V.grid(channels, pngs)
 
     st.subheader(t("act.channel.title"))

@@ -56,7 +56,10 @@ def test_moving_to_another_layer_shows_its_channels() -> None:
     at.select_slider(key="act_layer").set_value("block4_conv2").run()
     assert not at.exception
     assert any("16 of the 512 channels of block4_conv2" in c for c in texts(at.caption))
+    assert any(c.startswith("One colour scale for all tiles: 0 (dark)") for c in texts(at.caption))
     assert at.query_params["layer"] == "block4_conv2"
+    at.toggle(key="act_own_scale").set_value(True).run()
+    assert any(c.startswith("Each tile has its own colour scale") for c in texts(at.caption))
     assert any("receptive field" in m and "block4_conv2" in m for m in texts(at.markdown))
 
 

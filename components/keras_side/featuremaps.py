@@ -78,10 +78,16 @@ def _resized(image: Image.Image, px: int) -> Image.Image:
     return image.resize(size, smooth)
 
 
+def shared_range(fmap: np.ndarray, channels: list[int]) -> tuple[float, float]:
+    """The one colour range of the shown channels (0 always inside: ReLU maps start there)."""
+    chosen = fmap[..., channels]
+    return float(chosen.min(initial=0)), float(chosen.max(initial=0))
+
+
 def tiles(fmap: np.ndarray, channels: list[int], scale: Scale, px: int = TILE_PX) -> list[bytes]:
     """One PNG per channel; ``shared`` uses the layer's range for all, else each its own."""
     chosen = fmap[..., channels]
-    low, high = float(chosen.min(initial=0)), float(chosen.max(initial=0))
+    low, high = shared_range(fmap, channels)
     out = []
     for i in range(len(channels)):
         values = chosen[..., i]

@@ -88,10 +88,11 @@ def run(_net: Any, net_key: str, _image: Any, image_key: str, fit: str) -> Run:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def layer_tiles(_run: Run, run_key: str, layer: str, order: str, n: int, scale: str):
-    """The PNG tiles of one layer's view, and which channels they show."""
+    """The PNG tiles of one layer's view, which channels they show, and the shared range."""
     fmap = _run.outputs[layer]
     channels = F.channel_order(fmap, order, n)  # type: ignore[arg-type]
-    return channels, F.tiles(fmap, channels, scale)  # type: ignore[arg-type]
+    pngs = F.tiles(fmap, channels, scale)  # type: ignore[arg-type]
+    return channels, pngs, F.shared_range(fmap, channels)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
