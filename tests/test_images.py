@@ -198,3 +198,12 @@ def test_one_channel_is_scaled() -> None:
 
 def test_other_channel_counts_are_refused() -> None:
     assert refused(encode(Image.new("RGB", (4, 4)), "PNG"), channels=4) == "act.err.channels"
+
+
+def test_large_jpeg_is_decoded_at_a_reduced_scale() -> None:
+    data = encode(Image.new("RGB", (6000, 4000), GREEN), "JPEG", quality=80)
+    start = time.perf_counter()
+    decoded = I.decode(data)
+    assert decoded.size == (6000, 4000)  # what the file holds, as the caption says
+    assert min(decoded.image.size) >= I.DRAFT_SIDE and max(decoded.image.size) <= 3000
+    assert time.perf_counter() - start < 2.0

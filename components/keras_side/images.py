@@ -22,6 +22,7 @@ from components.keras_side.problems import Note, Problem
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF")
 EXTENSIONS = ("jpg", "jpeg", "png", "webp", "bmp", "gif")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # same as server.maxUploadSize
+DRAFT_SIDE = 1024  # big JPEGs are decoded straight to about this size (2× the input cap)
 MAX_PIXELS = 40_000_000  # e.g. 8000×5000; larger images are refused before decoding
 # Pillow warns above MAX_IMAGE_PIXELS; decode() turns that warning into a refusal.
 Image.MAX_IMAGE_PIXELS = min(Image.MAX_IMAGE_PIXELS or MAX_PIXELS, MAX_PIXELS)
@@ -120,6 +121,7 @@ def decode(data: bytes, channels: int = 3) -> DecodedImage:
     if frames > 1:
         image.seek(0)
         notes.append(Note("act.note.first_frame", {"frames": frames}))
+    image.draft(None, (DRAFT_SIDE, DRAFT_SIDE))  # JPEG: decode at 1/2…1/8 scale if large
     try:
         image.load()
     except (OSError, SyntaxError, ValueError) as exc:
