@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.engine.choice import VGGChoice, parse_input_size
 from components.engine.errors import SpecError
+from components.engine.report import human_bytes
 from components.keras_side import featuremaps as F
 from components.keras_side import images as I
 from components.keras_side import weights as W
@@ -154,6 +155,14 @@ with left:
             c=c,
             fit=t(f"act.fit.{fit}"),
             preprocessing=t(f"act.pre.{net.preprocessing()}"),
+        )
+    )
+    st.caption(
+        t(
+            "act.input.memory",
+            activations=human_bytes(analysis.activation_bytes),
+            weights=human_bytes(analysis.weight_bytes),
+            layers=len(analysis.layers),
         )
     )
     V.show_notes(decoded.notes)

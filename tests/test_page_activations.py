@@ -48,6 +48,9 @@ def test_default_vgg16_with_a_sample_image() -> None:
     assert layer.options[0] == "block1_conv1 — 224×224×64"
     assert layer.value == "block1_conv1"
     assert any("16 of the 64 channels of block1_conv1" in c for c in texts(at.caption))
+    analysis = analyze(vgg_spec("vgg16"))
+    memory = f"{human_bytes(analysis.activation_bytes)} of activations"
+    assert any(f"all {len(analysis.layers)} layers: {memory}" in c for c in texts(at.caption))
     assert at.get("plotly_chart")
 
 
