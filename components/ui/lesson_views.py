@@ -1,0 +1,446 @@
+"""The Learn page's lessons, one function each: controls, the engine's numbers, a chart, a link.
+
+Every figure shown comes from :mod:`components.engine.lessons` (which asks the
+engine's analysis); every string from the catalogue. Each lesson ends with a
+share link that opens the explorer on the matching network.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from components.engine import lessons as L
+from components.engine.analysis import Analysis, analyze, fmt
+from components.engine.presets import load_preset
+from components.engine.report import human_count, shape_text
+from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
+from components.ui import lesson_charts as C
+from components.ui.i18n import current_language, t
+from components.ui.practice import formula_text, predict_reveal
+
+SEED_PRESET = "seed-example"
+PLOT_CONFIG = {"displaylogo": False}
+
+
+def architecture_url(arch: str, top: bool = True, input_side: int = 224) -> str:
+    """Share link of the architecture page (relative, so it works under any base path)."""
+    query = {"arch": arch, "input": f"{input_side}x{input_side}x3", "top": int(top), "bn": 0}
+    return "./?" + urlencode(query | {"lang": current_language()})
+
+
+def custom_url(preset: str = SEED_PRESET) -> str:
+    return "./custom?" + urlencode({"preset": preset, "lang": current_language()})
+
+
+def explorer_link(label: str, url: str, key: str) -> None:
+    st.link_button(label, url, icon=":material/open_in_new:", key=key)
+
+
+def group_name(group: str) -> str:
+    return t("learn.head") if group == "head" else t("learn.block_n", n=group.removeprefix("block"))
+
+
+# ---------------------------------------------------------------- 1. output size
+
+
+def _reset_step() -> None:
+    st.session_state["learn_step"] = 1
+
+
+def lesson_output_size() -> None:
+    st.header(t("learn.size.title"))
+    st.markdown(t("learn.size.intro"))
+    st.markdown(f"`{L.SIZE_FORMULA}`")
+    cols = st.columns(4)
+    w = cols[0].slider(t("learn.size.w"), 3, 12, 7, key="learn_w", on_change=_reset_step)
+    k = cols[1].slider(t("learn.size.k"), 1, 7, 3, key="learn_k", on_change=_reset_step)
+    p = cols[2].slider(t("learn.size.p"), 0, 3, 0, key="learn_p", on_change=_reset_step)
+    s = cols[3].slider(t("learn.size.s"), 1, 4, 2, key="learn_s", on_change=_reset_step)
+    slide = L.Slide(w, k, p, s)
+    if not slide.output:
+        st.error(t("learn.size.too_big", k=k, padded=slide.padded))
+        return
+    left, right = st.columns([1, 2])
+    left.metric(t("learn.size.output"), f"{slide.output} × {slide.output}")
+    left.markdown(f"`{slide.worked()}`")
+    positions = len(slide.positions())
+    step = 1
+    if positions > 1:  # a slider needs two values
+        step = left.slider(t("learn.size.step"), 1, positions, 1, key="learn_step")
+    row, col = slide.positions()[step - 1]
+    left.caption(t("learn.size.where", row=row, col=col, k=k))
+    if slide.tiles:
+        left.success(t("learn.size.tiles", span=slide.padded - k, s=s))
+    else:
+        left.warning(
+            t(
+                "learn.size.leftover",
+                span=slide.padded - k,
+                s=s,
+                lost=slide.leftover,
+                out=slide.output,
+            )
+        )
+    labels = {
+        "input": t("learn.size.chart_input", n=slide.padded),
+        "output": t("learn.size.chart_output", n=slide.output),
+        "pad": t("learn.size.cell_pad"),
+        "pixel": t("learn.size.cell_pixel"),
+        "window": t("learn.size.cell_window"),
+        "unseen": t("learn.size.cell_unseen"),
+        "done": t("learn.size.cell_done"),
+        "current": t("learn.size.cell_current"),
+        "todo": t("learn.size.cell_todo"),
+    }
+    right.plotly_chart(
+        C.slide_figure(slide, step - 1, labels), key="learn_slide_chart", config=PLOT_CONFIG
+    )
+    right.caption(t("learn.size.legend"))
+
+    st.subheader(t("learn.size.same_title"))
+    st.markdown(t("learn.size.same_intro"))
+    cases = L.padding_cases(w, k, s)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("learn.size.col_padding"): [c.padding for c in cases],
+                t("learn.size.col_output"): [f"{c.output} × {c.output}" for c in cases],
+                t("learn.size.col_before"): [c.pad_before for c in cases],
+                t("learn.size.col_after"): [c.pad_after for c in cases],
+            }
+        ),
+        hide_index=True,
+    )
+    explorer_link(t("learn.link.seed"), custom_url(), "learn_size_link")
+
+
+# ---------------------------------------------------------------- 2. parameters
+
+
+def lesson_parameters() -> None:
+    st.header(t("learn.params.title"))
+    st.markdown(t("learn.params.intro"))
+    seed = analyze(load_preset(SEED_PRESET))
+    for example, col in zip(L.param_examples(seed), st.columns(3), strict=True):
+        info = example.layer
+        with col.container(border=True):
+            st.markdown(f"**{example.network}** · `{info.name}` ({info.keras_class})")
+            st.metric(t("learn.params.count"), fmt(info.params))
+            st.caption(t("learn.params.input", shape=shape_text(info.input_shape)))
+            for formula in info.formulas:
+                if formula.label == "Parameters":
+                    st.markdown(formula_text(formula))
+    dense = L.param_examples(seed)[1].layer
+    convs = sum(i.params for i in seed.layers if i.layer.type == "conv2d")
+    st.markdown(
+        t(
+            "learn.params.dense_note",
+            n=fmt(dense.params),
+            inputs=fmt(dense.input_shape[0]),
+            convs=fmt(convs),
+        )
+    )
+
+    st.subheader(t("learn.params.try_title"))
+    cols = st.columns(3)
+    k = cols[0].select_slider(t("learn.params.k"), [1, 3, 5, 7], 3, key="learn_pk")
+    cin = cols[1].number_input(t("learn.params.cin"), 1, 4096, 3, key="learn_pcin")
+    cout = cols[2].number_input(t("learn.params.cout"), 1, 4096, 16, key="learn_pcout")
+    n = L.conv_params(int(k), int(cin), int(cout))
+    st.markdown(f"`(K·K·Cin + 1)·Cout = ({k}·{k}·{cin} + 1)·{cout} = {fmt(n)}`")
+
+    st.subheader(t("learn.params.predict_title"))
+    second = [i for i in seed.layers if i.layer.type == "conv2d"][1]
+    predict_reveal(second, "params", "learn_params_predict")
+    links = st.columns(2)
+    with links[0]:
+        explorer_link(t("learn.link.seed"), custom_url(), "learn_params_seed")
+    with links[1]:
+        explorer_link(t("learn.link.arch", arch="VGG16"), architecture_url("vgg16"), "learn_p16")
+
+
+# ---------------------------------------------------------------- 3. stacks of 3×3
+
+
+def lesson_stacks() -> None:
+    st.header(t("learn.stack.title"))
+    units = L.stack_rows(3)
+    two, three = units[1], units[2]
+    st.markdown(
+        t(
+            "learn.stack.intro",
+            rf2=two.receptive_field,
+            w2=two.stack_weights,
+            s2=two.single_weights,
+            rf3=three.receptive_field,
+            w3=three.stack_weights,
+            s3=three.single_weights,
+        )
+    )
+    channels = st.select_slider(
+        t("learn.stack.channels"), sorted(set(BLOCK_CHANNELS)), 256, key="learn_c"
+    )
+    real = L.stack_rows(3, channels)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("learn.stack.col_convs"): [r.convs for r in units],
+                t("learn.stack.col_rf"): [
+                    f"{r.receptive_field} × {r.receptive_field}" for r in units
+                ],
+                t("learn.stack.col_weights"): [
+                    f"{r.stack_weights}·C² / {r.single_weights}·C²" for r in units
+                ],
+                t("learn.stack.col_weights_n", c=channels): [
+                    f"{fmt(a.stack_weights)} / {fmt(a.single_weights)}" for a in real
+                ],
+                t("learn.stack.col_saving"): [f"{r.saving:.0%}" for r in units],
+                t("learn.stack.col_relus"): [f"{r.relus} / 1" for r in units],
+            }
+        ),
+        hide_index=True,
+    )
+    st.markdown(t("learn.stack.relus"))
+    left, right = st.columns(2)
+    n = left.slider(t("learn.stack.n"), 1, 3, 3, key="learn_stack_n")
+    sizes = [r.receptive_field for r in units[:n]]
+    left.plotly_chart(
+        C.rf_stack_figure(
+            sizes, {"title": t("learn.stack.chart_title"), "layer": t("learn.stack.chart_layer")}
+        ),
+        key="learn_stack_chart",
+        config=PLOT_CONFIG,
+    )
+    vgg16 = analyze(vgg_spec("vgg16", include_top=False))
+    frame = pd.DataFrame(L.receptive_fields(vgg16), columns=["layer", "rf"])
+    right.plotly_chart(
+        C.rf_growth_figure(
+            frame,
+            {
+                "title": t("learn.stack.growth_title"),
+                "x": t("learn.axis.layer"),
+                "y": t("learn.stack.growth_y"),
+            },
+        ),
+        key="learn_growth_chart",
+        config=PLOT_CONFIG,
+    )
+    explorer_link(t("learn.link.arch", arch="VGG16"), architecture_url("vgg16"), "learn_stack_link")
+
+
+# ---------------------------------------------------------------- 4. the VGG block
+
+
+def lesson_block() -> None:
+    st.header(t("learn.block.title"))
+    st.markdown(t("learn.block.intro"))
+    side = st.select_slider(
+        t("learn.block.input"), [32, 64, 128, 224, 256, 320, 512], 224, key="learn_side"
+    )
+    recipe = L.block_recipe(side)
+    titles = {arch: CONFIGS[arch].title for arch in L.LESSON_ARCHS}
+    table = {
+        t("learn.block.col_block"): [group_name(f"block{r.block}") for r in recipe],
+        t("learn.block.col_channels"): [r.channels for r in recipe],
+    }
+    for arch, title in titles.items():
+        table[title] = [r.convs[arch] for r in recipe]
+    table[t("learn.block.col_size")] = [f"{r.size_in} → {r.size_out}" for r in recipe]
+    st.dataframe(pd.DataFrame(table), hide_index=True)
+    st.caption(t("learn.block.halving", sizes=" → ".join(str(s) for s in _sides(recipe))))
+    frame = pd.DataFrame(
+        [
+            {"arch": titles[arch], "block": r.block, "convs": r.convs[arch]}
+            for arch in L.LESSON_ARCHS
+            for r in recipe
+        ]
+    )
+    st.plotly_chart(
+        C.recipe_figure(
+            frame,
+            {
+                "title": t("learn.block.chart_title"),
+                "y": t("learn.block.chart_y"),
+                "block": t("learn.block.chart_block"),
+            },
+        ),
+        key="learn_recipe_chart",
+        config=PLOT_CONFIG,
+    )
+    totals = L.arch_totals()
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("learn.block.col_arch"): [a.title for a in totals],
+                t("learn.block.col_depth"): [a.weight_layers for a in totals],
+                t("learn.block.col_params"): [fmt(a.params) for a in totals],
+                t("learn.block.col_macs"): [human_count(a.macs) for a in totals],
+            }
+        ),
+        hide_index=True,
+    )
+    st.caption(t("learn.block.totals_note"))
+    arch = st.segmented_control(
+        t("learn.block.arch"),
+        L.LESSON_ARCHS,
+        default="vgg11",
+        format_func=titles.__getitem__,
+        required=True,
+        key="learn_block_arch",
+    )
+    st.code(
+        "def vgg_block(num_convs, channels): ...\n\n"
+        f"conv_arch = {L.conv_arch(arch)}  # {titles[arch]}",
+        language="python",
+    )
+    explorer_link(t("learn.link.arch", arch=titles[arch]), architecture_url(arch), "learn_blk_link")
+
+
+def _sides(recipe: list[L.BlockRow]) -> list[int]:
+    return [recipe[0].size_in, *(r.size_out for r in recipe)]
+
+
+# ---------------------------------------------------------------- 5. conv3/4/5 features
+
+
+def lesson_features() -> None:
+    st.header(t("learn.features.title"))
+    st.markdown(t("learn.features.intro"))
+    side = st.select_slider(t("learn.features.input"), [224, 256, 320, 512], 224, key="learn_fside")
+    layers = L.feature_layers("vgg16", side)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("learn.features.col_paper"): [f"{f.paper} ({f.paper_layer})" for f in layers],
+                t("learn.features.col_keras"): [f.keras for f in layers],
+                t("learn.features.col_torch"): [f"{f.torch_relu} (ReLU)" for f in layers],
+                t("learn.features.col_torch_conv"): [f.torch_conv for f in layers],
+                t("learn.features.col_shape"): [shape_text(f.output_shape) for f in layers],
+                t("learn.features.col_pool"): [f"{f.keras_pool} / {f.torch_pool}" for f in layers],
+            }
+        ),
+        hide_index=True,
+    )
+    base = analyze(vgg_spec("vgg16", (side, side, 3), include_top=False))
+    st.markdown(t("learn.features.relu_note"))
+    st.markdown(t("learn.features.total", n=fmt(base.total_params)))
+    st.markdown(t("learn.features.keras_code"))
+    st.code(L.keras_feature_code(layers, side), language="python")
+    st.markdown(t("learn.features.torch_code"))
+    st.code(L.torch_feature_code(layers), language="python")
+    explorer_link(
+        t("learn.link.arch_notop", arch="VGG16"),
+        architecture_url("vgg16", top=False, input_side=side),
+        "learn_feat_link",
+    )
+
+
+# ---------------------------------------------------------------- 6. parameters vs compute
+
+
+def lesson_budget() -> None:
+    st.header(t("learn.budget.title"))
+    st.markdown(t("learn.budget.intro"))
+    arch = st.segmented_control(
+        t("learn.block.arch"),
+        L.LESSON_ARCHS,
+        default="vgg16",
+        format_func=lambda a: CONFIGS[a].title,
+        required=True,
+        key="learn_budget_arch",
+    )
+    analysis = analyze(vgg_spec(arch))
+    rows = L.budget(analysis)
+    fc_params, fc_macs = L.share(rows, "fc")
+    cols = st.columns(4)
+    cols[0].metric(t("learn.budget.total_params"), fmt(analysis.total_params))
+    cols[1].metric(t("learn.budget.fc_params"), f"{fc_params:.1%}")
+    cols[2].metric(t("learn.budget.total_macs"), human_count(analysis.total_macs))
+    cols[3].metric(t("learn.budget.conv_macs"), f"{1 - fc_macs:.1%}")
+    fc1 = analysis.layer("fc1")
+    st.markdown(
+        t(
+            "learn.budget.fc1",
+            params=fmt(fc1.params),
+            share=f"{fc1.params / analysis.total_params:.1%}",
+            shape=shape_text(analysis.layer("flatten").input_shape),
+            n=fmt(fc1.input_shape[0]),
+        )
+    )
+    frame = pd.DataFrame(
+        {
+            "group": [group_name(r.group) for r in rows],
+            "params": [r.params for r in rows],
+            "macs": [r.macs for r in rows],
+        }
+    )
+    st.plotly_chart(
+        C.budget_figure(
+            frame,
+            {
+                "params": t("learn.budget.chart_params"),
+                "macs": t("learn.budget.chart_macs"),
+                "x": t("learn.budget.chart_x"),
+            },
+        ),
+        key="learn_budget_chart",
+        config=PLOT_CONFIG,
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("learn.budget.col_group"): frame["group"],
+                t("learn.budget.col_params"): [fmt(r.params) for r in rows],
+                t("learn.budget.col_macs"): [fmt(r.macs) for r in rows],
+            }
+        ),
+        hide_index=True,
+    )
+    st.markdown(
+        t(
+            "learn.budget.takeaway",
+            fc_params=f"{fc_params:.0%}",
+            fc_macs=f"{fc_macs:.1%}",
+            convs=sum(i.layer.type == "conv2d" for i in analysis.layers),
+        )
+    )
+    explorer_link(
+        t("learn.link.arch", arch=CONFIGS[arch].title), architecture_url(arch), "learn_bl"
+    )
+
+
+# ---------------------------------------------------------------- practice
+
+
+PRACTICE_NETWORKS = (SEED_PRESET, *L.LESSON_ARCHS)
+
+
+def practice_network(key: str) -> Analysis:
+    """The network to practise on: the seed question's CNN or a VGG at 224×224×3."""
+    name = st.selectbox(
+        t("learn.practice.network"),
+        PRACTICE_NETWORKS,
+        format_func=lambda n: t("learn.practice.seed") if n == SEED_PRESET else CONFIGS[n].title,
+        key=key,
+    )
+    spec = load_preset(name) if name == SEED_PRESET else vgg_spec(name)
+    return analyze(spec)
+
+
+def walk_frame(analysis: Analysis, shown: int) -> pd.DataFrame:
+    """Output side and channels of image-shaped outputs, only for the first ``shown`` layers.
+
+    Later layers stay blank so the chart does not give away a hidden output shape.
+    """
+    sides: list[int | None] = []
+    channels: list[int | None] = []
+    for info in analysis.layers:
+        image = len(info.output_shape) == 3 and info.index < shown
+        sides.append(info.output_shape[0] if image else None)
+        channels.append(info.output_shape[-1] if image else None)
+    return pd.DataFrame(
+        {"layer": [i.name for i in analysis.layers], "side": sides, "channels": channels}
+    )
