@@ -9,12 +9,12 @@ import pytest
 from PIL import Image
 
 from components.ui.i18n import translate
-from tests.browser.conftest import (
+from tests.browser.conftest import require_page
+from tests.browser.harness import (
     after_action,
     assert_no_error,
     main_text,
     open_page,
-    require_page,
 )
 from tests.conftest import ROOT
 

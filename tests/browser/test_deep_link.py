@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, RUN_TIMEOUT, require_page, start_server, wait_for_run
+from tests.browser.conftest import require_page
+from tests.browser.harness import ARTIFACTS, RUN_TIMEOUT, start_server, wait_for_run
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from components.ui.i18n import translate
-from tests.browser.conftest import after_action, assert_no_error, open_page
+from tests.browser.harness import after_action, assert_no_error, open_page
 
 pytestmark = pytest.mark.browser
 

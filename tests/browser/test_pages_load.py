@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components.ui.navigation import PAGES
-from tests.browser.conftest import assert_no_error, main_text, open_page, require_page
+from tests.browser.conftest import require_page
+from tests.browser.harness import assert_no_error, main_text, open_page
 
 pytestmark = pytest.mark.browser
 
