@@ -1,7 +1,8 @@
 """Every visible string, in English and Simplified Chinese; the language travels as ``lang=``.
 
-Catalogues live in ``locales/<lang>.json`` (flat ``"area.key": "text"``, Python
-``str.format`` placeholders). A test checks that both have the same keys.
+Catalogues live in ``locales/<lang>/<area>.json``, one file per page or shared
+area (flat ``"area.key": "text"``, Python ``str.format`` placeholders), merged per
+language. A test checks that both languages have the same keys.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ _LOCALES = Path(__file__).with_name("locales")
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    return json.loads((_LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+    """All of a language's files merged; a key defined in two files is an error."""
+    merged: dict[str, str] = {}
+    for path in sorted((_LOCALES / lang).glob("*.json")):
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        twice = merged.keys() & entries.keys()
+        if twice:
+            raise ValueError(f"{path.name} repeats keys of another {lang} file: {sorted(twice)}")
+        merged |= entries
+    return merged
 
 
 def translate(key: str, lang: str, **values: object) -> str:
