@@ -113,3 +113,8 @@ def test_budget_fc_holds_the_parameters_convs_the_compute() -> None:
     fc_params, fc_macs = L.share(rows, "fc")
     assert fc_params == pytest.approx(123_642_856 / 138_357_544)
     assert fc_params > 0.89 and fc_macs < 0.01
+
+
+def test_worked_parameter_formula_and_block_code() -> None:
+    assert L.conv_params_worked(3, 3, 16) == "(K·K·Cin + 1)·Cout = (3·3·3 + 1)·16 = 448"
+    assert L.block_code("vgg16").endswith("((2, 64), (2, 128), (3, 256), (3, 512), (3, 512))")

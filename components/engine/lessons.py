@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.engine.analysis import Analysis, LayerInfo, analyze
+from components.engine.analysis import Analysis, LayerInfo, analyze, fmt
 from components.engine.spec import Layer, NetworkSpec
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 
@@ -125,6 +125,15 @@ def param_examples(seed: Analysis) -> list[ParamExample]:
     ]
 
 
+PARAMS_FORMULA = "(K·K·Cin + 1)·Cout"
+
+
+def conv_params_worked(kernel: int, cin: int, cout: int) -> str:
+    """The parameter formula with these numbers filled in, as the engine writes formulas."""
+    n = conv_params(kernel, cin, cout)
+    return f"{PARAMS_FORMULA} = ({kernel}·{kernel}·{cin} + 1)·{cout} = {fmt(n)}"
+
+
 def conv_params(kernel: int, cin: int, cout: int, bias: bool = True) -> int:
     """(K·K·Cin + 1)·Cout, through the engine's analysis of one such conv."""
     layer = Layer("conv2d", name="conv", filters=cout, kernel=(kernel, kernel), use_bias=bias)
@@ -206,6 +215,11 @@ def block_recipe(input_side: int = 224) -> list[BlockRow]:
         convs = {arch: len(CONFIGS[arch].kernels[b - 1]) for arch in LESSON_ARCHS}
         rows.append(BlockRow(b, channels, convs, pool.input_shape[0], pool.output_shape[0]))
     return rows
+
+
+def block_code(arch: str) -> str:
+    """d2l's recipe for ``arch``, as code."""
+    return f"def vgg_block(num_convs, channels): ...\n\nconv_arch = {conv_arch(arch)}"
 
 
 def conv_arch(arch: str) -> tuple[tuple[int, int], ...]:

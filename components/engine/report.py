@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from itertools import groupby
 from typing import Any
 
 from components.engine.analysis import Analysis, LayerInfo, fmt
@@ -187,3 +189,47 @@ def to_keras_text(analysis: Analysis) -> str:
         out.append(f" {label} params: {fmt(count)} ({human_bytes(count * 4)})")
     out.append(f" MACs (conv + dense): {fmt(analysis.total_macs)}")
     return "\n".join(out) + "\n"
+
+
+def block_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """One record per block (VGG's block1…block5 and head), the same columns as :func:`rows`.
+
+    Sums params and MACs, keeps the block's last output shape and receptive field;
+    a layer without a block (custom CNNs) stays a row of its own.
+    """
+    out: list[dict[str, Any]] = []
+    groups = groupby(rows(analysis), key=lambda r: r["block"] or f"\0{r['name']}")
+    for _, group in groups:
+        members = list(group)
+        last = members[-1]
+        if not last["block"]:
+            out.append(last)
+            continue
+        kinds = Counter(r["type"] for r in members)
+        out.append(
+            {
+                "name": last["block"],
+                "type": " + ".join(f"{n}×{kind}" if n > 1 else kind for kind, n in kinds.items()),
+                "block": last["block"],
+                "output_shape": last["output_shape"],
+                "kernel": "",
+                "stride": "",
+                "padding": "",
+                "params": sum(r["params"] for r in members),
+                "trainable_params": sum(r["trainable_params"] for r in members),
+                "macs": sum(r["macs"] for r in members),
+                "receptive_field": last["receptive_field"],
+                "cumulative_params": last["cumulative_params"],
+                "torch_name": _span(members, "torch_name"),
+                "paper_name": _span(members, "paper_name"),
+            }
+        )
+    return out
+
+
+def _span(members: list[dict[str, Any]], column: str) -> str:
+    """'features.0 … features.4': the first and last names a block has in that naming."""
+    names = [r[column] for r in members if r[column]]
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"

@@ -149,8 +149,7 @@ def lesson_parameters() -> None:
     k = cols[0].select_slider(t("learn.params.k"), [1, 3, 5, 7], 3, key="learn_pk")
     cin = cols[1].number_input(t("learn.params.cin"), 1, 4096, 3, key="learn_pcin")
     cout = cols[2].number_input(t("learn.params.cout"), 1, 4096, 16, key="learn_pcout")
-    n = L.conv_params(int(k), int(cin), int(cout))
-    st.markdown(f"`(K·K·Cin + 1)·Cout = ({k}·{k}·{cin} + 1)·{cout} = {fmt(n)}`")
+    st.markdown(f"`{L.conv_params_worked(int(k), int(cin), int(cout))}`")
 
     st.subheader(t("learn.params.predict_title"))
     second = [i for i in seed.layers if i.layer.type == "conv2d"][1]
@@ -291,11 +290,7 @@ def lesson_block() -> None:
         required=True,
         key="learn_block_arch",
     )
-    st.code(
-        "def vgg_block(num_convs, channels): ...\n\n"
-        f"conv_arch = {L.conv_arch(arch)}  # {titles[arch]}",
-        language="python",
-    )
+    st.code(L.block_code(arch), language="python")
     explorer_link(t("learn.link.arch", arch=titles[arch]), architecture_url(arch), "learn_blk_link")
 
 
