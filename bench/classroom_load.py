@@ -38,6 +38,7 @@ from tests.browser.harness import (  # noqa: E402
     CHROMIUM_ARGS,
     Server,
     chromium_executable,
+    exit_on_sigterm,
     group_members,
     start_server,
 )
@@ -224,6 +225,7 @@ def seconds(value: float | None) -> str:
 
 
 def main() -> None:
+    exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=10, help="concurrent sessions (10)")
     parser.add_argument("--timeout", type=float, default=600, help="global limit in s (600)")

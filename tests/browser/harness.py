@@ -106,6 +106,11 @@ class Server:
         assert not left, f"streamlit server left processes behind: {left}"
 
 
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so ``finally`` blocks stop the server (scripts, not pytest)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def health_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
