@@ -1,13 +1,23 @@
-"""Architecture page: the per-layer table of the chosen VGG (charts come with issue 3)."""
+"""Architecture page (the app's root): one network, layer by layer, every number explained.
+
+The network comes from the sidebar picker (kept in the share link); the view is the
+shared one, so a custom CNN is explained exactly like a VGG.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components.engine.analysis import analyze
-from components.engine.report import rows
-from components.engine.vgg import vgg_spec
+from components.engine.report import shape_text
+from components.ui.i18n import t
+from components.ui.network_picker import analysis_of, pick_network
+from components.ui.network_view import network_view
 
-analysis = analyze(vgg_spec("vgg16"))
-st.title("VGG16")
-st.dataframe(rows(analysis), hide_index=True)
+spec = pick_network("arch")
+if spec is None:
+    st.title(t("arch.title_empty"))
+    st.stop()
+analysis = analysis_of(spec)
+st.title(t("arch.title", name=spec.name, shape=shape_text(spec.input_shape)))
+st.caption(t("arch.intro"))
+network_view(analysis, "arch")

@@ -271,21 +271,30 @@ class FeatureLayer:
 
 def feature_layers(arch: str = "vgg16", input_side: int = 224) -> list[FeatureLayer]:
     """conv3/conv4/conv5 of a VGG (no batch norm): names in the paper, Keras and torchvision."""
-    analysis = analyze(vgg_spec(arch, (input_side, input_side, 3), include_top=False))
-    out = []
-    cumulative = 0
+    return block_features(analyze(vgg_spec(arch, (input_side, input_side, 3), include_top=False)))
+
+
+def block_features(
+    analysis: Analysis, blocks: tuple[int, ...] = FEATURE_BLOCKS
+) -> list[FeatureLayer]:
+    """The last conv of each of ``blocks`` in a VGG analysis (± batch norm, head or not).
+
+    torchvision ends every block with ``…, ReLU, MaxPool``, so the ReLU whose output
+    papers use is the module just before the block's pool.
+    """
     totals = []
+    cumulative = 0
     for info in analysis.layers:
         cumulative += info.params
         totals.append(cumulative)
-    for b in FEATURE_BLOCKS:
+    out = []
+    for b in blocks:
         block = f"block{b}"
         convs = [i for i in analysis.layers if i.layer.block == block and i.layer.type == "conv2d"]
         pool = analysis.layer(f"{block}_pool")
         last = convs[-1]
         assert last.layer.torch_name and pool.layer.torch_name and last.layer.paper_name
-        # torchvision puts each ReLU in its own module right after the conv.
-        relu_index = int(last.layer.torch_name.split(".")[1]) + 1
+        relu_index = int(pool.layer.torch_name.split(".")[1]) - 1
         out.append(
             FeatureLayer(
                 paper=f"conv{b}",
@@ -302,25 +311,29 @@ def feature_layers(arch: str = "vgg16", input_side: int = 224) -> list[FeatureLa
     return out
 
 
-def keras_feature_code(layers: list[FeatureLayer], input_side: int = 224) -> str:
+def keras_feature_code(
+    layers: list[FeatureLayer], input_side: int = 224, application: str = "VGG16"
+) -> str:
+    """Keras code taking those layers' outputs from ``keras.applications.<application>``."""
     names = ", ".join(f'"{f.keras}"' for f in layers)
     return (
         "import keras\n\n"
-        f"base = keras.applications.VGG16(include_top=False, input_shape=({input_side}, "
+        f"base = keras.applications.{application}(include_top=False, input_shape=({input_side}, "
         f"{input_side}, 3))\n"
         f"names = [{names}]\n"
         "features = keras.Model(base.input, [base.get_layer(n).output for n in names])\n"
     )
 
 
-def torch_feature_code(layers: list[FeatureLayer]) -> str:
+def torch_feature_code(layers: list[FeatureLayer], arch: str = "vgg16") -> str:
+    """torchvision code returning those ReLU outputs (``arch`` as torchvision names it)."""
     nodes = "".join(
         f'    "{f.torch_relu}": "{f.paper}",  # ReLU after {f.torch_conv}\n' for f in layers
     )
     return (
         "import torchvision\n"
         "from torchvision.models.feature_extraction import create_feature_extractor\n\n"
-        'vgg = torchvision.models.vgg16(weights="IMAGENET1K_V1")\n'
+        f'vgg = torchvision.models.{arch}(weights="IMAGENET1K_V1")\n'
         f"nodes = {{\n{nodes}}}\n"
         "features = create_feature_extractor(vgg, return_nodes=nodes)\n"
     )

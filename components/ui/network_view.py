@@ -1,0 +1,300 @@
+"""One network, explained: headline numbers, facts, the diagrams, the layer table with its
+downloads, the naming crosswalk and "explain a layer". Shared by the architecture page
+and the custom-CNN page (the same view for VGGs and custom networks, never a fork).
+
+The selected layer lives in ``st.session_state[f"{key}_layer"]`` and in ``layer=`` of
+the URL; a click on the diagram or on a table row selects it too.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from components.engine import lessons as L
+from components.engine.analysis import Analysis
+from components.engine.facts import facts
+from components.engine.report import (
+    human_bytes,
+    human_count,
+    shape_text,
+    to_csv,
+    to_keras_text,
+    to_markdown,
+)
+from components.ui import arch_charts as C
+from components.ui.i18n import t
+from components.ui.layer_explain import explain_layer
+from components.ui.network_picker import network_params, page_url
+from components.ui.tables import TABLE_COLUMNS, block_frame, column_config, layer_frame
+
+LAYER_PARAM = "layer"
+# A grid that wraps: long exact figures (138,357,544) stay whole at 1024 px and on a projector.
+HEADLINE_STYLE = """<style>
+.vx-metrics { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr));
+  gap: 0.6rem; margin: 0.4rem 0 1rem; }
+.vx-metric { border: 1px solid rgba(49,51,63,0.18); border-radius: 0.5rem;
+  padding: 0.55rem 0.8rem; }
+.vx-metric .label { font-size: 0.85rem; color: rgba(49,51,63,0.7); }
+.vx-metric .value { font-size: 1.4rem; font-weight: 600; line-height: 1.3; white-space: nowrap; }
+</style>"""
+PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+# keras.applications and torchvision names of the configurations they ship.
+KERAS_APPLICATIONS = {"VGG16": "VGG16", "VGG19": "VGG19"}
+TORCHVISION = {"VGG11": "vgg11", "VGG13": "vgg13", "VGG16": "vgg16", "VGG19": "vgg19"}
+
+
+def chart_labels() -> dict[str, str]:
+    """Translated titles, axes and hover names for the layer charts."""
+    keys = ("params", "side", "height", "width", "channels", "shape", "macs", "layer", "input")
+    return {name: t(f"view.chart.{name}") for name in keys}
+
+
+def headline(analysis: Analysis) -> None:
+    """The totals as a wrapping grid of figures; hover a label for what it counts."""
+    last = analysis.last_conv
+    rf = last.receptive_field if last else None
+    rf_size = rf and (str(rf.size[0]) if rf.size[0] == rf.size[1] else shape_text(rf.size))
+    values = (
+        ("total", f"{analysis.total_params:,}", ""),
+        ("trainable", f"{analysis.trainable_params:,}", ""),
+        ("non_trainable", f"{analysis.non_trainable_params:,}", ""),
+        ("macs", human_count(analysis.total_macs), f"{analysis.total_macs:,}"),
+        ("weights", human_bytes(analysis.weight_bytes), t("view.metric.weights_help")),
+        ("activations", human_bytes(analysis.activation_bytes), t("view.metric.act_help")),
+        ("depth", str(analysis.depth), t("view.metric.depth_help")),
+        (
+            "rf",
+            f"{rf_size} px" if rf else "—",
+            t("view.metric.rf_help", name=last.name) if last else "",
+        ),
+    )
+    cells = "".join(
+        f'<div class="vx-metric" title="{escape(help_text)}">'
+        f'<div class="label">{escape(t(f"view.metric.{name}"))}</div>'
+        f'<div class="value">{escape(value)}</div></div>'
+        for name, value, help_text in values
+    )
+    st.html(HEADLINE_STYLE + f'<div class="vx-metrics">{cells}</div>')
+
+
+def fact_lines(analysis: Analysis) -> list[str]:
+    """The striking facts in words, each number from the engine."""
+    found = facts(analysis)
+    lines = []
+    if found.dense.layers and analysis.total_macs:
+        lines.append(
+            t(
+                "view.fact.head",
+                n=found.dense.layers,
+                params=f"{found.dense.param_share:.0%}",
+                macs=f"{found.dense.mac_share:.1%}",
+                conv_macs=f"{found.conv.mac_share:.1%}",
+            )
+        )
+    if found.most_params:
+        top = found.most_params
+        lines.append(
+            t("view.fact.most_params", name=top.name, n=f"{top.value:,}", share=f"{top.share:.0%}")
+        )
+    if found.most_macs:
+        top = found.most_macs
+        lines.append(
+            t("view.fact.most_macs", name=top.name, n=f"{top.value:,}", share=f"{top.share:.0%}")
+        )
+    return lines
+
+
+# ------------------------------------------------------------------ the selected layer
+
+
+def _select(key: str, name: str) -> None:
+    st.session_state[f"{key}_layer"] = name
+    st.query_params[LAYER_PARAM] = name
+
+
+def _chart_clicked(key: str, names: list[str]) -> None:
+    points = st.session_state[f"{key}_chart"].selection.points
+    if points:
+        index = points[0].get("x")
+        if isinstance(index, int | float) and 0 <= int(index) < len(names):
+            _select(key, names[int(index)])
+
+
+def _row_clicked(key: str, names: list[str]) -> None:
+    rows = st.session_state[f"{key}_table"].selection.rows
+    if rows and 0 <= rows[0] < len(names):
+        _select(key, names[rows[0]])
+
+
+def _picked(key: str) -> None:
+    st.query_params[LAYER_PARAM] = st.session_state[f"{key}_layer"]
+
+
+def selected_layer(analysis: Analysis, key: str) -> str:
+    """The layer to explain: kept in session and ``layer=``; an unknown name falls back."""
+    names = [i.name for i in analysis.layers]
+    state = st.session_state
+    if state.get(f"{key}_layer") not in names:
+        wanted = st.query_params.get(LAYER_PARAM)
+        if wanted is not None and wanted not in names and f"{key}_layer" not in state:
+            st.info(t("view.layer.unknown", name=wanted[:40], default=names[0]))
+        state[f"{key}_layer"] = wanted if wanted in names else names[0]
+    return state[f"{key}_layer"]
+
+
+# ------------------------------------------------------------------ sections
+
+
+def diagram(analysis: Analysis, key: str, selected: str, height: int = 560) -> None:
+    names = [i.name for i in analysis.layers]
+    log = st.toggle(t("view.chart.log"), value=True, key=f"{key}_log")
+    labels = chart_labels() | {"title": t("view.chart.title", name=analysis.spec.name)}
+    figure = C.layer_figure(
+        layer_frame(analysis), labels, log_params=log, highlight=selected, height=height
+    )
+    st.plotly_chart(
+        figure,
+        key=f"{key}_chart",
+        on_select=lambda: _chart_clicked(key, names),
+        selection_mode="points",
+        config=PLOT_CONFIG,
+    )
+    st.caption(t("view.chart.caption"))
+
+
+def volumes(analysis: Analysis, key: str) -> None:
+    labels = chart_labels() | {"title": t("view.volume.title", name=analysis.spec.name)}
+    st.plotly_chart(
+        C.volume_figure(layer_frame(analysis), labels), key=f"{key}_volumes", config=PLOT_CONFIG
+    )
+    st.caption(t("view.volume.caption"))
+
+
+def table(analysis: Analysis, key: str) -> None:
+    grouping = st.segmented_control(
+        t("view.table.grouping"),
+        ("layers", "blocks"),
+        default="layers",
+        required=True,
+        format_func=lambda g: t(f"view.table.{g}"),
+        key=f"{key}_grouping",
+    )
+    if grouping == "blocks":
+        st.dataframe(
+            block_frame(analysis)[list(TABLE_COLUMNS)],
+            hide_index=True,
+            column_config=column_config(),
+            key=f"{key}_blocks",
+        )
+    else:
+        names = [i.name for i in analysis.layers]
+        st.dataframe(
+            layer_frame(analysis)[list(TABLE_COLUMNS)],
+            hide_index=True,
+            column_config=column_config(),
+            key=f"{key}_table",
+            on_select=lambda: _row_clicked(key, names),
+            selection_mode="single-row",
+        )
+        st.caption(t("view.table.click"))
+    stem = analysis.spec.name.lower()
+    cols = st.columns(4)
+    downloads = (
+        ("csv", to_csv(analysis), "csv", "text/csv"),
+        ("markdown", to_markdown(analysis), "md", "text/markdown"),
+        ("summary", to_keras_text(analysis), "txt", "text/plain"),
+        ("spec", analysis.spec.to_json(), "json", "application/json"),
+    )
+    for column, (name, data, suffix, mime) in zip(cols, downloads, strict=True):
+        column.download_button(
+            t(f"view.download.{name}"),
+            data,
+            file_name=f"{stem}.{suffix}",
+            mime=mime,
+            icon=":material/download:",
+            key=f"{key}_dl_{name}",
+        )
+
+
+def names_crosswalk(analysis: Analysis) -> None:
+    """Keras ↔ torchvision ↔ paper names, and the plain answer to "what is conv3/4/5?"."""
+    frame = layer_frame(analysis)
+    named = frame[(frame["torch_name"] != "") | (frame["paper_name"] != "")]
+    if named.empty:
+        st.info(t("view.names.custom"))
+        return
+    st.markdown(t("view.names.answer"))
+    features = L.block_features(analysis)
+    for f in features:
+        st.markdown(
+            t(
+                "view.names.feature",
+                paper=f.paper,
+                paper_layer=f.paper_layer,
+                keras=f.keras,
+                torch=f.torch_relu,
+                shape=shape_text(f.output_shape),
+            )
+        )
+    title = analysis.spec.name.removesuffix("-BN")
+    bn = analysis.spec.name.endswith("-BN")
+    side = analysis.spec.input_shape[0]
+    left, right = st.columns(2)
+    if title in KERAS_APPLICATIONS and not bn:
+        left.markdown(t("view.names.keras_code"))
+        left.code(L.keras_feature_code(features, side, KERAS_APPLICATIONS[title]), "python")
+    if title in TORCHVISION:
+        right.markdown(t("view.names.torch_code"))
+        arch = TORCHVISION[title] + ("_bn" if bn else "")
+        right.code(L.torch_feature_code(features, arch), "python")
+    st.dataframe(
+        named[["name", "torch_name", "paper_name", "output_shape"]],
+        hide_index=True,
+        column_config={
+            "name": st.column_config.TextColumn(t("view.names.keras")),
+            "torch_name": st.column_config.TextColumn(t("view.names.torch")),
+            "paper_name": st.column_config.TextColumn(t("view.names.paper")),
+            "output_shape": st.column_config.TextColumn(t("common.col.output_shape")),
+        },
+    )
+
+
+def explain_section(analysis: Analysis, key: str) -> None:
+    """Pick a layer (or click one above) and see where its numbers come from."""
+    names = [i.name for i in analysis.layers]
+    st.subheader(t("view.explain.title"))
+    pick, link = st.columns([2, 1], vertical_alignment="bottom")
+    name = pick.selectbox(
+        t("view.explain.pick"), names, key=f"{key}_layer", on_change=_picked, args=(key,)
+    )
+    if len(analysis.layers[names.index(name)].output_shape) == 3:
+        url = page_url("activations", network_params(), layer=name)
+        link.link_button(t("view.explain.activations"), url, icon=":material/image:")
+    explain_layer(analysis, name, key)
+
+
+def network_view(analysis: Analysis, key: str) -> None:
+    """The whole view of one network."""
+    selected = selected_layer(analysis, key)
+    headline(analysis)
+    lines = fact_lines(analysis)
+    if lines:
+        st.markdown("\n".join(f"- {line}" for line in lines))
+    if analysis.warnings:
+        st.warning(
+            "\n".join(f"- {warning}" for warning in analysis.warnings), icon=":material/crop:"
+        )
+    tabs = st.tabs(
+        [t("view.tab.diagram"), t("view.tab.volumes"), t("view.tab.table"), t("view.tab.names")]
+    )
+    with tabs[0]:
+        diagram(analysis, key, selected)
+    with tabs[1]:
+        volumes(analysis, key)
+    with tabs[2]:
+        table(analysis, key)
+    with tabs[3]:
+        names_crosswalk(analysis)
+    explain_section(analysis, key)

@@ -1,0 +1,204 @@
+"""The architecture page in AppTest, and its pure chart builders against the engine's table."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.engine.analysis import analyze
+from components.engine.facts import facts
+from components.engine.report import to_csv
+from components.engine.vgg import CONFIGS, vgg_spec
+from components.ui import arch_charts as C
+from components.ui.i18n import translate
+from components.ui.tables import layer_frame
+from tests.conftest import ROOT
+
+LABELS = {
+    name: name
+    for name in ("title", "params", "side", "height", "width", "channels", "shape", "macs")
+} | {"layer": "layer", "input": "input"}
+
+
+def page(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages/architecture.py"), default_timeout=30)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def headline(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [str(e.value) for e in (*at.warning, *at.error, *at.info)]
+    return "\n".join(parts) + headline(at)
+
+
+def chart(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def test_default_view_is_vgg16_with_keras_figures() -> None:
+    at = page()
+    assert not at.exception
+    assert at.title[0].value == "VGG16 · 224×224×3"
+    assert "138,357,544" in headline(at)  # Keras' VGG16
+    assert "15.5 G" in headline(at) and "212" not in headline(at)  # RF of block5_conv3: 196
+    assert "196 px" in headline(at)
+    assert "**89%**" in text(at) and "**0.8%**" in text(at)
+    assert at.query_params["arch"] == "vgg16" and at.query_params["input"] == "224x224x3"
+    figure = chart(at)
+    bars = next(trace for trace in figure["data"] if trace["type"] == "bar")
+    assert len(bars["x"]) == len(analyze(vgg_spec("vgg16")).layers)
+
+
+@pytest.mark.parametrize("arch", list(CONFIGS))
+def test_every_vgg_shows_its_total(arch: str) -> None:
+    at = page()
+    at.selectbox(key="arch_arch").set_value(arch).run()
+    assert not at.exception
+    assert f"{analyze(vgg_spec(arch)).total_params:,}" in headline(at)
+    assert at.query_params["arch"] == arch
+
+
+def test_batch_norm_no_head_and_fc_as_conv() -> None:
+    at = page()
+    at.toggle(key="arch_bn").set_value(True).run()
+    bn = analyze(vgg_spec("vgg16", batch_norm=True))
+    assert f"{bn.non_trainable_params:,}" in headline(at)
+    assert at.query_params["bn"] == "1"
+    at.toggle(key="arch_top").set_value(False).run()
+    assert f"{analyze(vgg_spec('vgg16_bn', include_top=False)).total_params:,}" in headline(at)
+    at.toggle(key="arch_bn").set_value(False).run()
+    assert "14,714,688" in headline(at)
+    at.toggle(key="arch_top").set_value(True).run()
+    at.toggle(key="arch_fcconv").set_value(True).run()
+    assert "138,357,544" in headline(at)  # same parameters as convolutions
+    assert at.query_params["fcconv"] == "1"
+
+
+def test_non_square_input_and_floored_sizes_warn() -> None:
+    at = page(arch="vgg19", input="200x300x3")
+    assert not at.exception
+    spec = vgg_spec("vgg19", (200, 300, 3))
+    assert f"{analyze(spec).total_params:,}" in headline(at)
+    assert "block3_pool" in "\n".join(str(w.value) for w in at.warning)  # 75 → 37, floored
+
+
+def test_invalid_size_gives_a_clear_error_and_keeps_working() -> None:
+    at = page()
+    at.number_input(key="arch_h").set_value(16).run()
+    assert not at.exception
+    assert "at least 32×32" in at.error[0].value
+    at.number_input(key="arch_h").set_value(64).run()
+    assert not at.error and f"{analyze(vgg_spec('vgg16', (64, 224, 3))).total_params:,}" in (
+        headline(at)
+    )
+
+
+def test_share_link_round_trip() -> None:
+    first = page(arch="vgg13", input="160x192x1", top="0", bn="1")
+    assert not first.exception and not first.warning
+    link = dict(first.query_params)
+    again = page(**link)
+    assert again.selectbox(key="arch_arch").value == "vgg13"
+    assert again.toggle(key="arch_bn").value and not again.toggle(key="arch_top").value
+    assert headline(again) == headline(first)
+    spec = vgg_spec("vgg13", (160, 192, 1), include_top=False, batch_norm=True)
+    assert f"{analyze(spec).total_params:,}" in headline(again)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("arch", "<script>"), ("input", "99999x1"), ("top", "maybe"), ("classes", "-4")],
+)
+def test_hostile_query_values_fall_back_with_a_note(name: str, value: str) -> None:
+    at = page(**{name: value})
+    assert not at.exception
+    assert any(name in str(w.value) for w in at.warning)
+    assert "138,357,544" in headline(at)
+
+
+def test_layer_in_the_link_is_explained_and_an_unknown_one_falls_back() -> None:
+    at = page(layer="block3_conv1")
+    assert at.selectbox(key="arch_layer").value == "block3_conv1"
+    assert "(3·3·128 + 1)·256 = 295,168" in text(at)
+    bars = next(trace for trace in chart(at)["data"] if trace["type"] == "bar")
+    index = analyze(vgg_spec("vgg16")).layer("block3_conv1").index
+    assert bars["marker"]["color"][index] == C.HIGHLIGHT
+    lost = page(layer="conv99")
+    assert not lost.exception
+    assert lost.selectbox(key="arch_layer").value == "block1_conv1"
+    assert "conv99" in "\n".join(str(i.value) for i in lost.info)
+
+
+def test_picking_a_layer_updates_explanation_highlight_and_link() -> None:
+    at = page()
+    at.selectbox(key="arch_layer").set_value("fc1").run()
+    assert "(25,088 + 1)·4,096 = 102,764,544" in text(at)
+    assert at.query_params["layer"] == "fc1"
+    bars = next(trace for trace in chart(at)["data"] if trace["type"] == "bar")
+    highlighted = [i for i, c in enumerate(bars["marker"]["color"]) if c == C.HIGHLIGHT]
+    assert highlighted == [analyze(vgg_spec("vgg16")).layer("fc1").index]
+    # what if the input doubled: fc1's parameters grow (its input is 14·14·512 then)
+    assert "102,764,544 → **411,045,888**" in text(at)
+
+
+def test_block_grouping_and_downloads() -> None:
+    at = page()
+    at.button_group(key="arch_grouping").set_value("blocks").run()
+    frame = at.dataframe[0].value
+    assert list(frame["name"]) == ["block1", "block2", "block3", "block4", "block5", "head"]
+    assert frame["params"].sum() == 138_357_544
+    downloads = at.get("download_button")
+    assert len(downloads) == 4
+    assert to_csv(analyze(vgg_spec("vgg16"))).startswith("name,")
+
+
+def test_names_crosswalk_answers_conv3_conv4_conv5() -> None:
+    at = page(arch="vgg16_bn")
+    shown = text(at)
+    assert "`block3_conv3`" in shown and "`features.32`" in shown  # ReLU before block3_pool
+    assert "vgg16_bn" in "\n".join(c.value for c in at.code)
+
+
+def test_chinese_page_renders() -> None:
+    at = page(lang="zh")
+    assert not at.exception
+    assert translate("view.metric.total", "zh") in headline(at)
+
+
+def test_layer_figure_matches_the_engine_table() -> None:
+    analysis = analyze(vgg_spec("vgg19", (96, 160, 3)))
+    frame = layer_frame(analysis)
+    figure = C.layer_figure(frame, LABELS, log_params=False, highlight="block2_conv1")
+    bars, *lines = figure.data
+    assert list(bars.y) == [i.params for i in analysis.layers]
+    assert [d[0] for d in bars.customdata] == [i.name for i in analysis.layers]
+    height = next(line for line in lines if line.name == "height")
+    spatial = [i.output_shape[0] if len(i.output_shape) == 3 else None for i in analysis.layers]
+    assert [None if v != v else int(v) for v in height.y] == spatial
+    assert figure.layout.yaxis.type == "linear"
+    assert C.layer_figure(frame, LABELS).layout.yaxis.type == "log"
+
+
+def test_volume_figure_draws_one_box_per_shape_change() -> None:
+    analysis = analyze(vgg_spec("vgg16_bn", include_top=False))
+    figure = C.volume_figure(layer_frame(analysis), LABELS)
+    shape_changing = [i for i in analysis.layers if i.keras_class not in C.SHAPE_KEEPING]
+    assert len(figure.data) == 3 * len(shape_changing)  # three faces a box
+    first = figure.data[0].customdata[0]
+    assert first[0] == "block1_conv1" and first[2] == "224×224×64"
+
+
+def test_facts_of_vgg16_are_computed() -> None:
+    found = facts(analyze(vgg_spec("vgg16")))
+    assert found.dense.params == 123_642_856 and round(found.dense.param_share, 3) == 0.894
+    assert found.conv.mac_share > 0.99
+    assert (found.most_params.name, found.most_params.value) == ("fc1", 102_764_544)
+    assert found.most_macs.name == "block1_conv2"
