@@ -1,10 +1,14 @@
-"""Activations page: what each layer of the chosen network does to an image."""
+"""Activations page: what each layer of the chosen network does to an image.
+
+The network comes from the shared sidebar picker (kept in the share link, with
+``weights``, ``sample`` and ``layer``); beside the feature maps, the architecture
+page's layer diagram shows where the viewed layer sits, and a click on it views that layer.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components.engine.choice import VGGChoice, parse_input_size
 from components.engine.errors import SpecError
 from components.engine.report import human_bytes
 from components.keras_side import featuremaps as F
@@ -14,6 +18,7 @@ from components.keras_side.activations import check_budget, imagenet_labels, top
 from components.keras_side.problems import Problem
 from components.ui import activation_views as V
 from components.ui.i18n import t
+from components.ui.network_picker import analysis_of, pick_network
 
 
 def url_choice(name: str, options: tuple[str, ...], default: str) -> str:
@@ -31,29 +36,28 @@ def keep_in_url(name: str, key: str) -> None:
     st.query_params[name] = st.session_state[key]
 
 
-def choose_network():
-    """The network from the share link (arch, input, bn, top)."""
-    try:
-        choice = VGGChoice(
-            arch=st.query_params.get("arch", "vgg16"),
-            input_shape=parse_input_size(st.query_params.get("input", "224x224x3")),
-            batch_norm=st.query_params.get("bn") == "1",
-            include_top=st.query_params.get("top", "1") != "0",
-        )
-        return choice.spec()
-    except SpecError as error:
-        st.warning(t("act.url.bad_network", error=str(error)))
-        return VGGChoice().spec()
+def weights_chosen() -> None:
+    """The user picked the weights: keep them in the link and stop following the default."""
+    st.session_state.act_weights_auto = False
+    keep_in_url("weights", "act_weights")
+
+
+def use_random() -> None:
+    st.session_state.act_weights = "random"
+    weights_chosen()
 
 
 st.title(t("act.title"))
 st.caption(t("act.intro"))
 
-spec = choose_network()
+spec = pick_network("act")  # a network that cannot be built: the picker said why
+if spec is None:
+    st.stop()
+analysis = analysis_of(spec)
 try:
-    analysis = check_budget(spec)
-except SpecError as error:
-    st.error(str(error))
+    check_budget(spec)
+except SpecError:
+    st.error(V.too_large(analysis), icon=":material/memory:")
     st.stop()
 
 # ------------------------------------------------------------------ sidebar: weights, image
@@ -64,14 +68,16 @@ except Problem:
     imagenet = None
 default_weights = "imagenet" if imagenet and imagenet.cached else "random"
 if "act_weights" not in st.session_state:
+    st.session_state.act_weights_auto = "weights" not in st.query_params
     st.session_state.act_weights = url_choice("weights", W.WEIGHT_KINDS, default_weights)
+elif st.session_state.get("act_weights_auto"):  # another network: its own default
+    st.session_state.act_weights = default_weights
 kind = st.sidebar.radio(
     t("act.weights.label"),
     W.WEIGHT_KINDS,
     format_func=lambda k: t(f"act.weights.{k}"),
     key="act_weights",
-    on_change=keep_in_url,
-    args=("weights", "act_weights"),
+    on_change=weights_chosen,
 )
 seed, data, path, digest = 0, None, "", ""
 if kind == "random":
@@ -106,6 +112,7 @@ if kind in ("keras", "torch") and not digest:
 if kind == "imagenet":
     if imagenet is None:
         V.show_problem(W.WeightsError("act.err.imagenet_arch", side=W.IMAGENET_SIDE))
+        st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
         st.stop()
     if not imagenet.cached:
         V.imagenet_download(imagenet)
@@ -200,6 +207,7 @@ if st.session_state.get("act_layer") not in names:  # first visit, or another ne
 
 @st.fragment
 def feature_maps() -> None:
+    """Everything that follows the viewed layer, so a slider move or a click reruns only this."""
     st.subheader(t("act.maps.title"))
     by_name = {info.name: info for info in maps}
     name = st.select_slider(  # arrow keys step through the layers in order
@@ -207,21 +215,38 @@ def feature_maps() -> None:
         key="act_layer", on_change=keep_in_url, args=("layer", "act_layer"),
     )  # fmt: skip
     info = by_name[name]
-    a, b = st.columns(2, gap="large")
-    n = a.select_slider(t("act.maps.count"), V.GRID_SIZES, value=16, key="act_n")
-    order = b.segmented_control(
-        t("act.maps.order"), F.ORDERS, format_func=lambda o: t(f"act.order.{o}"),
-        key="act_order", default="first", required=True,
-    )  # fmt: skip
-    own_scale = st.toggle(t("act.maps.own_scale"), key="act_own_scale")
-    scale = "channel" if own_scale else "shared"
-    channels, pngs, (low, high) = V.layer_tiles(run, run.key, name, order, n, scale)
-    st.caption(t("act.maps.caption", shown=len(channels), total=info.output_shape[2], layer=name))
-    if own_scale:
-        st.caption(t("act.maps.range_own"))
-    else:
-        st.caption(t("act.maps.range_shared", low=f"{low:.3g}", high=f"{high:.3g}"))
-    V.grid(channels, pngs)
+    refused = st.session_state.pop("act_refused", None)
+    if refused is not None:
+        kind_ = analysis.layer(refused).keras_class
+        st.info(
+            t("act.diagram.no_maps", layer=refused, type=kind_, current=name),
+            icon=":material/info:",
+        )
+    st.html(V.LINKED_STYLE)
+    with st.container(horizontal=True, gap="large", key="act_linked"):
+        diagram_side = st.container(key="act_diagram_side")
+        maps_side = st.container(key="act_maps_side")
+    with diagram_side:
+        V.diagram(analysis, name, names)
+        st.caption(t("act.diagram.caption"))
+        V.layer_numbers(analysis, name)
+    with maps_side:
+        a, b = st.columns(2)
+        n = a.select_slider(t("act.maps.count"), V.GRID_SIZES, value=16, key="act_n")
+        order = b.segmented_control(
+            t("act.maps.order"), F.ORDERS, format_func=lambda o: t(f"act.order.{o}"),
+            key="act_order", default="first", required=True,
+        )  # fmt: skip
+        own_scale = st.toggle(t("act.maps.own_scale"), key="act_own_scale")
+        scale = "channel" if own_scale else "shared"
+        channels, pngs, (low, high) = V.layer_tiles(run, run.key, name, order, n, scale)
+        shown = len(channels)
+        st.caption(t("act.maps.caption", shown=shown, total=info.output_shape[2], layer=name))
+        if own_scale:
+            st.caption(t("act.maps.range_own"))
+        else:
+            st.caption(t("act.maps.range_shared", low=f"{low:.3g}", high=f"{high:.3g}"))
+        V.grid(channels, pngs)
 
     st.subheader(t("act.channel.title"))
     oh, ow, depth = info.output_shape

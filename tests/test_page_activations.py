@@ -195,16 +195,15 @@ def test_missing_tensor_is_named() -> None:
 
 
 def test_changing_the_network_keeps_a_valid_layer() -> None:
+    """The network is chosen in the sidebar now (the link is read once, on arrival)."""
     at = page(**SMALL)
     at.select_slider(key="act_layer").set_value("block5_conv2").run()
-    at.query_params["arch"] = "vgg16"
-    at.run()
+    at.selectbox(key="act_arch").set_value("vgg16").run()
     assert not at.exception
+    assert at.query_params["arch"] == "vgg16"
     assert at.select_slider(key="act_layer").value == "block5_conv2"
-    at.query_params["arch"] = "vgg11"
-    at.query_params["layer"] = "block5_conv3"  # only VGG16 has it
-    at.session_state["act_layer"] = "block5_conv3"
-    at.run()
+    at.select_slider(key="act_layer").set_value("block5_conv3").run()  # only VGG16 has it
+    at.selectbox(key="act_arch").set_value("vgg11").run()
     assert not at.exception
     assert at.select_slider(key="act_layer").value == "block1_conv1"
     assert any("layer=block5_conv3" in w for w in texts(at.warning))

@@ -19,17 +19,32 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from components.engine.analysis import Analysis, LayerInfo
+from components.engine.report import human_bytes
 from components.engine.spec import NetworkSpec
 from components.keras_side import featuremaps as F
 from components.keras_side import images as I
+from components.keras_side.activations import MAX_RUN_BYTES, MAX_SIDE
 from components.keras_side.problems import Note, Problem
+from components.ui import arch_charts as C
 from components.ui.i18n import t
+from components.ui.layer_explain import layer_row, receptive_field_text
+from components.ui.network_view import chart_labels
+from components.ui.practice import formula_text
+from components.ui.tables import layer_frame
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
 SAMPLES = ("astronaut", "coffee", "chelsea")
 GRID_SIZES = (8, 16, 32, 64)
 VIEWS = {"overlay": 0.55, "map": 1.0, "image": 0.0}  # how much of the map covers the picture
 HIGHLIGHT = "#e8590c"
+DIAGRAM_KEY = "act_diagram"
+# The diagram and the maps side by side, each at least ~400 px wide; when the main area is
+# narrower (1024 px screen with the sidebar open, a phone), the maps wrap below the diagram.
+LINKED_STYLE = """<style>
+.st-key-act_linked { flex-wrap: wrap; row-gap: 1rem; }
+.st-key-act_diagram_side { flex: 1 1 420px !important; min-width: 0; }
+.st-key-act_maps_side { flex: 1 1 400px !important; min-width: 0; }
+</style>"""
 BAR = "#3b5bdb"
 LINE = "#2b8a3e"
 
@@ -165,7 +180,6 @@ def weights_file_input(kind: str) -> tuple[bytes | None, str, str]:
 
 def imagenet_download(file: Any) -> None:
     """The size before anything starts, a button, progress; offline: a message in seconds."""
-    from components.engine.report import human_bytes
     from components.keras_side.weights import download_imagenet
 
     size = human_bytes(file.approx_bytes)
@@ -252,6 +266,91 @@ def channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int)
             )
         else:
             st.markdown(t("act.rf.global"))
+
+
+def too_large(analysis: Analysis) -> str:
+    """Why ``check_budget`` refused this network, in the user's language, with its figures."""
+    h, w, _ = analysis.spec.input_shape
+    if max(h, w) > MAX_SIDE:
+        return t("act.err.too_wide", max=MAX_SIDE, h=h, w=w)
+    needed = analysis.weight_bytes + analysis.activation_bytes
+    return t(
+        "act.err.too_much",
+        name=analysis.spec.name,
+        needed=human_bytes(needed),
+        limit=human_bytes(MAX_RUN_BYTES),
+    )
+
+
+# ------------------------------------------------------------------ the linked diagram
+
+
+def clicked_layer(
+    points: list[dict[str, Any]], names: list[str], map_names: list[str]
+) -> tuple[str | None, str | None]:
+    """(layer to show, layer refused for having no feature maps) for a click on the diagram.
+
+    Every point carries its layer name as ``customdata[0]`` and its index as ``x``.
+    """
+    if not points:
+        return None, None
+    point = points[0]
+    custom = point.get("customdata")
+    name = custom[0] if isinstance(custom, list | tuple) and custom else None
+    if name not in names:
+        index = point.get("x")
+        in_range = isinstance(index, int | float) and 0 <= int(index) < len(names)
+        name = names[int(index)] if in_range else None
+    if name is None:
+        return None, None
+    return (name, None) if name in map_names else (None, name)
+
+
+def _diagram_clicked(names: list[str], map_names: list[str]) -> None:
+    """Select the clicked layer in the viewer (and the link); a flat layer leaves a note."""
+    state = st.session_state
+    shown, refused = clicked_layer(state[DIAGRAM_KEY].selection.points, names, map_names)
+    if shown is not None:
+        state.act_layer = shown
+        st.query_params["layer"] = shown
+    state.act_refused = refused
+    if refused is not None:  # a new figure, so the refused bar does not stay selected
+        state.act_diagram_resets = state.get("act_diagram_resets", 0) + 1
+
+
+def diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
+    """The architecture page's layer diagram with the viewed layer highlighted; click to view."""
+    names = [info.name for info in analysis.layers]
+    labels = chart_labels() | {"title": t("view.chart.title", name=analysis.spec.name)}
+    figure = C.layer_figure(layer_frame(analysis), labels, highlight=selected, height=470)
+    figure.update_layout(
+        title={"font": {"size": 15}}, meta={"resets": st.session_state.get("act_diagram_resets", 0)}
+    )
+    st.plotly_chart(
+        figure,
+        key=DIAGRAM_KEY,
+        on_select=lambda: _diagram_clicked(names, map_names),
+        selection_mode="points",
+        config={"displaylogo": False, "displayModeBar": False},
+    )
+
+
+def layer_numbers(analysis: Analysis, name: str) -> None:
+    """The viewed layer's row of the engine's table, its formulas and its receptive field."""
+    info = analysis.layer(name)
+    st.markdown(
+        t(
+            "explain.heading",
+            name=info.name,
+            type=info.keras_class,
+            before=shape_text(info.input_shape),
+            after=shape_text(info.output_shape),
+        )
+    )
+    layer_row(analysis, info)
+    for formula in info.formulas:
+        st.markdown(formula_text(formula))
+    st.markdown(receptive_field_text(info))
 
 
 def map_layers(analysis: Analysis) -> list[LayerInfo]:
