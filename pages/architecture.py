@@ -1,7 +1,8 @@
 """Architecture page (the app's root): one network, layer by layer, every number explained.
 
 The network comes from the sidebar picker (kept in the share link); the view is the
-shared one, so a custom CNN is explained exactly like a VGG.
+shared one, so a custom CNN is explained exactly like a VGG. Presentation mode
+(``present=1``) shows one big diagram and steps through the layers for a projector.
 """
 
 from __future__ import annotations
@@ -10,8 +11,15 @@ import streamlit as st
 
 from components.engine.report import shape_text
 from components.ui.i18n import t
+from components.ui.layer_explain import explain_layer
 from components.ui.network_picker import analysis_of, pick_network
-from components.ui.network_view import network_view
+from components.ui.network_view import diagram, network_view
+from components.ui.presentation import (
+    apply_presentation_style,
+    layer_stepper,
+    presentation_active,
+    presentation_toggle,
+)
 
 spec = pick_network("arch")
 if spec is None:
@@ -19,5 +27,12 @@ if spec is None:
     st.stop()
 analysis = analysis_of(spec)
 st.title(t("arch.title", name=spec.name, shape=shape_text(spec.input_shape)))
-st.caption(t("arch.intro"))
-network_view(analysis, "arch")
+presentation_toggle("arch_present")
+if presentation_active():
+    apply_presentation_style()
+    info = layer_stepper(analysis, "arch_step")
+    diagram(analysis, "arch", info.name, height=640)
+    explain_layer(analysis, info.name, "arch_step")
+else:
+    st.caption(t("arch.intro"))
+    network_view(analysis, "arch")

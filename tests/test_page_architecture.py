@@ -202,3 +202,18 @@ def test_facts_of_vgg16_are_computed() -> None:
     assert found.conv.mac_share > 0.99
     assert (found.most_params.name, found.most_params.value) == ("fc1", 102_764_544)
     assert found.most_macs.name == "block1_conv2"
+
+
+def test_presentation_mode_steps_through_the_layers_with_the_diagram() -> None:
+    at = page(present="1", arch="vgg11")
+    assert not at.exception
+    assert at.toggle(key="arch_present").value
+    assert at.select_slider(key="arch_step").value == "block1_conv1"
+    at.button(key="arch_step_next").click().run()
+    assert at.select_slider(key="arch_step").value == "block1_pool"
+    assert at.query_params["layer"] == "block1_pool"
+    bars = next(trace for trace in chart(at)["data"] if trace["type"] == "bar")
+    assert bars["marker"]["color"][1] == C.HIGHLIGHT
+    assert "⌊(224 − 2 + 2·0)/2⌋ + 1 = 112" in text(at) or "(224 − 2 + 2·0)/2 + 1 = 112" in text(at)
+    at.toggle(key="arch_present").set_value(False).run()
+    assert "present" not in at.query_params and headline(at)
