@@ -1,0 +1,469 @@
+"""The custom CNN builder's widgets: the layer table, its checks, links, import and export.
+
+The table's rows live in ``st.session_state`` (:data:`ROWS`); ``st.data_editor`` shows
+them under a versioned key, and its edits are folded into the rows at the start of the
+next run (``engine.editor.apply_edits``), then the editor is drawn afresh, so the
+read-only check column always matches the rows. The network travels in the share link
+as ``preset=NAME`` while it is an untouched preset, else as ``spec=`` (base64url JSON).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from components.engine import editor as E
+from components.engine.choice import parse_input_size, with_input
+from components.engine.codegen import keras_code, torch_code
+from components.engine.errors import Issue, SpecError
+from components.engine.presets import load_preset, preset_names
+from components.engine.report import shape_text
+from components.engine.spec import (
+    ACTIVATIONS,
+    LAYER_TYPES,
+    MAX_CHANNELS_IN,
+    MAX_INPUT_SIDE,
+    MAX_NAME_LEN,
+    MAX_SPEC_BYTES,
+    MAX_WIDTH,
+    MAX_WINDOW,
+    PADDINGS,
+    NetworkSpec,
+    decode_spec,
+    encode_spec,
+    parse_spec_json,
+)
+from components.ui.i18n import LANGUAGE_KEY, t
+from components.ui.network_picker import page_url
+
+KEY = "custom"
+ROWS, VERSION, SOURCE, LAST = "custom_rows", "custom_version", "custom_source", "custom_last"
+NOTES, IMPORTED = "custom_notes", "custom_import_msg"
+NAME, H, W, C = "custom_name", "custom_h", "custom_w", "custom_c"
+PRESET, MOVE_ROW, PASTE = "custom_preset", "custom_move_row", "custom_paste"
+DEFAULT_PRESET = "seed-example"  # the Keras model.summary() question the page answers
+LINK_PARAMS = ("spec", "preset", "input")
+INT_COLUMN_LIMITS = {
+    "filters": MAX_WIDTH,
+    "units": MAX_WIDTH,
+    "kernel": MAX_WINDOW,
+    "stride": MAX_WINDOW,
+    "pool": MAX_WINDOW,
+}
+
+
+def _editor_key() -> str:
+    return f"custom_editor_{st.session_state[VERSION]}"
+
+
+def _load(spec: NetworkSpec, source: str | None) -> None:
+    """Put a whole network in the builder (rows, name, input); SpecError if it cannot be."""
+    rows = E.spec_to_rows(spec)
+    state = st.session_state
+    state[ROWS] = rows
+    state[SOURCE] = source
+    state[LAST] = spec
+    state[NAME] = spec.name
+    state[H], state[W], state[C] = spec.input_shape
+    state[VERSION] = state.get(VERSION, 0) + 1
+    state[MOVE_ROW] = 0
+    state[NOTES] = []
+
+
+def _read_link() -> None:
+    """The first run: the network from ``spec=`` / ``preset=`` (and ``input=``), else the
+    default preset; a bad value falls back with a note that stays until the next change."""
+    query = st.query_params
+    notes: list[str] = []
+    spec, source = None, None
+    token, preset = query.get("spec"), query.get("preset")
+    if token is not None:
+        try:
+            spec = decode_spec(token)
+            E.spec_to_rows(spec)
+        except SpecError as error:
+            spec = None
+            notes.append(t("custom.url.bad_spec", error=issues_text(error.issues)))
+    elif preset is not None:
+        if preset in preset_names():
+            spec, source = load_preset(preset), preset
+        else:
+            notes.append(t("custom.url.bad_preset", value=preset[:40], default=DEFAULT_PRESET))
+    if spec is None:
+        default = DEFAULT_PRESET if DEFAULT_PRESET in preset_names() else preset_names()[0]
+        spec, source = load_preset(default), default
+    size = query.get("input")
+    if size is not None:
+        try:
+            spec = with_input(spec, parse_input_size(size))
+        except SpecError:
+            notes.append(t("custom.url.bad_input", value=size[:40]))
+    _load(spec, source)
+    st.session_state[PRESET] = source or preset_names()[0]
+    st.session_state[NOTES] = notes
+
+
+def start() -> None:
+    """Read the link once, then fold the editor's pending edits into the rows."""
+    state = st.session_state
+    if ROWS not in state:
+        _read_link()
+    edits = state.get(_editor_key())
+    if edits and any(edits.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
+        state[ROWS] = E.apply_edits(state[ROWS], edits)
+        state[VERSION] += 1
+        _edited()
+    for note in state[NOTES]:
+        st.warning(note, icon=":material/link_off:")
+
+
+def _edited() -> None:
+    st.session_state[SOURCE] = None
+    st.session_state[NOTES] = []
+
+
+def _preset_chosen() -> None:
+    _load(load_preset(st.session_state[PRESET]), st.session_state[PRESET])
+
+
+def _move(step: int) -> None:
+    state = st.session_state
+    index = state[MOVE_ROW]
+    moved = E.move(state[ROWS], index, step)
+    if moved != state[ROWS]:
+        state[ROWS] = moved
+        state[MOVE_ROW] = index + step
+        state[VERSION] += 1
+        _edited()
+
+
+# ------------------------------------------------------------------ the table
+
+
+def issue_text(issue: Issue) -> str:
+    """One issue in words: where (row and layer name, or the whole network), what, how to fix."""
+    text = f"{issue.message} {issue.hint}".strip()
+    if issue.layer is None:
+        return t("custom.check.network", message=text)
+    return t("custom.check.row", row=issue.layer + 1, name=issue.layer_name or "?", message=text)
+
+
+def issues_text(issues: list[Issue]) -> str:
+    return "\n".join(f"- {issue_text(issue)}" for issue in issues)
+
+
+def _check_cell(checked: E.Checked, row: int) -> str:
+    issues = checked.row_issues(row)
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        return f"✗ {errors[0].message}"
+    if issues:
+        return f"⚠ {issues[0].message}"
+    shape = checked.output_shape(row)
+    return f"✓ {shape_text(shape)}" if shape else ""
+
+
+def _frame(rows: list[E.Row], checked: E.Checked) -> pd.DataFrame:
+    data = {column: [row.get(column) for row in rows] for column in E.COLUMNS}
+    frame = pd.DataFrame(
+        {
+            "row": pd.Series(range(1, len(rows) + 1), dtype="Int64"),
+            "check": pd.Series([_check_cell(checked, i) for i in range(len(rows))], dtype=object),
+            **{c: pd.Series(data[c], dtype="Int64") for c in E.INT_COLUMNS},
+            "rate": pd.Series(data["rate"], dtype="Float64"),
+            "use_bias": pd.Series(data["use_bias"], dtype="boolean"),
+            **{c: pd.Series(data[c], dtype=object) for c in ("type", "name", "padding")},
+            "activation": pd.Series(data["activation"], dtype=object),
+        }
+    )
+    return frame
+
+
+def _column_config() -> dict[str, object]:
+    cc = st.column_config
+    config: dict[str, object] = {
+        "row": cc.NumberColumn(t("custom.col.row"), width=40, format="%d"),
+        "type": cc.SelectboxColumn(
+            t("custom.col.type"),
+            options=list(LAYER_TYPES),
+            help=t("custom.col.type_help"),
+            default="conv2d",
+            width="medium",
+        ),
+        "name": cc.TextColumn(
+            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN
+        ),
+        "check": cc.TextColumn(t("custom.col.check"), help=t("custom.col.check_help"), width=220),
+        "padding": cc.SelectboxColumn(
+            t("custom.col.padding"), options=list(PADDINGS), help=t("custom.col.padding_help")
+        ),
+        "activation": cc.SelectboxColumn(
+            t("custom.col.activation"),
+            options=list(ACTIVATIONS),
+            help=t("custom.col.activation_help"),
+        ),
+        "rate": cc.NumberColumn(
+            t("custom.col.rate"), min_value=0.0, max_value=0.99, step=0.05, format="%.2f"
+        ),
+        "use_bias": cc.CheckboxColumn(t("custom.col.use_bias"), help=t("custom.col.use_bias_help")),
+    }
+    for column, high in INT_COLUMN_LIMITS.items():
+        config[column] = cc.NumberColumn(
+            t(f"custom.col.{column}"),
+            help=t(f"custom.col.{column}_help"),
+            min_value=1,
+            max_value=high,
+            step=1,
+            format="%d",
+            width=70,
+        )
+    return config
+
+
+def network_controls() -> tuple[str, tuple[int, int, int]]:
+    """Start from a preset, name the network, set its input size (beside the table)."""
+    state = st.session_state
+    cols = st.columns([3, 3, 1, 1, 1], vertical_alignment="bottom")
+    cols[0].selectbox(
+        t("custom.preset"),
+        preset_names(),
+        key=PRESET,
+        on_change=_preset_chosen,
+        help=t("custom.preset_help"),
+    )
+    name = (
+        cols[1]
+        .text_input(t("custom.name"), key=NAME, max_chars=MAX_NAME_LEN, on_change=_edited)
+        .strip()
+    )
+    h = cols[2].number_input(
+        t("common.net.height"), 1, MAX_INPUT_SIDE, step=1, key=H, on_change=_edited
+    )
+    w = cols[3].number_input(
+        t("common.net.width"), 1, MAX_INPUT_SIDE, step=1, key=W, on_change=_edited
+    )
+    c = cols[4].number_input(
+        t("common.net.channels"), 1, MAX_CHANNELS_IN, step=1, key=C, on_change=_edited
+    )
+    source = state[SOURCE]
+    state_text = t("custom.state.preset", name=source) if source else t("custom.state.edited")
+    st.caption(t("custom.input_caption") + " · " + state_text)
+    return name, (int(h), int(w), int(c))
+
+
+def builder() -> E.Checked:
+    """The controls and the layer table; the table checked, row by row."""
+    name, shape = network_controls()
+    rows = st.session_state[ROWS]
+    checked = E.check(rows, name, shape)
+    st.data_editor(
+        _frame(rows, checked),
+        key=_editor_key(),
+        num_rows="dynamic",
+        column_config=_column_config(),
+        column_order=("row", "check", "type", "name", *E.COLUMNS[2:]),
+        disabled=("row", "check"),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(t("custom.table_caption"))
+    _reorder(checked)
+    _report(checked)
+    return checked
+
+
+def _reorder(checked: E.Checked) -> None:
+    rows = st.session_state[ROWS]
+    if not rows:
+        return
+    if st.session_state.get(MOVE_ROW, 0) >= len(rows):
+        st.session_state[MOVE_ROW] = len(rows) - 1
+    pick, up, down = st.columns([4, 1, 1], vertical_alignment="bottom")
+    pick.selectbox(
+        t("custom.move.row"),
+        range(len(rows)),
+        key=MOVE_ROW,
+        format_func=lambda i: t(
+            "custom.move.option", row=i + 1, name=checked.names[i] or "?", type=rows[i]["type"]
+        ),
+    )
+    index = st.session_state[MOVE_ROW]
+    up.button(
+        t("custom.move.up"),
+        icon=":material/arrow_upward:",
+        on_click=_move,
+        args=(-1,),
+        disabled=index == 0,
+        key="custom_up",
+        width="stretch",
+    )
+    down.button(
+        t("custom.move.down"),
+        icon=":material/arrow_downward:",
+        on_click=_move,
+        args=(1,),
+        disabled=index >= len(rows) - 1,
+        key="custom_down",
+        width="stretch",
+    )
+
+
+def _report(checked: E.Checked) -> None:
+    if checked.errors:
+        st.error(
+            t("custom.check.errors", n=len(checked.errors)) + "\n\n" + issues_text(checked.errors),
+            icon=":material/error:",
+        )
+
+
+# ------------------------------------------------------------------ the shown network
+
+
+def shown_network(checked: E.Checked) -> tuple[NetworkSpec, bool]:
+    """The network to show: the table's when it works, else the last one that did
+    (``True`` when it is that older one). Keeps the share link on the shown network."""
+    state = st.session_state
+    if checked.spec is not None:
+        state[LAST] = checked.spec
+    spec: NetworkSpec = state[LAST]
+    _write_link(_link_params(spec))
+    return spec, checked.spec is None
+
+
+def _link_params(spec: NetworkSpec) -> dict[str, str]:
+    source = st.session_state[SOURCE]
+    if source is not None and spec == load_preset(source):
+        return {"preset": source}
+    return {"spec": encode_spec(spec)}
+
+
+def _write_link(values: dict[str, str]) -> None:
+    query = st.query_params
+    for name in LINK_PARAMS:
+        if name in values:
+            if query.get(name) != values[name]:
+                query[name] = values[name]
+        elif name in query:
+            del query[name]
+
+
+def open_elsewhere(spec: NetworkSpec) -> None:
+    """Links to the same network on the other pages (share links, so they work anywhere)."""
+    params = _link_params(spec)
+    if LANGUAGE_KEY in st.query_params:
+        params[LANGUAGE_KEY] = st.query_params[LANGUAGE_KEY]
+    if "preset" in params:
+        compare = {"cmp": f"preset:{params['preset']}"}
+    else:
+        compare = {"spec": params["spec"]}
+    lang = {k: v for k, v in params.items() if k == LANGUAGE_KEY}
+    cols = st.columns(3)
+    cols[0].link_button(
+        t("custom.open.architecture"),
+        page_url("./", params),
+        icon=":material/account_tree:",
+        width="stretch",
+    )
+    cols[1].link_button(
+        t("custom.open.activations"),
+        page_url("activations", params),
+        icon=":material/image:",
+        width="stretch",
+    )
+    cols[2].link_button(
+        t("custom.open.compare"),
+        page_url("compare", compare | lang),
+        icon=":material/compare:",
+        width="stretch",
+    )
+
+
+# ------------------------------------------------------------------ import and export
+
+
+def _import(data: str | bytes, origin: str) -> None:
+    """Load a spec from text; a refusal says why and changes nothing else."""
+    try:
+        spec = parse_spec_json(data)
+        _load(spec, None)
+    except SpecError as error:
+        st.session_state[IMPORTED] = (
+            "error",
+            t("custom.import.refused", origin=origin) + "\n\n" + issues_text(error.issues),
+        )
+        return
+    st.session_state[IMPORTED] = (
+        "success",
+        t("custom.import.done", name=spec.name, n=len(spec.layers), origin=origin),
+    )
+
+
+def _uploaded() -> None:
+    upload = st.session_state.get("custom_upload")
+    if upload is None:
+        return
+    if upload.size > MAX_SPEC_BYTES:
+        st.session_state[IMPORTED] = (
+            "error",
+            t("custom.import.too_big", size=f"{upload.size:,}", limit=f"{MAX_SPEC_BYTES:,}"),
+        )
+        return
+    _import(upload.getvalue(), upload.name[:60])
+
+
+def _pasted() -> None:
+    _import(st.session_state.get(PASTE, ""), t("custom.import.paste_origin"))
+
+
+def import_section() -> None:
+    """Upload or paste a spec JSON."""
+    message = st.session_state.get(IMPORTED)
+    with st.expander(t("custom.import.title"), icon=":material/upload:", expanded=bool(message)):
+        left, right = st.columns(2)
+        left.file_uploader(
+            t("custom.import.upload"),
+            type=["json"],
+            key="custom_upload",
+            on_change=_uploaded,
+            help=t("custom.import.upload_help", limit=f"{MAX_SPEC_BYTES // 1024} KB"),
+        )
+        right.text_area(
+            t("custom.import.paste"),
+            key=PASTE,
+            height=120,
+            max_chars=MAX_SPEC_BYTES,
+            placeholder=t("custom.import.paste_placeholder"),
+        )
+        right.button(t("custom.import.paste_button"), on_click=_pasted, key="custom_paste_load")
+        if message:
+            kind, text = message
+            (st.error if kind == "error" else st.success)(text)
+
+
+def _file_stem(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "network"
+
+
+def export_section(spec: NetworkSpec) -> None:
+    """The spec as a file, and code that builds the network in Keras and PyTorch."""
+    st.subheader(t("custom.export.title"))
+    st.caption(t("custom.export.caption"))
+    keras_tab, torch_tab, spec_tab = st.tabs(
+        [t("custom.export.keras"), t("custom.export.torch"), t("custom.export.spec")]
+    )
+    with keras_tab:
+        st.code(keras_code(spec), "python")
+    with torch_tab:
+        st.code(torch_code(spec), "python")
+    with spec_tab:
+        st.download_button(
+            t("custom.export.download"),
+            spec.to_json(),
+            file_name=f"{_file_stem(spec.name)}.json",
+            mime="application/json",
+            icon=":material/download:",
+            key="custom_download",
+        )
+        st.code(spec.to_json(), "json")

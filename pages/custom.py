@@ -1,0 +1,28 @@
+"""Custom CNN builder: edit a small CNN as a table and see it explained like the VGGs.
+
+The table is checked row by row as you type; while a row is broken the last network
+that worked stays shown, labelled as such. The network travels in the share link.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.ui import custom_views as V
+from components.ui.i18n import t
+from components.ui.network_picker import analysis_of
+from components.ui.network_view import network_view
+
+st.title(t("custom.title"))
+st.caption(t("custom.intro"))
+V.start()
+V.import_section()
+checked = V.builder()
+spec, stale = V.shown_network(checked)
+st.divider()
+if stale:
+    st.info(t("custom.view.last_valid", name=spec.name), icon=":material/history:")
+st.subheader(t("custom.view.title", name=spec.name))
+V.open_elsewhere(spec)
+network_view(analysis_of(spec), "custom")
+V.export_section(spec)
