@@ -1,0 +1,306 @@
+"""Pure frame and chart builders of the Compare page: engine records in, DataFrame/Figure out.
+
+No Streamlit here: the page passes translated labels, the configurations' display
+names and their colours, so titles and axes follow ``lang=`` and every colour
+means the same configuration on every chart.
+"""
+
+from __future__ import annotations
+
+from itertools import accumulate
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.engine.compare import (
+    HEAD,
+    METRICS,
+    TOTAL,
+    Comparison,
+    SweepPoint,
+    aligned_records,
+    short,
+)
+
+# Okabe–Ito: told apart by colour-blind students and on a washed-out projector.
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+FONT = {"size": 15}
+MISSING = "—"
+CURVE_TYPES = ("conv2d", "maxpool2d", "avgpool2d", "dense")  # layers the curves plot
+CURVE_METRICS = ("params", "macs", "hw", "channels", "cumulative")
+LOG_METRICS = ("params", "macs", "hw")  # span several orders of magnitude
+# Overlapping lines stay visible: each configuration also has its own dash and marker.
+DASHES = ("solid", "dash", "dot", "dashdot")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up")
+TOTALS = ("params", "macs", "weight_bytes", "activation_bytes", "depth")
+
+
+# ------------------------------------------------------------------ the aligned table
+
+
+def aligned_frame(
+    comparison: Comparison, names: list[str], blocks: dict[str, str], labels: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The block table as text cells, and which cells differ from the configuration before.
+
+    Columns are (name, metric label) pairs, so the table shows one column group per
+    configuration. ``blocks`` maps block keys (and ``total``) to row labels;
+    ``labels`` holds the metric headers (``conv_layers`` …) and ``whole`` (RF of a head).
+    """
+    records = aligned_records(comparison)
+    columns = pd.MultiIndex.from_tuples([(n, labels[m]) for n in names for m in METRICS])
+    cells, changed = [], []
+    for record in records:
+        row, flags = [], []
+        for i in range(len(names)):
+            for metric in METRICS:
+                value = record[(i, metric)]
+                row.append(_cell(metric, value, record[(i, "output_shape")], labels["whole"]))
+                flags.append(i > 0 and value != record[(i - 1, metric)])
+        cells.append(row)
+        changed.append(flags)
+    index = pd.Index([blocks[r["block"]] for r in records])
+    return (
+        pd.DataFrame(cells, index=index, columns=columns),
+        pd.DataFrame(changed, index=index, columns=columns),
+    )
+
+
+def _cell(metric: str, value: object, shape: object, whole: str) -> str:
+    if shape is None:  # the configuration has no such block
+        return MISSING
+    if metric == "receptive_field":
+        return whole if value is None else f"{value} px"
+    if metric == "params":
+        return f"{value:,}"
+    if metric == "macs":
+        return short(value) if value else "0"  # type: ignore[arg-type]
+    return str(value)
+
+
+# ------------------------------------------------------------------ totals
+
+
+def totals_frame(comparison: Comparison, names: list[str], colours: list[str]) -> pd.DataFrame:
+    """One row per configuration: parameters, MACs, weight and activation bytes, depth."""
+    rows = []
+    for name, colour, config in zip(names, colours, comparison.configs, strict=True):
+        a = config.analysis
+        rows.append(
+            {
+                "name": name,
+                "colour": colour,
+                "params": a.total_params,
+                "macs": a.total_macs,
+                "weight_bytes": a.weight_bytes,
+                "activation_bytes": a.activation_bytes,
+                "depth": a.depth,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _count(value: object) -> str:
+    return short(int(value)) if pd.notna(value) else ""  # type: ignore[call-overload]
+
+
+def _bytes(n: float) -> str:
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+def totals_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Five small bar charts side by side, one bar per configuration, values written on top.
+
+    ``labels``: a title per column of :data:`TOTALS`.
+    """
+    fig = make_subplots(
+        rows=1, cols=len(TOTALS), subplot_titles=[labels[k] for k in TOTALS],
+        horizontal_spacing=0.05,
+    )  # fmt: skip
+    for col, key in enumerate(TOTALS, start=1):
+        values = frame[key]
+        if key.endswith("bytes"):
+            text = [_bytes(v) for v in values]
+        elif key == "depth":
+            text = [str(v) for v in values]
+        else:
+            text = [short(int(v)) for v in values]
+        for i, row in frame.iterrows():
+            fig.add_trace(
+                go.Bar(
+                    x=[row["name"]],
+                    y=[row[key]],
+                    text=[text[i]],  # type: ignore[index]
+                    textposition="outside",
+                    cliponaxis=False,
+                    marker_color=row["colour"],
+                    name=row["name"],
+                    legendgroup=row["name"],
+                    showlegend=col == 1,
+                    hovertemplate=f"{row['name']}: {text[i]}<extra></extra>",  # type: ignore[index]
+                ),
+                row=1,
+                col=col,
+            )
+        fig.update_yaxes(
+            showticklabels=False, showgrid=False, range=[0, values.max() * 1.25 or 1],
+            row=1, col=col,
+        )  # fmt: skip
+        fig.update_xaxes(showticklabels=False, row=1, col=col)
+    fig.update_layout(
+        height=340,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "x": 0, "y": -0.05, "yanchor": "top"},
+        bargap=0.15,
+        font=FONT,
+    )
+    fig.update_annotations(font={"size": 15})
+    return fig
+
+
+# ------------------------------------------------------------------ per-layer curves
+
+
+def curves_frame(comparison: Comparison, names: list[str], colours: list[str]) -> pd.DataFrame:
+    """Conv, pooling and dense layers of every configuration, placed on a shared block axis.
+
+    Block k spans x ∈ [k, k+1) in every network (the head last), and a block's
+    layers are spread evenly inside it, so VGG19's fourth conv of block 3 sits
+    inside the same band as VGG16's three.
+    """
+    position = {key: i for i, key in enumerate(comparison.stage_keys)}
+    rows = []
+    for name, colour, config in zip(names, colours, comparison.configs, strict=True):
+        running = list(accumulate(info.params for info in config.analysis.layers))
+        for stage in config.stages:
+            members = [info for info in stage.layers if info.layer.type in CURVE_TYPES]
+            for j, info in enumerate(members):
+                shape = info.output_shape
+                rows.append(
+                    {
+                        "name": name,
+                        "colour": colour,
+                        "layer": info.name,
+                        "block": stage.key,
+                        "x": position[stage.key] + (j + 0.5) / len(members),
+                        "params": info.params,
+                        "macs": info.macs,
+                        "hw": shape[0] * shape[1] if len(shape) == 3 else None,
+                        "channels": shape[-1],
+                        "cumulative": running[info.index],  # every layer so far, BN included
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def curves_figure(
+    frame: pd.DataFrame, metric: str, blocks: list[str], labels: dict[str, str]
+) -> go.Figure:
+    """One line per configuration for ``metric``; the x axis is the shared block axis.
+
+    ``blocks``: the block labels in axis order; ``labels``: ``title`` and ``y``.
+    """
+    log = metric in LOG_METRICS
+    fig = go.Figure()
+    for n, (name, part) in enumerate(frame.groupby("name", sort=False)):
+        values = part[metric].astype("Float64")
+        if log:  # a pooling layer's 0 has no place on a log axis: a gap the line jumps over
+            values = values.where(values > 0)
+        fig.add_trace(
+            go.Scatter(
+                x=part["x"],
+                y=values.astype(object).where(values.notna(), None),
+                mode="lines+markers",
+                name=str(name),
+                line={"color": part["colour"].iloc[0], "width": 3, "dash": DASHES[n % 4]},
+                marker={"size": 8, "symbol": SYMBOLS[n % 4]},
+                text=part["layer"],
+                customdata=[_count(v) for v in part[metric]],
+                hovertemplate=f"{name} · %{{text}}: %{{customdata}}<extra></extra>",
+                connectgaps=True,
+            )
+        )
+    for edge in range(1, len(blocks)):
+        fig.add_vline(x=edge, line={"color": "#bbbbbb", "width": 1, "dash": "dot"})
+    fig.update_xaxes(
+        tickvals=[i + 0.5 for i in range(len(blocks))], ticktext=blocks,
+        range=[0, len(blocks)], showgrid=False,
+    )  # fmt: skip
+    fig.update_yaxes(
+        title_text=labels["y"], type="log" if log else "linear", dtick=1 if log else None,
+        exponentformat="SI",
+    )  # fmt: skip
+    fig.update_layout(
+        title=labels["title"],
+        height=420,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
+        font=FONT,
+    )
+    return fig
+
+
+# ------------------------------------------------------------------ against the input size
+
+
+def sweep_frame(
+    sweeps: list[tuple[SweepPoint, ...]], names: list[str], colours: list[str], sides: list[int]
+) -> pd.DataFrame:
+    """Totals at each square input side, per configuration; ``current`` marks its own side."""
+    rows = [
+        {"name": name, "colour": colour, "side": p.side, "params": p.params, "macs": p.macs,
+         "current": p.side == side}
+        for name, colour, points, side in zip(names, colours, sweeps, sides, strict=True)
+        for p in points
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def sweep_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Parameters and MACs against the input side, one line per configuration (shared legend).
+
+    ``labels``: ``params``, ``macs`` (subplot titles) and ``x``; a configuration's own
+    input size is drawn as a larger marker.
+    """
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(labels["params"], labels["macs"]))
+    for col, key in ((1, "params"), (2, "macs")):
+        for n, (name, part) in enumerate(frame.groupby("name", sort=False)):
+            colour = part["colour"].iloc[0]
+            fig.add_trace(
+                go.Scatter(
+                    x=part["side"],
+                    y=part[key],
+                    mode="lines+markers",
+                    name=str(name),
+                    legendgroup=str(name),
+                    showlegend=col == 1,
+                    line={"color": colour, "width": 3, "dash": DASHES[n % 4]},
+                    marker={
+                        "size": [14 if c else 6 for c in part["current"]],
+                        "symbol": SYMBOLS[n % 4],
+                    },
+                    customdata=[short(int(v)) for v in part[key]],
+                    hovertemplate=f"{name} · %{{x}}×%{{x}}: %{{customdata}}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+        fig.update_xaxes(title_text=labels["x"], row=1, col=col)
+        fig.update_yaxes(exponentformat="SI", row=1, col=col)
+    fig.update_layout(
+        height=400,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
+        font=FONT,
+    )
+    return fig
+
+
+def block_labels(keys: tuple[str, ...] | list[str], block: str, head: str, total: str) -> dict:
+    """Row/axis labels of block keys: ``block`` has a ``{n}`` placeholder."""
+    out = {key: block.format(n=key.removeprefix("block")) for key in keys if key != HEAD}
+    return out | {HEAD: head, TOTAL: total}

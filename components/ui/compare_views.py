@@ -1,0 +1,565 @@
+"""Widgets of the Compare page: configuration cards kept in ``cmp=``, deltas, table, charts.
+
+The comparison lives in the URL (``cmp=vgg16,vgg19_bn@320x320x3,vgg11/notop``) and is
+read once per session into numbered slots; every slot is a card of widgets. A slot
+that cannot be built says why in its own card and is left out of the rest, so the
+other configurations still show. TensorFlow is imported only inside
+:func:`same_image`, after its toggle is switched on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from components.engine import compare as E
+from components.engine.analysis import fmt
+from components.engine.choice import parse_input_size
+from components.engine.errors import SpecError
+from components.engine.presets import preset_names
+from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec
+from components.engine.vgg import CONFIGS
+from components.ui import compare_charts as C
+from components.ui.i18n import t
+
+PLOT_CONFIG = {"displaylogo": False}
+LINK_KEY = "cmp"
+SLOTS, NEXT, NOTES, NOTES_FOR = "cmp_slots", "cmp_next", "cmp_notes", "cmp_notes_for"
+SIDES_FOR_ALL = (64, 128, 224, 256, 320, 384, 448, 512)
+SUGGESTIONS = ("vgg11", "vgg13", "vgg16", "vgg19")  # what "Add" offers next
+BN = "_bn"
+SWATCH = "<span style='color:{colour};font-size:1.4em'>■</span> **{title}**"
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+def plain(text: str) -> str:
+    """Text from a link shown as it is: no Markdown, no HTML, one line."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def network_options() -> list[str]:
+    """Every VGG with and without batch norm (named as in the link), then the custom CNNs."""
+    vggs = [name for key in CONFIGS for name in (key, key + BN)]
+    return vggs + [E.PRESET_PREFIX + name for name in preset_names()]
+
+
+def network_label(option: str) -> str:
+    if option.startswith(E.PRESET_PREFIX):
+        return t("compare.card.preset", name=option.removeprefix(E.PRESET_PREFIX))
+    return CONFIGS[option.removesuffix(BN)].title + ("-BN" if option.endswith(BN) else "")
+
+
+def swatch(colour: str, title: str) -> str:
+    """A square in the configuration's chart colour before its name (bold, HTML-escaped)."""
+    return SWATCH.format(colour=colour, title=html.escape(title))
+
+
+def size_text(shape: tuple[int, int, int]) -> str:
+    return "x".join(map(str, shape))
+
+
+def display_name(config: E.Config) -> str:
+    """'VGG19-BN', plus the input when it is not the network's own and 'no head' when dropped."""
+    item = config.item
+    parts = [config.analysis.spec.name]
+    if item.input_shape != E.default_input(item.arch):
+        h, w, c = item.input_shape
+        parts.append(f"{h}×{w}" + ("" if c == 3 else f"×{c}"))
+    if not item.include_top:
+        parts.append(t("compare.label.notop"))
+    return " · ".join(parts)
+
+
+# ------------------------------------------------------------------ slots and the link
+
+
+def _key(slot: int, name: str) -> str:
+    return f"cmp_{slot}_{name}"
+
+
+def _write(slot: int, item: E.Item) -> None:
+    state = st.session_state
+    state[_key(slot, "net")] = state[_key(slot, "was")] = item.arch + (
+        BN if item.batch_norm else ""
+    )
+    state[_key(slot, "top")] = item.include_top
+    state[_key(slot, "size")] = size_text(item.input_shape)
+
+
+def _new_slot(item: E.Item) -> int:
+    """A fresh slot number, so no widget of a removed card lends its old value."""
+    slot = st.session_state.get(NEXT, 0)
+    st.session_state[NEXT] = slot + 1
+    _write(slot, item)
+    return slot
+
+
+def _load(items: tuple[E.Item, ...] | list[E.Item]) -> None:
+    st.session_state[SLOTS] = [_new_slot(item) for item in items]
+
+
+def start_from_link() -> None:
+    """Read ``cmp=`` once per session (absent: the default comparison)."""
+    if SLOTS in st.session_state:
+        return
+    value = st.query_params.get(LINK_KEY)
+    result = E.parse_link(E.DEFAULT_LINK if value is None else value)
+    _load(result.items)
+    st.session_state[NOTES] = result
+    st.session_state[NOTES_FOR] = E.link_value(result.items)
+
+
+def link_notes(items: list[E.Item]) -> None:
+    """What the link asked for that could not be used; shown until the comparison changes."""
+    result: E.LinkComparison = st.session_state[NOTES]
+    if E.link_value(items) != st.session_state[NOTES_FOR]:
+        return
+    for bad in result.rejected:
+        reason = t(f"compare.bad.{bad.reason}", detail=plain(bad.detail), limit=E.MAX_ITEMS)
+        st.warning(
+            t("compare.link.rejected", position=bad.position, item=plain(bad.text), reason=reason),
+            icon=":material/link_off:",
+        )
+    if result.added:
+        names = ", ".join(E.configure(item).analysis.spec.name for item in result.added)
+        st.info(t("compare.link.added", names=names, minimum=E.MIN_ITEMS), icon=":material/info:")
+
+
+def _quick_pick() -> None:
+    pick = st.session_state.cmp_quick
+    if pick:
+        _load(E.parse_link(E.QUICK_PICKS[pick]).items)
+    st.session_state.cmp_quick = None
+
+
+def _size_for_all() -> None:
+    """One input side for every configuration, each keeping its own channel count."""
+    side = st.session_state.cmp_all_size
+    for slot in st.session_state[SLOTS]:
+        try:
+            channels = parse_input_size(st.session_state[_key(slot, "size")])[2]
+        except SpecError:
+            channels = 3
+        st.session_state[_key(slot, "size")] = size_text((side, side, channels))
+    st.session_state.cmp_all_size = None
+
+
+def _add() -> None:
+    state = st.session_state
+    used = {state[_key(slot, "net")] for slot in state[SLOTS]}
+    arch = next((a for a in SUGGESTIONS if a not in used), SUGGESTIONS[-1])
+    state[SLOTS] = [*state[SLOTS], _new_slot(E.parse_item(arch))]
+
+
+def _remove(slot: int) -> None:
+    st.session_state[SLOTS] = [s for s in st.session_state[SLOTS] if s != slot]
+
+
+def _network_changed(slot: int) -> None:
+    """A new network brings its own input size, unless the old size was chosen on purpose."""
+    state = st.session_state
+    old, new = state[_key(slot, "was")], state[_key(slot, "net")]
+    if state[_key(slot, "size")].strip() == size_text(E.default_input(old)):
+        state[_key(slot, "size")] = size_text(E.default_input(new))
+    if new.startswith(E.PRESET_PREFIX):
+        state[_key(slot, "top")] = True
+    state[_key(slot, "was")] = new
+
+
+def _slot_item(slot: int) -> E.Item:
+    state = st.session_state
+    option = state[_key(slot, "net")]
+    preset = option.startswith(E.PRESET_PREFIX)
+    return E.make_item(
+        option.removesuffix(BN),
+        batch_norm=option.endswith(BN),
+        include_top=bool(state[_key(slot, "top")]) or preset,
+        size=state[_key(slot, "size")],
+    )
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One card's outcome: its colour, and its configuration or why there is none."""
+
+    colour: str
+    config: E.Config | None
+    error: E.ItemError | None
+
+
+def toolbar() -> None:
+    """Quick comparisons and one input size for all."""
+    st.pills(
+        t("compare.quick.label"), list(E.QUICK_PICKS), key="cmp_quick", on_change=_quick_pick,
+        format_func=lambda k: t(f"compare.quick.{k}"),
+    )  # fmt: skip
+    st.pills(
+        t("compare.all_size.label"), SIDES_FOR_ALL, format_func=lambda s: f"{s}×{s}",
+        key="cmp_all_size", on_change=_size_for_all, help=t("compare.all_size.help"),
+    )  # fmt: skip
+
+
+def cards() -> list[Slot]:
+    """One bordered card per configuration, side by side, in its chart colour; then "Add"."""
+    slots = st.session_state[SLOTS]
+    out = []
+    for slot, column, colour in zip(slots, st.columns(len(slots)), C.COLOURS, strict=False):
+        with column.container(border=True):
+            out.append(_card(slot, colour, removable=len(slots) > E.MIN_ITEMS))
+    st.button(
+        t("compare.add"), icon=":material/add:", key="cmp_add", on_click=_add,
+        disabled=len(slots) >= E.MAX_ITEMS,
+    )  # fmt: skip
+    return out
+
+
+def _card(slot: int, colour: str, removable: bool) -> Slot:
+    header = st.empty()
+    option = st.selectbox(
+        t("compare.card.network"), network_options(), format_func=network_label,
+        key=_key(slot, "net"), on_change=_network_changed, args=(slot,),
+    )  # fmt: skip
+    preset = option.startswith(E.PRESET_PREFIX)
+    st.toggle(t("compare.card.head"), key=_key(slot, "top"), disabled=preset)
+    st.text_input(
+        t("compare.card.input"), key=_key(slot, "size"), max_chars=20,
+        help=t("compare.card.input_help", max=MAX_INPUT_SIDE),
+    )  # fmt: skip
+    config, error = None, None
+    try:
+        config = E.configure(_slot_item(slot))
+    except E.ItemError as problem:
+        error = problem
+        st.error(t(f"compare.bad.{problem.reason}", detail=plain(problem.detail),
+                   limit=E.MAX_ITEMS), icon=":material/error:")  # fmt: skip
+    header.markdown(
+        swatch(colour, display_name(config) if config else network_label(option)),
+        unsafe_allow_html=True,
+    )
+    st.button(
+        t("compare.card.remove"), icon=":material/close:", key=_key(slot, "remove"),
+        on_click=_remove, args=(slot,), disabled=not removable, type="tertiary",
+    )  # fmt: skip
+    return Slot(colour, config, error)
+
+
+def keep_in_link(items: list[E.Item]) -> None:
+    """The usable configurations as ``cmp=`` (``lang`` and other parameters untouched)."""
+    value = E.link_value(items)
+    if value and st.query_params.get(LINK_KEY) != value:
+        st.query_params[LINK_KEY] = value
+
+
+# ------------------------------------------------------------------ what changes
+
+
+def names_of(configs: list[E.Config]) -> list[str]:
+    """Display names, numbered when two configurations would look the same."""
+    names: list[str] = []
+    for config in configs:
+        name = display_name(config)
+        names.append(name if name not in names else f"{name} ({len(names) + 1})")
+    return names
+
+
+def _block_word(key: str) -> str:
+    return t("compare.head") if key == E.HEAD else key.removeprefix("block")
+
+
+def _where(delta: E.Delta) -> str:
+    """'+1 in blocks 3, 4, 5; −512 … in the head': the conv changes grouped by amount."""
+    by_change: dict[int, list[str]] = {}
+    for key, change in delta.conv_changes:
+        by_change.setdefault(change, []).append(key)
+    parts = []
+    for change, keys in by_change.items():
+        blocks = [k for k in keys if k != E.HEAD]
+        if blocks:
+            form = "one" if len(blocks) == 1 else "many"
+            words = t("compare.sep").join(_block_word(k) for k in blocks)
+            parts.append(t(f"compare.delta.where_{form}", change=E.signed(change), blocks=words))
+        if E.HEAD in keys:
+            parts.append(t("compare.delta.where_head", change=E.signed(change)))
+    return t("compare.delta.where", parts=t("compare.sep_groups").join(parts)) if parts else ""
+
+
+def delta_text(delta: E.Delta, names: list[str]) -> str:
+    """One sentence: conv layers, parameters, MACs, receptive field, each with its change."""
+    if delta.convs:
+        form = "one" if abs(delta.convs) == 1 else "other"
+        convs = t(f"compare.delta.convs_{form}", n=E.signed(delta.convs))
+    else:
+        convs = t("compare.delta.convs_same")
+    changes = ""
+    if "network" not in delta.changes:  # else the two names already say what differs
+        changes = t("compare.sep").join(t(f"compare.change.{c}") for c in delta.changes)
+    rf = ""
+    if delta.rf_before and delta.rf_after:
+        before, after = E.side_text(delta.rf_before), E.side_text(delta.rf_after)
+        rf = (
+            t("compare.delta.rf_same", size=before)
+            if before == after
+            else t("compare.delta.rf", before=before, after=after)
+        )
+    pct = E.signed_pct(delta.params_ratio)
+    macs_pct = E.signed_pct(delta.macs_ratio)
+    return t(
+        "compare.delta.line",
+        before=names[delta.before],
+        after=names[delta.after],
+        changes=t("compare.delta.changes", list=changes) if changes else "",
+        convs=convs + _where(delta),
+        params=E.signed(delta.params),
+        params_pct=t("compare.delta.pct", pct=pct) if pct else "",
+        macs=E.signed_short(delta.macs),
+        macs_pct=t("compare.delta.pct", pct=macs_pct) if macs_pct else "",
+        rf=rf,
+    )
+
+
+def deltas(comparison: E.Comparison, names: list[str]) -> None:
+    st.subheader(t("compare.delta.title"))
+    if not comparison.deltas:
+        st.info(t("compare.delta.need_two"))
+        return
+    st.markdown("\n".join(f"- {delta_text(d, names)}" for d in comparison.deltas))
+    shared = comparison.shared_head_params
+    if shared:
+        st.markdown(
+            t("compare.delta.same_head", params=E.short(shared), exact=fmt(shared),
+              n=len(comparison.configs))
+        )  # fmt: skip
+
+
+# ------------------------------------------------------------------ the aligned table
+
+
+def block_names(comparison: E.Comparison) -> dict[str, str]:
+    return C.block_labels(
+        comparison.stage_keys, t("compare.block_n"), t("compare.head"), t("compare.total")
+    )
+
+
+def table(comparison: E.Comparison, names: list[str]) -> None:
+    st.subheader(t("compare.table.title"))
+    labels = {m: t(f"compare.col.{m}") for m in E.METRICS} | {"whole": t("compare.rf.whole")}
+    frame, changed = C.aligned_frame(comparison, names, block_names(comparison), labels)
+    shown = st.pills(
+        t("compare.table.columns"), E.METRICS, selection_mode="multi", default=list(E.METRICS),
+        format_func=lambda m: t(f"compare.col.{m}"), key="cmp_columns",
+    )  # fmt: skip
+    keep = frame.columns.get_level_values(1).isin([labels[m] for m in shown or E.METRICS])
+    frame, changed = frame.loc[:, keep], changed.loc[:, keep]
+    styled = frame.style.apply(
+        lambda _: changed.replace({True: "font-weight: bold; background-color: #fff3bf",
+                                   False: ""}),
+        axis=None,
+    )  # fmt: skip
+    st.dataframe(styled, key="cmp_table", height=35 * (len(frame) + 2) + 3)
+    st.caption(t("compare.table.caption"))
+    custom = [n for n, c in zip(names, comparison.configs, strict=True) if c.by_pooling]
+    if custom:
+        st.info(t("compare.table.stages", names=", ".join(custom)), icon=":material/info:")
+    st.download_button(
+        t("compare.table.csv"), E.to_csv(comparison), file_name="vgg-compare.csv",
+        mime="text/csv", icon=":material/download:", key="cmp_csv",
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------ charts
+
+
+def charts(comparison: E.Comparison, names: list[str], colours: list[str]) -> None:
+    st.subheader(t("compare.totals.title"))
+    labels = {k: t(f"compare.totals.{k}") for k in C.TOTALS}
+    st.plotly_chart(
+        C.totals_figure(C.totals_frame(comparison, names, colours), labels),
+        key="cmp_totals_chart", config=PLOT_CONFIG,
+    )  # fmt: skip
+    st.caption(t("compare.totals.caption"))
+
+    st.subheader(t("compare.curves.title"))
+    metric = st.segmented_control(
+        t("compare.curves.metric"), C.CURVE_METRICS, format_func=lambda m: t(f"compare.curve.{m}"),
+        default="params", required=True, key="cmp_metric",
+    )  # fmt: skip
+    blocks = block_names(comparison)
+    frame = C.curves_frame(comparison, names, colours)
+    curve_labels = {"title": t(f"compare.curve.{metric}"), "y": t(f"compare.curve.{metric}")}
+    st.plotly_chart(
+        C.curves_figure(frame, metric, [blocks[k] for k in comparison.stage_keys], curve_labels),
+        key="cmp_curves_chart", config=PLOT_CONFIG,
+    )  # fmt: skip
+    st.caption(t("compare.curves.caption"))
+    sweep(comparison, names, colours)
+
+
+def sweep(comparison: E.Comparison, names: list[str], colours: list[str]) -> None:
+    st.subheader(t("compare.sweep.title"))
+    items = [c.item for c in comparison.configs]
+    sweeps = [E.input_sweep(item) for item in items]
+    sides = [item.input_shape[0] if item.input_shape[0] == item.input_shape[1] else 0
+             for item in items]  # fmt: skip
+    frame = C.sweep_frame(sweeps, names, colours, sides)
+    labels = {"params": t("compare.sweep.params"), "macs": t("compare.sweep.macs"),
+              "x": t("compare.sweep.x")}  # fmt: skip
+    st.plotly_chart(C.sweep_figure(frame, labels), key="cmp_sweep_chart", config=PLOT_CONFIG)
+    st.markdown(why_fc_grows(comparison, names))
+
+
+def why_fc_grows(comparison: E.Comparison, names: list[str]) -> str:
+    """The first dense layer's input, with the numbers of one configuration at two sizes."""
+    for name, config in zip(names, comparison.configs, strict=True):
+        first = E.first_dense(config)
+        if first is None:
+            continue
+        h, w, _ = config.item.input_shape
+        bigger = E.first_dense(_doubled(config)) if 2 * max(h, w) <= MAX_INPUT_SIDE else None
+        values = {
+            "name": name, "layer": first.layer, "h": h, "w": w,
+            "gh": first.grid[0], "gw": first.grid[1], "c": first.grid[2],
+            "inputs": fmt(first.inputs), "units": fmt(first.units), "params": fmt(first.params),
+        }  # fmt: skip
+        key = (
+            "compare.sweep.why_vgg" if config.analysis.spec.family == "vgg" else "compare.sweep.why"
+        )
+        text = t(key, **values)
+        if bigger is not None:
+            text += t(
+                "compare.sweep.why_bigger", h=2 * h, w=2 * w, gh=bigger.grid[0],
+                gw=bigger.grid[1], c=bigger.grid[2], inputs=fmt(bigger.inputs),
+                params=fmt(bigger.params),
+            )  # fmt: skip
+        return text + t("compare.sweep.why_rest")
+    return t("compare.sweep.no_head")
+
+
+def _doubled(config: E.Config) -> E.Config:
+    h, w, c = config.item.input_shape
+    return E.configure(replace(config.item, input_shape=(2 * h, 2 * w, c)))
+
+
+# ------------------------------------------------------------------ same image, two networks
+
+MAP_CHANNELS = 8
+MAP_SEED = 0
+
+
+def _map_spec(config: E.Config) -> NetworkSpec:
+    """What the maps are computed with: a VGG without its head, which changes no feature map."""
+    item = config.item
+    return item.spec() if item.is_preset else replace(item, include_top=False).spec()
+
+
+def _common_blocks(pair: tuple[E.Config, E.Config]) -> list[str]:
+    """Blocks both networks have, each with an image-shaped feature map."""
+    return [
+        stage.key
+        for stage in pair[0].stages
+        if stage.feature_layer is not None
+        and (other := pair[1].stage(stage.key)) is not None
+        and other.feature_layer is not None
+    ]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _tiles(_run, run_key: str, layer: str, channels: tuple[int, ...], low: float,
+           high: float) -> list[bytes]:  # fmt: skip
+    """PNG tiles of one layer on a colour scale given from outside (shared by both networks)."""
+    from PIL import Image
+
+    from components.keras_side import featuremaps as F
+
+    fmap = _run.outputs[layer]
+    out = []
+    for channel in channels:
+        picture = F.colourise(fmap[..., channel], low, high)
+        scale = F.TILE_PX / max(picture.size)
+        size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+        smooth = Image.Resampling.BILINEAR if scale < 1 else Image.Resampling.NEAREST
+        out.append(F.png(picture.resize(size, smooth)))
+    return out
+
+
+def same_image(configs: list[E.Config], names: list[str], colours: list[str]) -> None:
+    """Feature maps of one block in two networks, one colour scale; TensorFlow only when asked."""
+    st.subheader(t("compare.maps.title"))
+    if not st.toggle(t("compare.maps.toggle"), key="cmp_maps", help=t("compare.maps.help")):
+        st.caption(t("compare.maps.off"))
+        return
+    from components.ui import activation_views as AV
+
+    picks = list(range(len(configs)))
+    a, b, c, d = st.columns(4)
+    first = a.selectbox(
+        t("compare.maps.first"), picks, format_func=names.__getitem__, key="cmp_maps_a"
+    )
+    second = b.selectbox(
+        t("compare.maps.second"), picks, index=1, format_func=names.__getitem__, key="cmp_maps_b"
+    )
+    pair = (configs[first], configs[second])
+    blocks = _common_blocks(pair)
+    if not blocks:
+        st.info(t("compare.maps.no_blocks"))
+        return
+    labels = C.block_labels(blocks, t("compare.block_n"), t("compare.head"), t("compare.total"))
+    block = c.selectbox(
+        t("compare.maps.block"), blocks, index=min(2, len(blocks) - 1),
+        format_func=labels.__getitem__, key="cmp_maps_block",
+    )  # fmt: skip
+    sample = d.selectbox(
+        t("compare.maps.sample"), AV.SAMPLES, format_func=lambda s: t(f"act.sample.{s}"),
+        key="cmp_maps_sample",
+    )  # fmt: skip
+    chosen = [(pair[0], names[first], colours[first]), (pair[1], names[second], colours[second])]
+    runs = [_forward(config, name, sample) for config, name, _ in chosen]
+    if None in runs:
+        return
+    _show_maps(chosen, runs, block)
+
+
+def _forward(config: E.Config, name: str, sample: str):
+    """One network's pass over the sample (cached, shared); None after saying what went wrong."""
+    from components.keras_side import images as I
+    from components.keras_side.activations import check_budget
+    from components.keras_side.problems import Problem
+    from components.ui import activation_views as AV
+
+    spec = _map_spec(config)
+    digest = f"seed{MAP_SEED}"
+    try:
+        check_budget(spec)
+        image = I.decode(AV.sample_bytes(sample), channels=spec.input_shape[2])
+        with st.spinner(t("compare.maps.building", name=name)):
+            net = AV.network(spec, repr(spec), "random", MAP_SEED, digest, "", None)
+            return AV.run(net, f"{spec!r}|random|{digest}", image.image, image.digest, "crop")
+    except Problem as problem:
+        AV.show_problem(problem)
+    except SpecError as error:
+        st.error(t("compare.maps.cannot", name=name, error=plain(str(error))))
+    return None
+
+
+def _show_maps(chosen: list[tuple[E.Config, str, str]], runs: list, block: str) -> None:
+    from components.keras_side import featuremaps as F
+    from components.ui import activation_views as AV
+
+    layers = [config.stage(block).feature_layer for config, _, _ in chosen]  # type: ignore[union-attr]
+    maps = [run.outputs[info.name] for run, info in zip(runs, layers, strict=True)]  # type: ignore[union-attr]
+    channels = [F.channel_order(fmap, "first", MAP_CHANNELS) for fmap in maps]
+    ranges = [F.shared_range(fmap, ch) for fmap, ch in zip(maps, channels, strict=True)]
+    low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    st.warning(t("compare.maps.untrained", seed=MAP_SEED), icon=":material/casino:")
+    for column, (_, name, colour), run, info, shown in zip(
+        st.columns(2, gap="large"), chosen, runs, layers, channels, strict=True
+    ):
+        with column:
+            shape = E.shape_text(info.output_shape)  # type: ignore[union-attr]
+            text = f"{swatch(colour, name)} · `{info.name}` · {shape}"  # type: ignore[union-attr]
+            column.markdown(text, unsafe_allow_html=True)
+            AV.grid(shown, _tiles(run, run.key, info.name, tuple(shown), low, high))  # type: ignore[union-attr]
+    st.caption(t("compare.maps.scale", low=f"{low:.3g}", high=f"{high:.3g}"))
+    st.caption(t("compare.maps.note", n=MAP_CHANNELS))
