@@ -182,7 +182,7 @@ def test_layer_figure_matches_the_engine_table() -> None:
     assert [d[0] for d in bars.customdata] == [i.name for i in analysis.layers]
     height = next(line for line in lines if line.name == "height")
     spatial = [i.output_shape[0] if len(i.output_shape) == 3 else None for i in analysis.layers]
-    assert [None if v != v else int(v) for v in height.y] == spatial
+    assert [None if v is None else int(v) for v in height.y] == spatial
     assert figure.layout.yaxis.type == "linear"
     assert C.layer_figure(frame, LABELS).layout.yaxis.type == "log"
 
@@ -191,9 +191,11 @@ def test_volume_figure_draws_one_box_per_shape_change() -> None:
     analysis = analyze(vgg_spec("vgg16_bn", include_top=False))
     figure = C.volume_figure(layer_frame(analysis), LABELS)
     shape_changing = [i for i in analysis.layers if i.keras_class not in C.SHAPE_KEEPING]
-    assert len(figure.data) == 3 * len(shape_changing)  # three faces a box
-    first = figure.data[0].customdata[0]
-    assert first[0] == "block1_conv1" and first[2] == "224×224×64"
+    hover = figure.data[-1]  # one marker per box carries the layer
+    assert [d[0] for d in hover.customdata] == [i.name for i in shape_changing]
+    assert hover.customdata[0][2] == "224×224×64"
+    fronts = [t for t in figure.data[:-1] if t.opacity == 0.9]
+    assert sum(list(t.x).count(None) for t in fronts) == len(shape_changing)  # a front a box
 
 
 def test_facts_of_vgg16_are_computed() -> None:

@@ -11,7 +11,6 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 FONT = {"size": 14, "family": "Noto Sans, Noto Sans CJK SC, sans-serif"}
 BLOCK_SHADES = ("rgba(59,91,219,0.07)", "rgba(59,91,219,0.0)")
@@ -60,6 +59,10 @@ def _block_spans(frame: pd.DataFrame) -> list[tuple[str, int, int]]:
     return [span for span in spans if span[0]]
 
 
+def _none_for_nan(values: pd.Series) -> list[float | None]:
+    return [None if pd.isna(v) else float(v) for v in values]
+
+
 def layer_figure(
     frame: pd.DataFrame,
     labels: dict[str, str],
@@ -71,113 +74,86 @@ def layer_figure(
     """Parameters per layer (bars) above spatial size and channels (lines), blocks shaded.
 
     ``labels``: ``title``, ``params``, ``side``, ``height``, ``width``, ``channels``,
-    ``shape``, ``macs``, ``layer``. ``highlight`` names the selected layer.
+    ``shape``, ``macs``, ``layer``. ``highlight`` names the selected layer. Built as one
+    dict (two stacked y-domains sharing x) rather than with make_subplots, which costs
+    ten times more per rerun.
     """
     data, template = _hover(frame, labels)
     x = list(range(len(frame)))
     names = list(frame["name"])
-    figure = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.06,
-        row_heights=[0.5, 0.5],
-        specs=[[{}], [{"secondary_y": True}]],
-    )
     colours = [
         HIGHLIGHT if name == highlight else TYPE_COLOURS.get(kind, "#868e96")
         for name, kind in zip(names, frame["type"], strict=True)
     ]
-    params = frame["params"].astype(float)
-    figure.add_trace(
-        go.Bar(
-            x=x,
-            y=params.where(params > 0) if log_params else params,
-            marker_color=colours,
-            name=labels["params"],
-            showlegend=False,  # the axis says it; the legend names the lines
-            customdata=data,
-            hovertemplate=template,
-        ),
-        row=1,
-        col=1,
-    )
-    height_values = frame["height"].astype("Float64").astype(float)
-    width_values = frame["width"].astype("Float64").astype(float)
-    lines = [(labels["height"], height_values, "#e8590c", "solid", False)]
-    if not height_values.equals(width_values):
-        lines.append((labels["width"], width_values, "#f59f00", "dash", False))
+    params = [float(p) if p > 0 or not log_params else None for p in frame["params"]]
+    heights = _none_for_nan(frame["height"])
+    widths = _none_for_nan(frame["width"])
     # Channels of image-shaped outputs only: a flat vector's length (25,088 after VGG16's
     # flatten) would squash the conv channels to a line at zero; the bars show dense layers.
-    channels = frame["channels"].astype(float).where(height_values.notna())
-    lines.append((labels["channels"], channels, "#2b8a3e", "solid", True))
-    for name, values, colour, dash, secondary in lines:
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=values,
-                mode="lines+markers",
-                name=name,
-                line={"color": colour, "dash": dash, "width": 2.5, "shape": "hv"},
-                marker={"size": 6},
-                customdata=data,
-                hovertemplate=template,
-                connectgaps=False,
-            ),
-            row=2,
-            col=1,
-            secondary_y=secondary,
-        )
-    for i, (_, first, last) in enumerate(_block_spans(frame)):
-        figure.add_vrect(
-            x0=first - 0.5,
-            x1=last + 0.5,
-            fillcolor=BLOCK_SHADES[i % 2],
-            line_width=0,
-            layer="below",
-        )
+    channels = [
+        None if h is None else float(c) for h, c in zip(heights, frame["channels"], strict=True)
+    ]
+    common = {"x": x, "customdata": data, "hovertemplate": template}
+    line = {"mode": "lines+markers", "marker": {"size": 6}, "xaxis": "x2"}
+    traces = [
+        {"type": "bar", "y": params, "marker": {"color": colours}, "name": labels["params"],
+         "showlegend": False, "xaxis": "x", "yaxis": "y", **common},
+        {"type": "scatter", "y": heights, "name": labels["height"], "yaxis": "y2",
+         "line": {"color": "#e8590c", "width": 2.5, "shape": "hv"}, **line, **common},
+    ]  # fmt: skip
+    if widths != heights:
+        traces.append(
+            {"type": "scatter", "y": widths, "name": labels["width"], "yaxis": "y2",
+             "line": {"color": "#f59f00", "width": 2.5, "dash": "dash", "shape": "hv"},
+             **line, **common}
+        )  # fmt: skip
+    traces.append(
+        {"type": "scatter", "y": channels, "name": labels["channels"], "yaxis": "y3",
+         "line": {"color": "#2b8a3e", "width": 2.5, "shape": "hv"}, **line, **common}
+    )  # fmt: skip
+    shapes = [
+        {"type": "rect", "xref": "x2", "yref": "paper", "x0": first - 0.5, "x1": last + 0.5,
+         "y0": 0, "y1": 1, "fillcolor": BLOCK_SHADES[i % 2], "line": {"width": 0},
+         "layer": "below"}
+        for i, (_, first, last) in enumerate(_block_spans(frame))
+    ]  # fmt: skip
     if highlight in names:
-        figure.add_vline(
-            x=names.index(highlight), line={"color": HIGHLIGHT, "width": 2, "dash": "dot"}
-        )
-    figure.update_yaxes(
-        title_text=labels["params"], type="log" if log_params else "linear", row=1, col=1
-    )
-    figure.update_yaxes(title_text=labels["side"], rangemode="tozero", row=2, col=1)
-    figure.update_yaxes(
-        title_text=labels["channels"],
-        rangemode="tozero",
-        showgrid=False,
-        row=2,
-        col=1,
-        secondary_y=True,
-    )
+        where = names.index(highlight)
+        shapes.append(
+            {"type": "line", "xref": "x2", "yref": "paper", "x0": where, "x1": where, "y0": 0,
+             "y1": 1, "line": {"color": HIGHLIGHT, "width": 2, "dash": "dot"}}
+        )  # fmt: skip
     # Past 30 layers (batch norm doubles them) only weight layers and pools are labelled.
     ticks = [
         i for i, kind in enumerate(frame["type"]) if len(names) <= 30 or kind not in SHAPE_KEEPING
     ]
-    figure.update_xaxes(
-        tickmode="array",
-        tickvals=ticks,
-        ticktext=[names[i] for i in ticks],
-        tickangle=-60,
-        tickfont={"size": 11},
-        row=2,
-        col=1,
-    )
-    figure.update_layout(
-        title={"text": labels["title"], "x": 0.01},
-        font=FONT,
-        height=height,
-        margin={"l": 70, "r": 70, "t": 60, "b": 110},
-        legend={"orientation": "h", "y": 1.04, "x": 1, "xanchor": "right"},
-        hovermode="closest",
-        bargap=0.15,
-        plot_bgcolor="white",
-        clickmode="event+select",
-        dragmode=False,
-    )
-    return figure
+    span = [-0.5, len(names) - 0.5]
+    layout = {
+        "title": {"text": labels["title"], "x": 0.01},
+        "font": FONT,
+        "height": height,
+        "margin": {"l": 70, "r": 70, "t": 60, "b": 110},
+        "legend": {"orientation": "h", "y": 1.04, "x": 1, "xanchor": "right"},
+        "hovermode": "closest",
+        "bargap": 0.15,
+        "plot_bgcolor": "white",
+        "clickmode": "event+select",
+        "dragmode": False,
+        "shapes": shapes,
+        "xaxis": {"domain": [0, 1], "anchor": "y", "range": span, "showticklabels": False,
+                  "matches": "x2"},
+        "xaxis2": {"domain": [0, 1], "anchor": "y2", "range": span, "tickmode": "array",
+                   "tickvals": ticks, "ticktext": [names[i] for i in ticks], "tickangle": -60,
+                   "tickfont": {"size": 11}},
+        "yaxis": {"domain": [0.53, 1], "anchor": "x", "title": {"text": labels["params"]},
+                  "type": "log" if log_params else "linear", "gridcolor": "#e9ecef"},
+        "yaxis2": {"domain": [0, 0.47], "anchor": "x2", "title": {"text": labels["side"]},
+                   "rangemode": "tozero", "gridcolor": "#e9ecef"},
+        "yaxis3": {"overlaying": "y2", "side": "right", "anchor": "x2",
+                   "title": {"text": labels["channels"]}, "rangemode": "tozero",
+                   "showgrid": False},
+    }  # fmt: skip
+    return go.Figure({"data": traces, "layout": layout})
 
 
 def _box_size(height: int | None, channels: int, tallest: int) -> tuple[float, float]:
@@ -187,70 +163,70 @@ def _box_size(height: int | None, channels: int, tallest: int) -> tuple[float, f
     return max(height / tallest, 0.05), 0.1 + 0.9 * math.sqrt(channels) / math.sqrt(512)
 
 
+def _faces(x: float, front: float, depth: float) -> list[tuple[list[float], list[float]]]:
+    """Front, side and top of a box as closed polygons (the side and top recede by ``skew``)."""
+    skew, top, bottom = 0.35 * front, front / 2, -front / 2
+    right = x + depth
+    return [
+        ([x, right, right, x, x], [bottom, bottom, top, top, bottom]),
+        ([right, right + skew, right + skew, right, right],
+         [bottom, bottom + skew, top + skew, top, bottom]),
+        ([x, x + skew, right + skew, right, x], [top, top + skew, top + skew, top, top]),
+    ]  # fmt: skip
+
+
 def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380) -> go.Figure:
     """The tensors as boxes, like the figures in papers: H sets the height, C the depth.
 
-    One box per layer that changes the shape (plus the input), so a student sees the
-    pyramid shrink and deepen. ``labels``: ``title``, ``input``, ``shape``, ``params``,
-    ``macs``. Hover on a box shows its layer.
+    One box per layer that changes the shape, so a student sees the pyramid shrink and
+    deepen. Faces of one colour share a trace (polygons split by None), and one marker
+    per box carries the hover, so the figure stays small for 40 layers. ``labels``:
+    ``title``, ``shape``, ``params``, ``macs``.
     """
     shown = frame[~frame["type"].isin(SHAPE_KEEPING)]
-    spatial = [int(h) for h in shown["height"].dropna()]
-    tallest = max([*spatial, 1])
-    figure = go.Figure()
+    tallest = max([int(h) for h in shown["height"].dropna()] + [1])
+    polygons: dict[tuple[str, int], tuple[list[float | None], list[float | None]]] = {}
+    centres: tuple[list[float], list[float]] = ([], [])
+    annotations = []
     x = 0.0
-    data, template = _hover(shown, labels)
-    for row, custom in zip(shown.itertuples(index=False), data, strict=True):
+    for row in shown.itertuples(index=False):
         h = None if pd.isna(row.height) else int(row.height)
         front, depth = _box_size(h, int(row.channels), tallest)
-        skew = 0.35 * front  # the receding side, drawn as a parallelogram
         colour = TYPE_COLOURS.get(row.type, "#868e96")
-        faces = (
-            ([x, x + depth, x + depth, x, x], [-front / 2, -front / 2, front / 2, front / 2]),
-            (
-                [x + depth, x + depth + skew, x + depth + skew, x + depth, x + depth],
-                [-front / 2, -front / 2 + skew, front / 2 + skew, front / 2, -front / 2],
-            ),
-            (
-                [x, x + skew, x + depth + skew, x + depth, x],
-                [front / 2, front / 2 + skew, front / 2 + skew, front / 2, front / 2],
-            ),
-        )
-        for i, (xs, ys) in enumerate(faces):
-            figure.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    fill="toself",
-                    fillcolor=colour,
-                    opacity=(0.9, 0.6, 0.75)[i],
-                    line={"color": "white", "width": 1},
-                    mode="lines",
-                    hoveron="fills",
-                    customdata=[custom] * len(xs),
-                    hovertemplate=template,
-                    showlegend=False,
-                )
-            )
+        for face, (xs, ys) in enumerate(_faces(x, front, depth)):
+            px, py = polygons.setdefault((colour, face), ([], []))
+            px += [*xs, None]
+            py += [*ys, None]
+        centres[0].append(x + depth / 2)
+        centres[1].append(0.0)
         if row.type in ("MaxPooling2D", "AveragePooling2D", "Flatten") or h is None:
-            figure.add_annotation(
-                x=x + depth / 2,
-                y=-0.62,
-                text=row.output_shape,
-                showarrow=False,
-                textangle=-45,
-                font={"size": 11},
-            )
-        x += depth + skew + 0.25
-    figure.update_xaxes(visible=False, range=[-0.3, x])
-    figure.update_yaxes(visible=False, range=[-0.95, 0.95], scaleanchor=None)
-    figure.update_layout(
-        title={"text": labels["title"], "x": 0.01},
-        font=FONT,
-        height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        plot_bgcolor="white",
-        hovermode="closest",
-        dragmode=False,
-    )
-    return figure
+            annotations.append(
+                {"x": x + depth / 2, "y": -0.62, "text": row.output_shape, "showarrow": False,
+                 "textangle": -45, "font": {"size": 11}}
+            )  # fmt: skip
+        x += depth + 0.35 * front + 0.25
+    traces = [
+        {"type": "scatter", "x": xs, "y": ys, "fill": "toself", "fillcolor": colour,
+         "opacity": (0.9, 0.6, 0.75)[face], "line": {"color": "white", "width": 1},
+         "mode": "lines", "hoverinfo": "skip", "showlegend": False}
+        for (colour, face), (xs, ys) in polygons.items()
+    ]  # fmt: skip
+    data, template = _hover(shown, labels)
+    traces.append(
+        {"type": "scatter", "x": centres[0], "y": centres[1], "mode": "markers",
+         "marker": {"size": 18, "opacity": 0}, "customdata": data, "hovertemplate": template,
+         "showlegend": False}
+    )  # fmt: skip
+    layout = {
+        "title": {"text": labels["title"], "x": 0.01},
+        "font": FONT,
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        "plot_bgcolor": "white",
+        "hovermode": "closest",
+        "dragmode": False,
+        "annotations": annotations,
+        "xaxis": {"visible": False, "range": [-0.3, x]},
+        "yaxis": {"visible": False, "range": [-0.95, 0.95]},
+    }
+    return go.Figure({"data": traces, "layout": layout})
