@@ -36,13 +36,14 @@ from components.engine.spec import (
     parse_spec_json,
 )
 from components.ui.i18n import LANGUAGE_KEY, t
-from components.ui.network_picker import page_url
+from components.ui.network_picker import analysis_of, page_url
 
 KEY = "custom"
 ROWS, VERSION, SOURCE, LAST = "custom_rows", "custom_version", "custom_source", "custom_last"
 NOTES, IMPORTED = "custom_notes", "custom_import_msg"
 NAME, H, W, C = "custom_name", "custom_h", "custom_w", "custom_c"
 PRESET, MOVE_ROW, PASTE = "custom_preset", "custom_move_row", "custom_paste"
+OWN = ""  # the preset box's entry for a network that is no (longer a) preset
 DEFAULT_PRESET = "seed-example"  # the Keras model.summary() question the page answers
 LINK_PARAMS = ("spec", "preset", "input")
 INT_COLUMN_LIMITS = {
@@ -64,12 +65,21 @@ def _load(spec: NetworkSpec, source: str | None) -> None:
     state = st.session_state
     state[ROWS] = rows
     state[SOURCE] = source
-    state[LAST] = spec
+    try:
+        analysis_of(spec)
+        state[LAST] = spec
+    except SpecError:  # its rows are loaded and marked; the last working network stays shown
+        state.setdefault(LAST, load_preset(_default_preset()))
     state[NAME] = spec.name
     state[H], state[W], state[C] = spec.input_shape
     state[VERSION] = state.get(VERSION, 0) + 1
     state[MOVE_ROW] = 0
+    state[PRESET] = source or OWN
     state[NOTES] = []
+
+
+def _default_preset() -> str:
+    return DEFAULT_PRESET if DEFAULT_PRESET in preset_names() else preset_names()[0]
 
 
 def _read_link() -> None:
@@ -92,16 +102,15 @@ def _read_link() -> None:
         else:
             notes.append(t("custom.url.bad_preset", value=preset[:40], default=DEFAULT_PRESET))
     if spec is None:
-        default = DEFAULT_PRESET if DEFAULT_PRESET in preset_names() else preset_names()[0]
-        spec, source = load_preset(default), default
+        spec, source = load_preset(_default_preset()), _default_preset()
     size = query.get("input")
     if size is not None:
         try:
-            spec = with_input(spec, parse_input_size(size))
+            resized = with_input(spec, parse_input_size(size))
+            spec, source = resized, (source if resized == spec else None)
         except SpecError:
             notes.append(t("custom.url.bad_input", value=size[:40]))
     _load(spec, source)
-    st.session_state[PRESET] = source or preset_names()[0]
     st.session_state[NOTES] = notes
 
 
@@ -121,11 +130,14 @@ def start() -> None:
 
 def _edited() -> None:
     st.session_state[SOURCE] = None
+    st.session_state[PRESET] = OWN
     st.session_state[NOTES] = []
 
 
 def _preset_chosen() -> None:
-    _load(load_preset(st.session_state[PRESET]), st.session_state[PRESET])
+    chosen = st.session_state[PRESET]
+    if chosen != OWN:
+        _load(load_preset(chosen), chosen)
 
 
 def _move(step: int) -> None:
@@ -159,10 +171,11 @@ def _check_cell(checked: E.Checked, row: int) -> str:
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         return f"✗ {errors[0].message}"
-    if issues:
-        return f"⚠ {issues[0].message}"
     shape = checked.output_shape(row)
-    return f"✓ {shape_text(shape)}" if shape else ""
+    if shape is None:
+        return ""
+    mark = "⚠" if issues else "✓"  # the warning's words are listed under the table
+    return f"{mark} {shape_text(shape)}" if len(shape) > 1 else f"{mark} {shape[0]:,}"
 
 
 def _frame(rows: list[E.Row], checked: E.Checked) -> pd.DataFrame:
@@ -182,32 +195,45 @@ def _frame(rows: list[E.Row], checked: E.Checked) -> pd.DataFrame:
 
 
 def _column_config() -> dict[str, object]:
+    """Narrow columns, so the whole table fits at 1024 px without scrolling sideways."""
     cc = st.column_config
     config: dict[str, object] = {
-        "row": cc.NumberColumn(t("custom.col.row"), width=40, format="%d"),
+        "row": cc.NumberColumn(t("custom.col.row"), width=36, format="%d"),
+        "check": cc.TextColumn(t("custom.col.check"), help=t("custom.col.check_help"), width=130),
         "type": cc.SelectboxColumn(
             t("custom.col.type"),
             options=list(LAYER_TYPES),
             help=t("custom.col.type_help"),
             default="conv2d",
-            width="medium",
+            width=120,
         ),
         "name": cc.TextColumn(
-            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN
+            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=90
         ),
-        "check": cc.TextColumn(t("custom.col.check"), help=t("custom.col.check_help"), width=220),
         "padding": cc.SelectboxColumn(
-            t("custom.col.padding"), options=list(PADDINGS), help=t("custom.col.padding_help")
+            t("custom.col.padding"),
+            options=list(PADDINGS),
+            help=t("custom.col.padding_help"),
+            width=80,
         ),
         "activation": cc.SelectboxColumn(
             t("custom.col.activation"),
             options=list(ACTIVATIONS),
             help=t("custom.col.activation_help"),
+            width=95,
         ),
         "rate": cc.NumberColumn(
-            t("custom.col.rate"), min_value=0.0, max_value=0.99, step=0.05, format="%.2f"
+            t("custom.col.rate"),
+            help=t("custom.col.rate_help"),
+            min_value=0.0,
+            max_value=0.99,
+            step=0.05,
+            format="%.2f",
+            width=60,
         ),
-        "use_bias": cc.CheckboxColumn(t("custom.col.use_bias"), help=t("custom.col.use_bias_help")),
+        "use_bias": cc.CheckboxColumn(
+            t("custom.col.use_bias"), help=t("custom.col.use_bias_help"), width=50
+        ),
     }
     for column, high in INT_COLUMN_LIMITS.items():
         config[column] = cc.NumberColumn(
@@ -217,7 +243,7 @@ def _column_config() -> dict[str, object]:
             max_value=high,
             step=1,
             format="%d",
-            width=70,
+            width=68,
         )
     return config
 
@@ -228,7 +254,8 @@ def network_controls() -> tuple[str, tuple[int, int, int]]:
     cols = st.columns([3, 3, 1, 1, 1], vertical_alignment="bottom")
     cols[0].selectbox(
         t("custom.preset"),
-        preset_names(),
+        [OWN, *preset_names()],
+        format_func=lambda name: name or t("custom.preset_own"),
         key=PRESET,
         on_change=_preset_chosen,
         help=t("custom.preset_help"),
@@ -247,9 +274,12 @@ def network_controls() -> tuple[str, tuple[int, int, int]]:
     c = cols[4].number_input(
         t("common.net.channels"), 1, MAX_CHANNELS_IN, step=1, key=C, on_change=_edited
     )
+    st.caption(t("custom.input_caption"))
     source = state[SOURCE]
-    state_text = t("custom.state.preset", name=source) if source else t("custom.state.edited")
-    st.caption(t("custom.input_caption") + " · " + state_text)
+    if source:
+        st.badge(t("custom.state.preset", name=source), icon=":material/inventory_2:")
+    else:
+        st.badge(t("custom.state.edited"), icon=":material/edit:", color="orange")
     return name, (int(h), int(w), int(c))
 
 
@@ -280,7 +310,7 @@ def _reorder(checked: E.Checked) -> None:
         return
     if st.session_state.get(MOVE_ROW, 0) >= len(rows):
         st.session_state[MOVE_ROW] = len(rows) - 1
-    pick, up, down = st.columns([4, 1, 1], vertical_alignment="bottom")
+    pick, up, down = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick.selectbox(
         t("custom.move.row"),
         range(len(rows)),
@@ -316,6 +346,11 @@ def _report(checked: E.Checked) -> None:
             t("custom.check.errors", n=len(checked.errors)) + "\n\n" + issues_text(checked.errors),
             icon=":material/error:",
         )
+    if checked.warnings:
+        st.warning(
+            t("custom.check.warnings") + "\n\n" + issues_text(checked.warnings),
+            icon=":material/warning:",
+        )
 
 
 # ------------------------------------------------------------------ the shown network
@@ -333,9 +368,9 @@ def shown_network(checked: E.Checked) -> tuple[NetworkSpec, bool]:
 
 
 def _link_params(spec: NetworkSpec) -> dict[str, str]:
-    source = st.session_state[SOURCE]
-    if source is not None and spec == load_preset(source):
-        return {"preset": source}
+    for name in (st.session_state[SOURCE], spec.name):  # an edit undone is the preset again
+        if name in preset_names() and spec == load_preset(name):
+            return {"preset": name}
     return {"spec": encode_spec(spec)}
 
 
@@ -359,20 +394,21 @@ def open_elsewhere(spec: NetworkSpec) -> None:
     else:
         compare = {"spec": params["spec"]}
     lang = {k: v for k, v in params.items() if k == LANGUAGE_KEY}
-    cols = st.columns(3)
-    cols[0].link_button(
+    cols = st.columns(4, vertical_alignment="center")
+    cols[0].markdown(t("custom.open.title"))
+    cols[1].link_button(
         t("custom.open.architecture"),
         page_url("./", params),
         icon=":material/account_tree:",
         width="stretch",
     )
-    cols[1].link_button(
+    cols[2].link_button(
         t("custom.open.activations"),
         page_url("activations", params),
         icon=":material/image:",
         width="stretch",
     )
-    cols[2].link_button(
+    cols[3].link_button(
         t("custom.open.compare"),
         page_url("compare", compare | lang),
         icon=":material/compare:",
