@@ -297,7 +297,7 @@ def test_totals_figure_shows_the_engine_totals() -> None:
     labels = {k: k.upper() for k in C.TOTALS}
     fig = C.totals_figure(C.totals_frame(cmp, NAMES, COLOURS), labels)
     assert [a.text for a in fig.layout.annotations] == [labels[k] for k in C.TOTALS]
-    bars = {(bar.xaxis, bar.name): bar.y[0] for bar in fig.data}
+    bars = {(bar.xaxis, bar.name): bar.x[0] for bar in fig.data}
     for config, name in zip(cmp.configs, NAMES, strict=True):
         a = config.analysis
         assert bars[("x", name)] == a.total_params

@@ -219,7 +219,7 @@ def test_same_image_in_two_networks() -> None:
     assert translate("compare.maps.untrained", "en", seed=0) in text(at)
     assert at.selectbox(key="cmp_maps_block").value == "block3"
     images = at.get("image")
-    assert len(images) == 2  # one grid per network
+    assert len(images) == 3  # the picture, then one grid per network
     assert "block3_conv2" in text(at) and "block3_conv2_relu" in text(at)
     assert "One colour scale for both networks" in text(at)
     at.selectbox(key="cmp_maps_block").set_value("block1").run(timeout=300)

@@ -113,52 +113,43 @@ def _bytes(n: float) -> str:
 
 
 def totals_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Five small bar charts side by side, one bar per configuration, values written on top.
+    """One row per total, one horizontal bar per configuration, the value written beside it.
 
-    ``labels``: a title per column of :data:`TOTALS`.
+    Horizontal bars leave room for the figures at any width (four configurations on a
+    1024 px screen). ``labels``: a title per column of :data:`TOTALS`.
     """
+    height = len(TOTALS) * (44 + 22 * len(frame)) + 60
     fig = make_subplots(
-        rows=1, cols=len(TOTALS), subplot_titles=[labels[k] for k in TOTALS],
-        horizontal_spacing=0.05,
+        rows=len(TOTALS), cols=1, subplot_titles=[labels[k] for k in TOTALS],
+        vertical_spacing=40 / height,  # room for each title above its bars
     )  # fmt: skip
-    for col, key in enumerate(TOTALS, start=1):
+    for row, key in enumerate(TOTALS, start=1):
         values = frame[key]
-        if key.endswith("bytes"):
-            text = [_bytes(v) for v in values]
-        elif key == "depth":
-            text = [str(v) for v in values]
-        else:
-            text = [short(int(v)) for v in values]
-        for i, row in frame.iterrows():
+        for _, bar in frame.iterrows():
+            value = bar[key]
+            text = _bytes(value) if key.endswith("bytes") else short(int(value))
             fig.add_trace(
                 go.Bar(
-                    x=[row["name"]],
-                    y=[row[key]],
-                    text=[text[i]],  # type: ignore[index]
-                    textposition="outside",
-                    cliponaxis=False,
-                    marker_color=row["colour"],
-                    name=row["name"],
-                    legendgroup=row["name"],
-                    showlegend=col == 1,
-                    hovertemplate=f"{row['name']}: {text[i]}<extra></extra>",  # type: ignore[index]
+                    x=[value], y=[bar["name"]], orientation="h", text=[text],
+                    textposition="outside", cliponaxis=False, marker_color=bar["colour"],
+                    name=bar["name"], legendgroup=bar["name"], showlegend=row == 1,
+                    hovertemplate=f"{bar['name']}: {text}<extra></extra>",
                 ),
-                row=1,
-                col=col,
-            )
-        fig.update_yaxes(
-            showticklabels=False, showgrid=False, range=[0, values.max() * 1.25 or 1],
-            row=1, col=col,
+                row=row, col=1,
+            )  # fmt: skip
+        fig.update_xaxes(
+            showticklabels=False, showgrid=False, zeroline=False,
+            range=[0, values.max() * 1.2 or 1], row=row, col=1,
         )  # fmt: skip
-        fig.update_xaxes(showticklabels=False, row=1, col=col)
+        fig.update_yaxes(showticklabels=False, autorange="reversed", row=row, col=1)
     fig.update_layout(
-        height=340,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "x": 0, "y": -0.05, "yanchor": "top"},
-        bargap=0.15,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"},
+        bargap=0.2,
         font=FONT,
     )
-    fig.update_annotations(font={"size": 15})
+    fig.update_annotations(font={"size": 15}, x=0, xanchor="left")
     return fig
 
 

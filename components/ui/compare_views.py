@@ -446,6 +446,7 @@ def _doubled(config: E.Config) -> E.Config:
 
 MAP_CHANNELS = 8
 MAP_SEED = 0
+MOSAIC_COLUMNS, MOSAIC_TILE, MOSAIC_GAP = 4, 128, 4
 
 
 def _map_spec(config: E.Config) -> NetworkSpec:
@@ -466,22 +467,30 @@ def _common_blocks(pair: tuple[E.Config, E.Config]) -> list[str]:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _tiles(_run, run_key: str, layer: str, channels: tuple[int, ...], low: float,
-           high: float) -> list[bytes]:  # fmt: skip
-    """PNG tiles of one layer on a colour scale given from outside (shared by both networks)."""
+def _mosaic(_run, run_key: str, layer: str, channels: tuple[int, ...], low: float,
+            high: float) -> bytes:  # fmt: skip
+    """One PNG of the channels, MOSAIC_COLUMNS to a row, on a colour scale given from outside.
+
+    One picture rather than one per channel: it stretches to the column, so the maps
+    stay large on a projector and the two networks' grids line up row by row.
+    """
     from PIL import Image
 
     from components.keras_side import featuremaps as F
 
     fmap = _run.outputs[layer]
-    out = []
-    for channel in channels:
-        picture = F.colourise(fmap[..., channel], low, high)
-        scale = F.TILE_PX / max(picture.size)
-        size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
-        smooth = Image.Resampling.BILINEAR if scale < 1 else Image.Resampling.NEAREST
-        out.append(F.png(picture.resize(size, smooth)))
-    return out
+    h, w = fmap.shape[:2]
+    scale = MOSAIC_TILE / max(h, w)
+    tile = (max(1, round(w * scale)), max(1, round(h * scale)))
+    smooth = Image.Resampling.BILINEAR if scale < 1 else Image.Resampling.NEAREST
+    rows = -(-len(channels) // MOSAIC_COLUMNS)
+    step = (tile[0] + MOSAIC_GAP, tile[1] + MOSAIC_GAP)
+    sheet = Image.new("RGB", (MOSAIC_COLUMNS * step[0] - MOSAIC_GAP, rows * step[1] - MOSAIC_GAP),
+                      "white")  # fmt: skip
+    for i, channel in enumerate(channels):
+        picture = F.colourise(fmap[..., channel], low, high).resize(tile, smooth)
+        sheet.paste(picture, ((i % MOSAIC_COLUMNS) * step[0], (i // MOSAIC_COLUMNS) * step[1]))
+    return F.png(sheet)
 
 
 def same_image(configs: list[E.Config], names: list[str], colours: list[str]) -> None:
@@ -545,21 +554,25 @@ def _forward(config: E.Config, name: str, sample: str):
 
 def _show_maps(chosen: list[tuple[E.Config, str, str]], runs: list, block: str) -> None:
     from components.keras_side import featuremaps as F
-    from components.ui import activation_views as AV
 
     layers = [config.stage(block).feature_layer for config, _, _ in chosen]  # type: ignore[union-attr]
     maps = [run.outputs[info.name] for run, info in zip(runs, layers, strict=True)]  # type: ignore[union-attr]
     channels = [F.channel_order(fmap, "first", MAP_CHANNELS) for fmap in maps]
     ranges = [F.shared_range(fmap, ch) for fmap, ch in zip(maps, channels, strict=True)]
     low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
-    st.warning(t("compare.maps.untrained", seed=MAP_SEED), icon=":material/casino:")
+    picture, warning = st.columns([1, 5], vertical_alignment="center")
+    picture.image(F.png(runs[0].picture), width="stretch", output_format="PNG")
+    warning.warning(t("compare.maps.untrained", seed=MAP_SEED), icon=":material/casino:")
     for column, (_, name, colour), run, info, shown in zip(
         st.columns(2, gap="large"), chosen, runs, layers, channels, strict=True
     ):
-        with column:
-            shape = E.shape_text(info.output_shape)  # type: ignore[union-attr]
-            text = f"{swatch(colour, name)} · `{info.name}` · {shape}"  # type: ignore[union-attr]
-            column.markdown(text, unsafe_allow_html=True)
-            AV.grid(shown, _tiles(run, run.key, info.name, tuple(shown), low, high))  # type: ignore[union-attr]
+        shape = E.shape_text(info.output_shape)  # type: ignore[union-attr]
+        column.markdown(
+            f"{swatch(colour, name)} · `{info.name}` · {shape}",  # type: ignore[union-attr]
+            unsafe_allow_html=True,
+        )
+        mosaic = _mosaic(run, run.key, info.name, tuple(shown), low, high)  # type: ignore[union-attr]
+        column.image(mosaic, width="stretch", output_format="PNG")
+        column.caption(t("compare.maps.channels", last=shown[-1], columns=MOSAIC_COLUMNS))
     st.caption(t("compare.maps.scale", low=f"{low:.3g}", high=f"{high:.3g}"))
     st.caption(t("compare.maps.note", n=MAP_CHANNELS))
