@@ -123,25 +123,28 @@ def totals_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         rows=len(TOTALS), cols=1, subplot_titles=[labels[k] for k in TOTALS],
         vertical_spacing=40 / height,  # room for each title above its bars
     )  # fmt: skip
+    bars, rows, axes = [], [], {}
     for row, key in enumerate(TOTALS, start=1):
-        values = frame[key]
         for _, bar in frame.iterrows():
             value = bar[key]
             text = _bytes(value) if key.endswith("bytes") else short(int(value))
-            fig.add_trace(
+            bars.append(
                 go.Bar(
                     x=[value], y=[bar["name"]], orientation="h", text=[text],
                     textposition="outside", cliponaxis=False, marker_color=bar["colour"],
                     name=bar["name"], legendgroup=bar["name"], showlegend=row == 1,
                     hovertemplate=f"{bar['name']}: {text}<extra></extra>",
-                ),
-                row=row, col=1,
+                )
             )  # fmt: skip
-        fig.update_xaxes(
-            showticklabels=False, showgrid=False, zeroline=False,
-            range=[0, values.max() * 1.2 or 1], row=row, col=1,
-        )  # fmt: skip
-        fig.update_yaxes(showticklabels=False, autorange="reversed", row=row, col=1)
+            rows.append(row)
+        suffix = "" if row == 1 else str(row)
+        axes[f"xaxis{suffix}"] = {
+            "showticklabels": False, "showgrid": False, "zeroline": False,
+            "range": [0, frame[key].max() * 1.2 or 1],
+        }  # fmt: skip
+        axes[f"yaxis{suffix}"] = {"showticklabels": False, "autorange": "reversed"}
+    fig.add_traces(bars, rows=rows, cols=[1] * len(bars))  # one call: plotly is slow per trace
+    fig.update_layout(axes)
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
@@ -196,12 +199,12 @@ def curves_figure(
     ``blocks``: the block labels in axis order; ``labels``: ``title`` and ``y``.
     """
     log = metric in LOG_METRICS
-    fig = go.Figure()
+    lines = []
     for n, (name, part) in enumerate(frame.groupby("name", sort=False)):
         values = part[metric].astype("Float64")
         if log:  # a pooling layer's 0 has no place on a log axis: a gap the line jumps over
             values = values.where(values > 0)
-        fig.add_trace(
+        lines.append(
             go.Scatter(
                 x=part["x"],
                 y=values.astype(object).where(values.notna(), None),
@@ -215,8 +218,12 @@ def curves_figure(
                 connectgaps=True,
             )
         )
-    for edge in range(1, len(blocks)):
-        fig.add_vline(x=edge, line={"color": "#bbbbbb", "width": 1, "dash": "dot"})
+    edges = [
+        {"type": "line", "x0": edge, "x1": edge, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
+         "line": {"color": "#bbbbbb", "width": 1, "dash": "dot"}}
+        for edge in range(1, len(blocks))
+    ]  # fmt: skip
+    fig = go.Figure(lines, layout={"shapes": edges})
     fig.update_xaxes(
         tickvals=[i + 0.5 for i in range(len(blocks))], ticktext=blocks,
         range=[0, len(blocks)], showgrid=False,
@@ -258,10 +265,10 @@ def sweep_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     input size is drawn as a larger marker.
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=(labels["params"], labels["macs"]))
+    lines, cols = [], []
     for col, key in ((1, "params"), (2, "macs")):
         for n, (name, part) in enumerate(frame.groupby("name", sort=False)):
-            colour = part["colour"].iloc[0]
-            fig.add_trace(
+            lines.append(
                 go.Scatter(
                     x=part["side"],
                     y=part[key],
@@ -269,19 +276,19 @@ def sweep_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
                     name=str(name),
                     legendgroup=str(name),
                     showlegend=col == 1,
-                    line={"color": colour, "width": 3, "dash": DASHES[n % 4]},
+                    line={"color": part["colour"].iloc[0], "width": 3, "dash": DASHES[n % 4]},
                     marker={
                         "size": [14 if c else 6 for c in part["current"]],
                         "symbol": SYMBOLS[n % 4],
                     },
                     customdata=[short(int(v)) for v in part[key]],
                     hovertemplate=f"{name} · %{{x}}×%{{x}}: %{{customdata}}<extra></extra>",
-                ),
-                row=1,
-                col=col,
+                )
             )
-        fig.update_xaxes(title_text=labels["x"], row=1, col=col)
-        fig.update_yaxes(exponentformat="SI", row=1, col=col)
+            cols.append(col)
+    fig.add_traces(lines, rows=[1] * len(lines), cols=cols)
+    fig.update_xaxes(title_text=labels["x"])
+    fig.update_yaxes(exponentformat="SI")
     fig.update_layout(
         height=400,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
