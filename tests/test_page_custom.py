@@ -98,10 +98,10 @@ def test_an_invalid_row_is_marked_and_the_last_network_stays_shown() -> None:
     assert "padding 'same'" in error.value
     assert at.data_editor[0].value["check"][4].startswith("✗")
     assert "9,494,561" in headline(at)  # the last network that worked
-    assert "before your last edit" in texts(at.info)
+    assert "the last network that worked" in texts(at.info)
     assert at.query_params["preset"] == SEED  # the link keeps the shown network
     at = edit(at, edited_rows={4: {"kernel": 3}})
-    assert not at.error and "before your last edit" not in texts(at.info)
+    assert not at.error and "the last network that worked" not in texts(at.info)
     assert "9,494,561" in headline(at)
 
 
@@ -270,7 +270,7 @@ def test_chinese_page_and_a_link_to_a_broken_network() -> None:
     assert not at.exception
     assert at.title[0].value == "自定义 CNN 构建器"
     assert "第 5 行（conv2d_2）" in at.error[0].value
-    assert "下方显示的是" in texts(at.info) and "9,494,561" in headline(at)
+    assert "最后一个可以构建的网络" in texts(at.info) and "9,494,561" in headline(at)
 
 
 def test_encode_matches_the_link() -> None:
