@@ -223,17 +223,19 @@ def feature_maps() -> None:
             icon=":material/info:",
         )
     st.html(V.LINKED_STYLE)
-    with st.container(horizontal=True, gap="large", key="act_linked"):
+    with st.container(key="act_linked"), st.container(key="act_grid"):
         diagram_side = st.container(key="act_diagram_side")
         maps_side = st.container(key="act_maps_side")
+        numbers_side = st.container(key="act_numbers_side")
     with diagram_side:
         V.diagram(analysis, name, names)
         st.caption(t("act.diagram.caption"))
+    with numbers_side:
         V.layer_numbers(analysis, name)
     with maps_side:
-        a, b = st.columns(2)
-        n = a.select_slider(t("act.maps.count"), V.GRID_SIZES, value=16, key="act_n")
-        order = b.segmented_control(
+        # one control per row: the maps' column is ~300 px wide beside the diagram
+        n = st.select_slider(t("act.maps.count"), V.GRID_SIZES, value=16, key="act_n")
+        order = st.segmented_control(
             t("act.maps.order"), F.ORDERS, format_func=lambda o: t(f"act.order.{o}"),
             key="act_order", default="first", required=True,
         )  # fmt: skip

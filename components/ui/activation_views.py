@@ -38,13 +38,25 @@ GRID_SIZES = (8, 16, 32, 64)
 VIEWS = {"overlay": 0.55, "map": 1.0, "image": 0.0}  # how much of the map covers the picture
 HIGHLIGHT = "#e8590c"
 DIAGRAM_KEY = "act_diagram"
-# The diagram and the maps side by side, each at least ~400 px wide; when the main area is
-# narrower (1024 px screen with the sidebar open, a phone), the maps wrap below the diagram.
+# Diagram | maps side by side, the layer's numbers under the diagram, when the main area is
+# wide enough (a container query, so an open sidebar counts); narrower (a 1024 px screen
+# with the sidebar open, a phone) they stack in page order: diagram, maps, numbers.
 LINKED_STYLE = """<style>
-.st-key-act_linked { flex-wrap: wrap; row-gap: 1rem; }
-.st-key-act_diagram_side { flex: 1 1 420px !important; min-width: 0; }
-.st-key-act_maps_side { flex: 1 1 400px !important; min-width: 0; }
+.st-key-act_linked { container-type: inline-size; }
+@container (min-width: 760px) {
+  .st-key-act_grid { display: grid !important; align-items: start;
+    grid-template-columns: minmax(0, 3fr) minmax(300px, 2fr); column-gap: 2rem; row-gap: 0.5rem; }
+  .st-key-act_grid > * { min-width: 0; width: auto !important; }
+  .st-key-act_grid > :is(.st-key-act_diagram_side, :has(> .st-key-act_diagram_side)) {
+    grid-area: 1 / 1; }
+  .st-key-act_grid > :is(.st-key-act_numbers_side, :has(> .st-key-act_numbers_side)) {
+    grid-area: 2 / 1; }
+  .st-key-act_grid > :is(.st-key-act_maps_side, :has(> .st-key-act_maps_side)) {
+    grid-area: 1 / 2 / 3 / 3; }
+}
 </style>"""
+# The row's figures that fit beside the maps; the formulas below give kernel, stride, padding.
+ROW_COLUMNS = ("output_shape", "params", "macs", "receptive_field")
 BAR = "#3b5bdb"
 LINE = "#2b8a3e"
 
@@ -347,7 +359,7 @@ def layer_numbers(analysis: Analysis, name: str) -> None:
             after=shape_text(info.output_shape),
         )
     )
-    layer_row(analysis, info)
+    layer_row(analysis, info, ROW_COLUMNS)
     for formula in info.formulas:
         st.markdown(formula_text(formula))
     st.markdown(receptive_field_text(info))

@@ -19,9 +19,12 @@ from components.ui.practice import formula_text
 from components.ui.tables import TABLE_COLUMNS, column_config, layer_frame
 
 
-def layer_row(analysis: Analysis, info: LayerInfo) -> None:
-    """The layer's row of the engine's table, with the table's headers and formats."""
-    frame = layer_frame(analysis).iloc[[info.index]][list(TABLE_COLUMNS)]
+def layer_row(
+    analysis: Analysis, info: LayerInfo, columns: tuple[str, ...] = TABLE_COLUMNS
+) -> None:
+    """The layer's row of the engine's table, with the table's headers and formats
+    (``columns``: a subset where a narrow column cannot show all ten)."""
+    frame = layer_frame(analysis).iloc[[info.index]][list(columns)]
     st.dataframe(frame, hide_index=True, column_config=column_config())
 
 

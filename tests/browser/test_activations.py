@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from components.engine.analysis import analyze
+from components.engine.vgg import vgg_spec
 from components.ui.i18n import translate
 from tests.browser.conftest import require_page
 from tests.browser.harness import (
@@ -83,3 +85,67 @@ def test_damaged_upload_says_so_and_next_upload_works(page, png: Path, tmp_path:
 
     upload(page, png)
     assert_grid(page, png.name)
+
+
+SMALL = "/activations?arch=vgg11&input=64x64x3&top=0"
+VGG11_64 = analyze(vgg_spec("vgg11", (64, 64, 3), include_top=False))
+DIAGRAM = ".st-key-act_diagram_side .js-plotly-plot"
+
+
+def tile_sources(page) -> list[str]:
+    imgs = page.locator('[data-testid="stImageContainer"] img')
+    return [imgs.nth(i).get_attribute("src") or "" for i in range(imgs.count())]
+
+
+def click_bar(page, index: int) -> None:
+    """Click the diagram's bar of layer ``index`` (d3 binds each bar's point index as ``i``),
+    just below its top: on the log axis the bar's path reaches far below the clipped plot."""
+    box = page.evaluate(
+        """([selector, index]) => {
+            const bars = document.querySelectorAll(selector + ' .barlayer .point path');
+            const bar = [...bars].find(p => p.parentNode.__data__.i === index);
+            bar.scrollIntoView({block: "center"});
+            const r = bar.getBoundingClientRect();
+            return [r.x + r.width / 2, r.y + 6];
+        }""",
+        [DIAGRAM, index],
+    )
+    page.mouse.click(*box)
+    after_action(page)
+
+
+def test_a_click_on_the_diagram_changes_the_feature_maps(page) -> None:
+    require_page("activations")
+    open_page(page, SMALL)
+    page.wait_for_selector(DIAGRAM + " .barlayer .point path")
+    caption = translate("act.maps.caption", "en", shown=16, total=64, layer="block1_conv1")
+    assert caption in main_text(page)
+    before = tile_sources(page)
+    click_bar(page, VGG11_64.layer("block3_conv1").index)
+    assert_no_error(page)
+    caption = translate("act.maps.caption", "en", shown=16, total=256, layer="block3_conv1")
+    page.get_by_text(caption).wait_for()
+    assert shown_tiles(page) == 16
+    assert tile_sources(page) != before
+    assert "layer=block3_conv1" in page.url
+
+
+def test_diagram_beside_the_maps_when_wide_above_them_when_narrow(page) -> None:
+    """1280 px: side by side; 1024 px with the sidebar open: stacked; never a horizontal scroll."""
+    require_page("activations")
+    open_page(page, SMALL)
+    sides = ".st-key-act_diagram_side, .st-key-act_maps_side"
+    for width, beside in ((1280, True), (1024, False)):
+        page.set_viewport_size({"width": width, "height": 1400})
+        page.wait_for_timeout(500)
+        diagram, maps = (page.locator(sides).nth(i).bounding_box() for i in (0, 1))
+        assert diagram and maps
+        if beside:
+            assert maps["x"] >= diagram["x"] + diagram["width"] and maps["y"] == diagram["y"]
+        else:
+            assert maps["y"] >= diagram["y"] + diagram["height"]
+        overflow = page.evaluate(
+            """() => { const m = document.querySelector('[data-testid="stMain"]');
+                return m.scrollWidth - m.clientWidth; }"""
+        )
+        assert overflow <= 0, f"horizontal scroll at {width} px"
