@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -45,8 +46,12 @@ def highlighted(at: AppTest) -> list[str]:
 
 def assert_explains(at: AppTest, name: str) -> None:
     assert any(m.startswith(f"**{name}** (") for m in texts(at.markdown))
-    rows = [frame.value for frame in at.dataframe if "name" in frame.value.columns]
-    assert any(list(frame["name"]) == [name] for frame in rows)
+    info = VGG11_64.layer(name)
+    rows = [frame.value for frame in at.dataframe if "macs" in frame.value.columns]
+    assert [list(frame.columns) for frame in rows] == [list(V.ROW_COLUMNS)]
+    row = rows[0].iloc[0]
+    assert (row["params"], row["macs"]) == (info.params, info.macs)
+    assert row["output_shape"] == "×".join(map(str, info.output_shape))
 
 
 @pytest.mark.keras
@@ -154,3 +159,23 @@ def test_imagenet_where_it_does_not_fit_offers_random_weights() -> None:
     assert at.radio(key="act_weights").value == "random"
     assert at.query_params["weights"] == "random"
     assert highlighted(at) == ["block1_conv1"]
+
+
+@pytest.mark.keras
+def test_see_its_activations_link_lands_on_that_layer() -> None:
+    """The architecture page's link carries pick_network's params and layer=; same network here."""
+    arch = AppTest.from_file(str(ROOT / "pages/architecture.py"), default_timeout=60)
+    for name, value in (SMALL | {"layer": "block4_conv2"}).items():
+        arch.query_params[name] = value
+    arch.run()
+    url = arch.get("link_button")[0].proto.url
+    path, query = url.split("?")
+    assert path == "activations"
+    params = dict(parse_qsl(query))
+    assert params["layer"] == "block4_conv2" and params["input"] == "64x64x3"
+    at = page(**params)
+    assert not at.exception and not at.error
+    assert not any("layer=" in w for w in texts(at.warning))
+    assert at.select_slider(key="act_layer").value == "block4_conv2"
+    assert highlighted(at) == ["block4_conv2"]
+    assert {k: at.query_params[k] for k in params} == params  # the link stays as it came
