@@ -45,7 +45,8 @@ LINKED_STYLE = """<style>
 .st-key-act_linked { container-type: inline-size; }
 @container (min-width: 760px) {
   .st-key-act_grid { display: grid !important; align-items: start;
-    grid-template-columns: minmax(0, 3fr) minmax(300px, 2fr); column-gap: 2rem; row-gap: 0.5rem; }
+    grid-template-columns: minmax(0, 3fr) minmax(300px, 2fr); grid-template-rows: auto 1fr;
+    column-gap: 2rem; row-gap: 0.5rem; }
   .st-key-act_grid > * { min-width: 0; width: auto !important; }
   .st-key-act_grid > :is(.st-key-act_diagram_side, :has(> .st-key-act_diagram_side)) {
     grid-area: 1 / 1; }
