@@ -224,3 +224,15 @@ def test_same_image_in_two_networks() -> None:
     assert "One colour scale for both networks" in text(at)
     at.selectbox(key="cmp_maps_block").set_value("block1").run(timeout=300)
     assert "block1_conv1" in text(at) and "block1_conv2_relu" in text(at)
+
+
+def test_the_comparison_survives_a_visit_to_another_page() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/compare.py").run()
+    at.selectbox(key=card_key(at, 1, "net")).set_value("vgg13").run()
+    at.text_input(key=card_key(at, 1, "size")).input("320").run()
+    at.switch_page("pages/learn.py").run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    assert cards(at) == ["vgg16", "vgg13"] and sizes(at) == ["224x224x3", "320"]
+    assert at.query_params["cmp"] == "vgg16,vgg13@320x320x3"

@@ -80,13 +80,32 @@ def _key(slot: int, name: str) -> str:
     return f"cmp_{slot}_{name}"
 
 
+WIDGETS = ("net", "top", "size")  # a card's widgets, each kept in ``cmp_<slot>_<name>``
+
+
 def _write(slot: int, item: E.Item) -> None:
+    option = item.arch + (BN if item.batch_norm else "")
+    values = (option, item.include_top, size_text(item.input_shape))
+    st.session_state.update({_key(slot, name): v for name, v in zip(WIDGETS, values, strict=True)})
+    st.session_state[_key(slot, "was")] = option
+    _save(slot)
+
+
+def _save(slot: int) -> None:
+    """A copy of the card's values outside its widgets' keys.
+
+    Streamlit forgets a widget's value once a run does not draw it (another page was
+    opened), while the slots stay; the copy brings the card back as it was.
+    """
     state = st.session_state
-    state[_key(slot, "net")] = state[_key(slot, "was")] = item.arch + (
-        BN if item.batch_norm else ""
-    )
-    state[_key(slot, "top")] = item.include_top
-    state[_key(slot, "size")] = size_text(item.input_shape)
+    state[_key(slot, "saved")] = tuple(state[_key(slot, name)] for name in WIDGETS)
+
+
+def _restore(slot: int) -> None:
+    state = st.session_state
+    for name, value in zip(WIDGETS, state[_key(slot, "saved")], strict=True):
+        if _key(slot, name) not in state:
+            state[_key(slot, name)] = value
 
 
 def _new_slot(item: E.Item) -> int:
@@ -183,11 +202,10 @@ def _slot_item(slot: int) -> E.Item:
 
 @dataclass(frozen=True)
 class Slot:
-    """One card's outcome: its colour, and its configuration or why there is none."""
+    """One card's outcome: its colour, and its configuration (None: the card says why)."""
 
     colour: str
     config: E.Config | None
-    error: E.ItemError | None
 
 
 def toolbar() -> None:
@@ -217,6 +235,7 @@ def cards() -> list[Slot]:
 
 
 def _card(slot: int, colour: str, removable: bool) -> Slot:
+    _restore(slot)
     header = st.empty()
     option = st.selectbox(
         t("compare.card.network"), network_options(), format_func=network_label,
@@ -228,11 +247,11 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
         t("compare.card.input"), key=_key(slot, "size"), max_chars=20,
         help=t("compare.card.input_help", max=MAX_INPUT_SIDE),
     )  # fmt: skip
-    config, error = None, None
+    _save(slot)
+    config = None
     try:
         config = E.configure(_slot_item(slot))
     except E.ItemError as problem:
-        error = problem
         st.error(t(f"compare.bad.{problem.reason}", detail=plain(problem.detail),
                    limit=E.MAX_ITEMS), icon=":material/error:")  # fmt: skip
     header.markdown(
@@ -243,7 +262,7 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
         t("compare.card.remove"), icon=":material/close:", key=_key(slot, "remove"),
         on_click=_remove, args=(slot,), disabled=not removable, type="tertiary",
     )  # fmt: skip
-    return Slot(colour, config, error)
+    return Slot(colour, config)
 
 
 def keep_in_link(items: list[E.Item]) -> None:
