@@ -46,10 +46,17 @@ def network_options() -> list[str]:
     return vggs + [E.PRESET_PREFIX + name for name in preset_names()]
 
 
+def short_name(option: str) -> str:
+    """'VGG16-BN' or the preset's name: what the engine calls the network."""
+    if option.startswith(E.PRESET_PREFIX):
+        return option.removeprefix(E.PRESET_PREFIX)
+    return CONFIGS[option.removesuffix(BN)].title + ("-BN" if option.endswith(BN) else "")
+
+
 def network_label(option: str) -> str:
     if option.startswith(E.PRESET_PREFIX):
-        return t("compare.card.preset", name=option.removeprefix(E.PRESET_PREFIX))
-    return CONFIGS[option.removesuffix(BN)].title + ("-BN" if option.endswith(BN) else "")
+        return t("compare.card.preset", name=short_name(option))
+    return short_name(option)
 
 
 def swatch(colour: str, title: str) -> str:
@@ -202,10 +209,12 @@ def _slot_item(slot: int) -> E.Item:
 
 @dataclass(frozen=True)
 class Slot:
-    """One card's outcome: its colour, and its configuration (None: the card says why)."""
+    """One card's outcome: its colour and name, its configuration or what is wrong with it."""
 
     colour: str
+    name: str
     config: E.Config | None
+    problem: str | None  # translated; shown under the cards, where there is room
 
 
 def toolbar() -> None:
@@ -231,6 +240,12 @@ def cards() -> list[Slot]:
         t("compare.add"), icon=":material/add:", key="cmp_add", on_click=_add,
         disabled=len(slots) >= E.MAX_ITEMS,
     )  # fmt: skip
+    for position, card in enumerate(out, start=1):
+        if card.problem:
+            st.error(
+                t("compare.card.problem", position=position, name=card.name, problem=card.problem),
+                icon=":material/error:",
+            )
     return out
 
 
@@ -248,21 +263,19 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
         help=t("compare.card.input_help", max=MAX_INPUT_SIDE),
     )  # fmt: skip
     _save(slot)
-    config = None
+    config, problem = None, None
     try:
         config = E.configure(_slot_item(slot))
-    except E.ItemError as problem:
-        st.error(t(f"compare.bad.{problem.reason}", detail=plain(problem.detail),
-                   limit=E.MAX_ITEMS), icon=":material/error:")  # fmt: skip
-    header.markdown(
-        swatch(colour, display_name(config) if config else network_label(option)),
-        unsafe_allow_html=True,
-    )
+    except E.ItemError as error:
+        problem = t(f"compare.bad.{error.reason}", detail=plain(error.detail), limit=E.MAX_ITEMS)
+        st.badge(t("compare.card.broken"), icon=":material/error:", color="red")
+    name = display_name(config) if config else short_name(option)
+    header.markdown(swatch(colour, name), unsafe_allow_html=True)
     st.button(
         t("compare.card.remove"), icon=":material/close:", key=_key(slot, "remove"),
         on_click=_remove, args=(slot,), disabled=not removable, type="tertiary",
     )  # fmt: skip
-    return Slot(colour, config)
+    return Slot(colour, name, config, problem)
 
 
 def keep_in_link(items: list[E.Item]) -> None:
