@@ -18,6 +18,7 @@ from components.keras_side.activations import check_budget, imagenet_labels, top
 from components.keras_side.problems import Problem
 from components.ui import activation_views as V
 from components.ui.i18n import t
+from components.ui.layer_explain import explain_layer
 from components.ui.network_picker import analysis_of, pick_network
 
 
@@ -231,7 +232,7 @@ def feature_maps() -> None:
         V.diagram(analysis, name, names)
         st.caption(t("act.diagram.caption"))
     with numbers_side:
-        V.layer_numbers(analysis, name)
+        explain_layer(analysis, name, "act_explain", columns=V.ROW_COLUMNS, what_if=False)
     with maps_side:
         # one control per row: the maps' column is ~300 px wide beside the diagram
         n = st.select_slider(t("act.maps.count"), V.GRID_SIZES, value=16, key="act_n")

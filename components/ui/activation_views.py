@@ -27,9 +27,7 @@ from components.keras_side.activations import MAX_RUN_BYTES, MAX_SIDE
 from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
 from components.ui.i18n import t
-from components.ui.layer_explain import layer_row, receptive_field_text
 from components.ui.network_view import chart_labels
-from components.ui.practice import formula_text
 from components.ui.tables import layer_frame
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
@@ -346,24 +344,6 @@ def diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
         selection_mode="points",
         config={"displaylogo": False, "displayModeBar": False},
     )
-
-
-def layer_numbers(analysis: Analysis, name: str) -> None:
-    """The viewed layer's row of the engine's table, its formulas and its receptive field."""
-    info = analysis.layer(name)
-    st.markdown(
-        t(
-            "explain.heading",
-            name=info.name,
-            type=info.keras_class,
-            before=shape_text(info.input_shape),
-            after=shape_text(info.output_shape),
-        )
-    )
-    layer_row(analysis, info, ROW_COLUMNS)
-    for formula in info.formulas:
-        st.markdown(formula_text(formula))
-    st.markdown(receptive_field_text(info))
 
 
 def map_layers(analysis: Analysis) -> list[LayerInfo]:

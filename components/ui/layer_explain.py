@@ -73,8 +73,18 @@ def _what_if(analysis: Analysis, info: LayerInfo, key: str) -> None:
     )
 
 
-def explain_layer(analysis: Analysis, name: str, key: str) -> None:
-    """Everything about one layer, numbers from the engine, words from the catalogue."""
+def explain_layer(
+    analysis: Analysis,
+    name: str,
+    key: str,
+    *,
+    columns: tuple[str, ...] = TABLE_COLUMNS,
+    what_if: bool = True,
+) -> None:
+    """Everything about one layer, numbers from the engine, words from the catalogue.
+
+    A narrow column (beside the feature maps) passes fewer ``columns`` and no ``what_if``.
+    """
     info = analysis.layer(name)
     st.markdown(
         t(
@@ -85,7 +95,7 @@ def explain_layer(analysis: Analysis, name: str, key: str) -> None:
             after=shape_text(info.output_shape),
         )
     )
-    layer_row(analysis, info)
+    layer_row(analysis, info, columns)
     for formula in info.formulas:
         st.markdown(formula_text(formula))
     if not info.formulas:
@@ -93,4 +103,5 @@ def explain_layer(analysis: Analysis, name: str, key: str) -> None:
     st.markdown(receptive_field_text(info))
     for warning in info.warnings:
         st.warning(warning, icon=":material/crop:")
-    _what_if(analysis, info, key)
+    if what_if:
+        _what_if(analysis, info, key)
