@@ -133,7 +133,9 @@ def layer_figure(
         "font": FONT,
         "height": height,
         "margin": {"l": 70, "r": 70, "t": 60, "b": 110},
-        "legend": {"orientation": "h", "y": 1.04, "x": 1, "xanchor": "right"},
+        # In the gap between the two plots, where it covers no bar.
+        "legend": {"orientation": "h", "y": 0.5, "yanchor": "middle", "x": 1, "xanchor": "right",
+                   "bgcolor": "rgba(255,255,255,0.8)"},
         "hovermode": "closest",
         "bargap": 0.15,
         "plot_bgcolor": "white",
@@ -146,12 +148,13 @@ def layer_figure(
                    "tickvals": ticks, "ticktext": [names[i] for i in ticks], "tickangle": -60,
                    "tickfont": {"size": 11}},
         "yaxis": {"domain": [0.53, 1], "anchor": "x", "title": {"text": labels["params"]},
-                  "type": "log" if log_params else "linear", "gridcolor": "#e9ecef"},
-        "yaxis2": {"domain": [0, 0.47], "anchor": "x2", "title": {"text": labels["side"]},
-                   "rangemode": "tozero", "gridcolor": "#e9ecef"},
+                  "type": "log" if log_params else "linear", "gridcolor": "#e9ecef",
+                  "dtick": 1 if log_params else None},
+        "yaxis2": {"domain": [0, 0.44], "anchor": "x2", "title": {"text": labels["side"]},
+                   "rangemode": "tozero", "gridcolor": "#e9ecef", "tickformat": ",d"},
         "yaxis3": {"overlaying": "y2", "side": "right", "anchor": "x2",
                    "title": {"text": labels["channels"]}, "rangemode": "tozero",
-                   "showgrid": False},
+                   "showgrid": False, "tickmode": "auto", "tickformat": ",d"},
     }  # fmt: skip
     return go.Figure({"data": traces, "layout": layout})
 

@@ -86,7 +86,7 @@ def fact_lines(analysis: Analysis) -> list[str]:
     if found.dense.layers and analysis.total_macs:
         lines.append(
             t(
-                "view.fact.head",
+                "view.fact.head" if found.dense.layers > 1 else "view.fact.head_one",
                 n=found.dense.layers,
                 params=f"{found.dense.param_share:.0%}",
                 macs=f"{found.dense.mac_share:.1%}",
