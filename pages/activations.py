@@ -19,7 +19,10 @@ from components.keras_side.problems import Problem
 from components.ui import activation_views as V
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
+from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of, pick_network
+
+route_through_app()
 
 
 def url_choice(name: str, options: tuple[str, ...], default: str) -> str:

@@ -12,6 +12,7 @@ import streamlit as st
 from components.engine.report import shape_text
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
+from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of, pick_network
 from components.ui.network_view import diagram, network_view
 from components.ui.presentation import (
@@ -20,6 +21,8 @@ from components.ui.presentation import (
     presentation_active,
     presentation_toggle,
 )
+
+route_through_app()
 
 spec = pick_network("arch")
 if spec is None:

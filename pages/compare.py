@@ -7,6 +7,9 @@ import streamlit as st
 from components.engine.compare import compare
 from components.ui import compare_views as V
 from components.ui.i18n import t
+from components.ui.navigation import route_through_app
+
+route_through_app()
 
 st.title(t("compare.title"))
 st.caption(t("compare.intro"))

@@ -10,8 +10,11 @@ import streamlit as st
 
 from components.ui import custom_views as V
 from components.ui.i18n import t
+from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of
 from components.ui.network_view import network_view
+
+route_through_app()
 
 st.title(t("custom.title"))
 st.caption(t("custom.intro"))

@@ -11,6 +11,7 @@ import streamlit as st
 from components.ui import lesson_charts as C
 from components.ui import lesson_views as V
 from components.ui.i18n import t
+from components.ui.navigation import route_through_app
 from components.ui.practice import predict_reveal, quiz
 from components.ui.presentation import (
     apply_presentation_style,
@@ -18,6 +19,8 @@ from components.ui.presentation import (
     presentation_active,
     presentation_toggle,
 )
+
+route_through_app()
 
 LESSONS = {
     "size": V.lesson_output_size,

@@ -28,3 +28,19 @@ PAGES = (
 def available_pages() -> list[PageEntry]:
     """Pages whose script exists; a page joins the app by adding its script."""
     return [page for page in PAGES if (ROOT / page.script).is_file()]
+
+
+def route_through_app() -> None:
+    """Make a page script that Streamlit ran directly go through app.py instead.
+
+    Until app.py has called ``st.navigation`` once, a fresh server routes a share link
+    (its first request, e.g. ``/activations?lang=zh``) through the legacy ``pages/``
+    folder and runs the page script alone: no language switch, no top navigation.
+    Turning the legacy routing off and rerunning lets app.py route the same URL.
+    """
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

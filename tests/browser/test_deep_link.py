@@ -10,20 +10,15 @@ from tests.browser.harness import ARTIFACTS, RUN_TIMEOUT, start_server, wait_for
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Streamlit routes deep links through the legacy pages/ folder until app.py has run "
-    "once: /activations opens without the language switch or the top navigation. Fix: move "
-    "the page scripts out of a folder named pages/ (then remove this marker).",
-)
-def test_deep_link_on_fresh_server(browser) -> None:
-    require_page("activations")
+@pytest.mark.parametrize("path", ["activations", "compare"])
+def test_deep_link_on_fresh_server(browser, path: str) -> None:
+    """Without components.ui.navigation.route_through_app the page would run alone."""
+    require_page(path)
     server = start_server(ARTIFACTS / "server-fresh.log")
     try:
         tab = browser.new_page()
         tab.set_default_timeout(RUN_TIMEOUT)
-        tab.goto(server.url + "/activations?lang=zh", wait_until="domcontentloaded")
+        tab.goto(f"{server.url}/{path}?lang=zh", wait_until="domcontentloaded")
         wait_for_run(tab)
         legacy = tab.locator('[data-testid="stSidebarNav"]').count()
         top = tab.locator('[data-testid="stTopNavLink"]').count()
