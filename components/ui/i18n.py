@@ -37,17 +37,28 @@ def translate(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+_last_language = DEFAULT_LANGUAGE
+
+
 def current_language() -> str:
     """The language of this view: ``lang=`` in the URL, else the switch's last value, else English.
 
     The URL wins so a shared link opens in its language; the switch's value covers
-    page changes through the navigation menu, which drop the query string.
+    page changes through the navigation menu, which drop the query string. Outside a
+    script run (only AppTest formats widget options there) the last run's language is
+    used, so options are labelled as they were drawn.
     """
     import streamlit as st
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+    global _last_language
+    if get_script_run_ctx() is None:
+        return _last_language
     for lang in (st.query_params.get(LANGUAGE_KEY), st.session_state.get(_SWITCH_KEY)):
         if lang in LANGUAGES:
+            _last_language = lang
             return lang
+    _last_language = DEFAULT_LANGUAGE
     return DEFAULT_LANGUAGE
 
 
