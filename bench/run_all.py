@@ -1,11 +1,12 @@
 """Every benchmark behind one command, measured in one run, printed as one table of ratios.
 
     python bench/run_all.py            # about 3–5 minutes on 2 cores
-    python bench/run_all.py --quick    # skip the Keras and activation benchmarks
+    python bench/run_all.py --quick    # browser rows only (no Keras, activations, reruns)
 
 Rows: engine summary vs building the model in Keras; the activation viewer's
 all-layer extraction and image → first grid vs a bare forward pass (from
-``bench/activations.py``); app start (``streamlit run`` → ``/_stcore/health`` →
+``bench/activations.py``); server time of page reruns in AppTest (from
+``bench/page_reruns.py``); app start (``streamlit run`` → ``/_stcore/health`` →
 first page rendered in Chromium); per page, the time of a browser rerun and the
 bytes one view transfers (websocket messages plus images, without the
 JavaScript bundle, which the browser caches). The table is also written to
@@ -96,6 +97,26 @@ def activation_rows() -> list[Row]:
         rows.append(Row("activation bench peak memory", float(peak["gb"]), "GB", 2.0, "2 GB",
                         "< 1×"))  # fmt: skip
     return rows
+
+
+RERUN_LINE = re.compile(r"^(?P<view>/\S+)\s+(?P<ms>[\d.]+)\s+(?P<ratio>[\d,]+)×\s*(?P<goal>.*)$")
+ENGINE_LINE = re.compile(r"engine analysis of VGG19: (?P<ms>[\d.]+) ms")
+
+
+def rerun_rows() -> list[Row]:
+    """``bench/page_reruns.py`` (AppTest server time per page view), its printout parsed."""
+    out = subprocess.run(
+        [sys.executable, "bench/page_reruns.py"], cwd=ROOT, capture_output=True, text=True,
+        check=True, timeout=600,
+    ).stdout  # fmt: skip
+    engine = ENGINE_LINE.search(out)
+    reference = float(engine["ms"]) if engine else None
+    return [
+        Row(f"{m['view']}: server rerun vs engine analysis", float(m["ms"]), "ms", reference,
+            "VGG19 analysis", m["goal"].strip())
+        for m in map(RERUN_LINE.match, out.splitlines())
+        if m
+    ]  # fmt: skip
 
 
 class Traffic:
@@ -202,12 +223,12 @@ def table(rows: list[Row]) -> str:
 def main() -> None:
     exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="skip Keras and activations")
+    parser.add_argument("--quick", action="store_true", help="browser rows only")
     args = parser.parse_args()
     started = time.perf_counter()
     rows = browser_rows()  # first, while no TensorFlow is loaded in this process
     if not args.quick:
-        rows = activation_rows() + engine_rows() + rows
+        rows = activation_rows() + engine_rows() + rerun_rows() + rows
     text = table(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "run_all.md").write_text(text + "\n")
