@@ -13,19 +13,16 @@ from streamlit.testing.v1 import AppTest
 from components.engine.analysis import analyze
 from components.engine.report import human_bytes
 from components.engine.vgg import vgg_spec
-from tests.conftest import ROOT
+from tests.apptest import open_page
 from tests.test_images import png_header
 
 pytestmark = pytest.mark.keras
-PAGE = str(ROOT / "pages/activations.py")
+PAGE = "pages/activations.py"
 SMALL = {"arch": "vgg11", "input": "64x64x3", "top": "0"}  # fast: 9M params, 64×64
 
 
 def page(**params: str) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for name, value in params.items():
-        at.query_params[name] = value
-    return at.run()
+    return open_page(PAGE, timeout=120, **params)
 
 
 def texts(elements) -> list[str]:

@@ -13,18 +13,15 @@ from components.engine.presets import load_preset
 from components.engine.vgg import vgg_spec
 from components.ui import activation_views as V
 from components.ui import arch_charts as C
-from tests.conftest import ROOT
+from tests.apptest import open_page
 
-PAGE = str(ROOT / "pages/activations.py")
+PAGE = "pages/activations.py"
 SMALL = {"arch": "vgg11", "input": "64x64x3", "top": "0"}
 VGG11_64 = analyze(vgg_spec("vgg11", (64, 64, 3), include_top=False))
 
 
 def page(**params: str) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for name, value in params.items():
-        at.query_params[name] = value
-    return at.run()
+    return open_page(PAGE, timeout=120, **params)
 
 
 def texts(elements) -> list[str]:
@@ -164,10 +161,7 @@ def test_imagenet_where_it_does_not_fit_offers_random_weights() -> None:
 @pytest.mark.keras
 def test_see_its_activations_link_lands_on_that_layer() -> None:
     """The architecture page's link carries pick_network's params and layer=; same network here."""
-    arch = AppTest.from_file(str(ROOT / "pages/architecture.py"), default_timeout=60)
-    for name, value in (SMALL | {"layer": "block4_conv2"}).items():
-        arch.query_params[name] = value
-    arch.run()
+    arch = open_page("pages/architecture.py", **SMALL, layer="block4_conv2")
     url = arch.get("link_button")[0].proto.url
     path, query = url.split("?")
     assert path == "activations"

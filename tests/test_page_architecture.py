@@ -14,7 +14,8 @@ from components.engine.vgg import CONFIGS, vgg_spec
 from components.ui import arch_charts as C
 from components.ui.i18n import translate
 from components.ui.tables import layer_frame
-from tests.conftest import ROOT
+from tests.apptest import html as headline
+from tests.apptest import messages, open_page
 
 LABELS = {
     name: name
@@ -23,20 +24,11 @@ LABELS = {
 
 
 def page(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages/architecture.py"), default_timeout=30)
-    for name, value in params.items():
-        at.query_params[name] = value
-    return at.run()
-
-
-def headline(at: AppTest) -> str:
-    return "\n".join(h.proto.body for h in at.get("html"))
+    return open_page("pages/architecture.py", **params)
 
 
 def text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [str(e.value) for e in (*at.warning, *at.error, *at.info)]
-    return "\n".join(parts) + headline(at)
+    return messages(at) + headline(at)
 
 
 def chart(at: AppTest, index: int = 0) -> dict:

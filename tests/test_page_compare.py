@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from components.engine.analysis import analyze, fmt
 from components.engine.vgg import vgg_spec
 from components.ui.i18n import translate
+from tests.apptest import messages, open_page
 from tests.conftest import ROOT
 
 DELTA_16_19 = (
@@ -19,16 +20,10 @@ DELTA_16_19 = (
 
 
 def page(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages/compare.py"), default_timeout=60)
-    for name, value in params.items():
-        at.query_params[name] = value
-    return at.run()
+    return open_page("pages/compare.py", **params)
 
 
-def text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [str(e.value) for e in (*at.warning, *at.error, *at.info)]
-    return "\n".join(parts)
+text = messages
 
 
 def cards(at: AppTest) -> list[str]:

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from components.engine.analysis import analyze
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import decode_spec, encode_spec, parse_spec
-from tests.conftest import ROOT
+from tests.apptest import html as headline
+from tests.apptest import open_page
 
 PINNED = {
     "seed-example": 9_494_561,
@@ -24,14 +25,7 @@ SEED = "seed-example"
 
 
 def page(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages/custom.py"), default_timeout=60)
-    for name, value in params.items():
-        at.query_params[name] = value
-    return at.run()
-
-
-def headline(at: AppTest) -> str:
-    return "\n".join(h.proto.body for h in at.get("html"))
+    return open_page("pages/custom.py", **params)
 
 
 def texts(elements) -> str:

@@ -12,23 +12,18 @@ from components.engine.quiz import make_quiz
 from components.engine.report import shape_text
 from components.engine.vgg import vgg_spec
 from components.ui.i18n import translate
-from tests.conftest import ROOT
+from tests.apptest import messages, open_page
 
 LESSONS = ("size", "params", "stack", "block", "features", "budget", "practice")
 
 
 def page(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages/learn.py"), default_timeout=30)
-    for name, value in params.items():
-        at.query_params[name] = value
-    return at.run()
+    return open_page("pages/learn.py", **params)
 
 
 def text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [str(e.value) for e in (*at.success, *at.warning, *at.error, *at.info)]
-    parts += [m.value for m in at.metric] + [h.value for h in (*at.header, *at.subheader)]
-    return "\n".join(parts)
+    parts = [m.value for m in at.metric] + [h.value for h in (*at.header, *at.subheader)]
+    return messages(at) + "\n" + "\n".join(parts)
 
 
 def frames(at: AppTest) -> str:

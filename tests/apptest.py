@@ -1,0 +1,27 @@
+"""Opening a page in AppTest the way a share link does, and reading what it shows."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def open_page(script: str, *, timeout: float = 60, **params: str) -> AppTest:
+    """Run ``script`` (relative to the repo) with ``params`` in its URL, as a link opens it."""
+    at = AppTest.from_file(str(ROOT / script), default_timeout=timeout)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def html(at: AppTest) -> str:
+    """The bodies of st.html elements (the headline figures)."""
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def messages(at: AppTest) -> str:
+    """Markdown, captions and alert boxes, one per line."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [str(e.value) for e in (*at.success, *at.warning, *at.error, *at.info)]
+    return "\n".join(parts)
