@@ -135,15 +135,21 @@ def test_diagram_beside_the_maps_when_wide_above_them_when_narrow(page) -> None:
     require_page("activations")
     open_page(page, SMALL)
     sides = ".st-key-act_diagram_side, .st-key-act_maps_side"
-    for width, beside in ((1280, True), (1024, False)):
-        page.set_viewport_size({"width": width, "height": 1400})
-        page.wait_for_timeout(500)
+
+    def laid_out(beside: bool) -> bool:
         diagram, maps = (page.locator(sides).nth(i).bounding_box() for i in (0, 1))
         assert diagram and maps
         if beside:
-            assert maps["x"] >= diagram["x"] + diagram["width"] and maps["y"] == diagram["y"]
-        else:
-            assert maps["y"] >= diagram["y"] + diagram["height"]
+            return maps["x"] >= diagram["x"] + diagram["width"] and maps["y"] == diagram["y"]
+        return maps["y"] >= diagram["y"] + diagram["height"]
+
+    for width, beside in ((1280, True), (1024, False)):
+        page.set_viewport_size({"width": width, "height": 1400})
+        for _ in range(20):  # the browser re-flows after the resize; give it up to 5 s
+            page.wait_for_timeout(250)
+            if laid_out(beside):
+                break
+        assert laid_out(beside), f"{width} px: expected {'beside' if beside else 'stacked'}"
         overflow = page.evaluate(
             """() => { const m = document.querySelector('[data-testid="stMain"]');
                 return m.scrollWidth - m.clientWidth; }"""

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from components.ui.i18n import translate
 from tests.browser.harness import after_action, assert_no_error, open_page
@@ -41,7 +42,8 @@ def assert_chinese(page) -> None:
     box = link.bounding_box()
     assert box and box["width"] > 10 and box["height"] > 5, f"{title!r} is not drawn"
     assert not page.evaluate(SAME_AS_MISSING_GLYPH, title), "Chinese drawn as missing glyphs"
-    assert translate("app.language", "zh") in page.locator('[data-testid="stSidebar"]').inner_text()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_contain_text(translate("app.language", "zh"))
 
 
 def test_switch_to_chinese(page) -> None:
