@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from components.ui.i18n import translate
 from tests.browser.conftest import require_page
@@ -32,7 +33,7 @@ def test_share_link_then_four_depths_in_one_click(page) -> None:
     assert "lang=en" in page.url
     text = main_text(page)
     assert "VGG11 → VGG13" in text and DELTA in text
-    assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(3)  # plotly loads lazily
 
 
 def test_a_bad_item_is_flagged_and_the_rest_shows(page) -> None:
@@ -40,7 +41,7 @@ def test_a_bad_item_is_flagged_and_the_rest_shows(page) -> None:
     open_page(page, "/compare?cmp=vgg16,vgg16@16x16,vgg19&lang=zh")
     assert_no_error(page)  # a warning, not an error box
     warnings = page.locator('[data-testid="stAlertContentWarning"]')
-    assert warnings.count() == 1
+    expect(warnings).to_have_count(1)
     assert "vgg16@16x16" in warnings.first.inner_text()
     assert link_value(page.url) == "vgg16,vgg19" and "lang=zh" in page.url
     assert translate("compare.title", "zh") in main_text(page)
