@@ -17,6 +17,7 @@ from components.keras_side import weights as W
 from components.keras_side.activations import check_budget, imagenet_labels, top_k
 from components.keras_side.problems import Problem
 from components.ui import activation_views as V
+from components.ui import weights_views as WV
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
 from components.ui.navigation import route_through_app
@@ -66,11 +67,7 @@ except SpecError:
 
 # ------------------------------------------------------------------ sidebar: weights, image
 
-try:
-    imagenet = W.imagenet_file(spec)
-except Problem:
-    imagenet = None
-default_weights = "imagenet" if imagenet and imagenet.cached else "random"
+default_weights = WV.default_kind(spec)
 if "act_weights" not in st.session_state:
     st.session_state.act_weights_auto = "weights" not in st.query_params
     st.session_state.act_weights = url_choice("weights", W.WEIGHT_KINDS, default_weights)
@@ -113,15 +110,11 @@ fit = st.sidebar.segmented_control(
 if kind in ("keras", "torch") and not digest:
     st.info(t(f"act.weights.need_file_{kind}"), icon=":material/upload_file:")
     st.stop()
-if kind == "imagenet":
-    if imagenet is None:
-        V.show_problem(W.WeightsError("act.err.imagenet_arch", side=W.IMAGENET_SIDE))
-        st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
+if kind in WV.TRAINED_KINDS:  # the trained weights on disk, else the offer to fetch them
+    trained = WV.trained_ready(spec, kind, use_random)
+    if trained is None:
         st.stop()
-    if not imagenet.cached:
-        V.imagenet_download(imagenet)
-        st.stop()
-    digest = imagenet.path.name
+    kind, digest = trained.kind, trained.digest
 
 raw = uploaded.getvalue() if uploaded is not None else V.sample_bytes(sample)
 try:
@@ -149,6 +142,7 @@ weights_text = t(f"act.weights.{kind}")
 if not net.source.trained:
     st.warning(t("act.untrained", seed=seed), icon=":material/casino:")
 V.show_notes(net.notes)
+WV.source_caption(spec, kind, net.preprocessing())
 
 left, right = st.columns([1, 1], gap="large")
 with left:

@@ -86,7 +86,7 @@ class Network:
         (also for untrained VGGs, so switching weights changes only the weights), else ÷255."""
         if self.spec.input_shape[2] != 3:
             return "scale"
-        if self.source.kind == "torch":
+        if self.source.kind in ("torch", "torchvision"):
             return "torch"
         return "caffe" if self.spec.family == "vgg" else "scale"
 
@@ -137,6 +137,13 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
         if not file.cached:
             raise W.WeightsError("act.err.not_downloaded", path=str(file.path))
         arrays_source: bytes | Path = file.path
+    elif source.kind == "torchvision":
+        from components.keras_side import hub
+
+        file = hub.hub_file_for(spec)
+        if file is None:
+            raise W.WeightsError("hub.err.no_variant")
+        arrays_source = hub.ready_file(file)  # checksum-verified
     elif source.kind in ("keras", "torch"):
         arrays_source = _file_bytes(source)
     keras.utils.set_random_seed(source.seed)
@@ -144,7 +151,7 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
     if source.kind in ("imagenet", "keras"):
         with W.keras_weights(arrays_source) as arrays:
             notes = W.assign(model, arrays)
-    elif source.kind == "torch":
+    elif source.kind in ("torch", "torchvision"):
         with W.torch_tensors(arrays_source) as tensors:
             arrays, notes = W.torch_to_keras(spec, model, tensors)
             notes = (*W.assign(model, arrays), *notes)

@@ -32,8 +32,10 @@ from components.engine.spec import NetworkSpec
 from components.engine.vgg import vgg_spec
 from components.keras_side.problems import Note, Problem
 
-WeightsKind = Literal["imagenet", "random", "keras", "torch"]
-WEIGHT_KINDS: tuple[WeightsKind, ...] = ("imagenet", "random", "keras", "torch")
+WeightsKind = Literal["imagenet", "torchvision", "random", "keras", "torch"]
+# imagenet: the best trained weights (Keras' file where Keras publishes one, else the Hub's);
+# torchvision: torchvision's trained weights from the Hugging Face Hub (components.keras_side.hub)
+WEIGHT_KINDS: tuple[WeightsKind, ...] = ("imagenet", "torchvision", "random", "keras", "torch")
 KERAS_SUFFIXES = (".weights.h5", ".h5", ".hdf5")
 TORCH_SUFFIXES = (".safetensors",)
 IMAGENET_ARCHS = ("vgg16", "vgg19")

@@ -189,32 +189,6 @@ def weights_file_input(kind: str) -> tuple[bytes | None, str, str]:
     return None, "", ""
 
 
-def imagenet_download(file: Any) -> None:
-    """The size before anything starts, a button, progress; offline: a message in seconds."""
-    from components.keras_side.weights import download_imagenet
-
-    size = human_bytes(file.approx_bytes)
-    st.info(
-        t("act.imagenet.needed", arch=file.arch.upper(), size=size, path=str(file.path)),
-        icon=":material/cloud_download:",
-    )
-    if not st.button(t("act.imagenet.download", size=size), key="act_download"):
-        return
-    bar = st.progress(0.0, text=t("act.imagenet.connecting"))
-
-    def progress(done: int, total: int | None) -> None:
-        share = min(done / total, 1.0) if total else 0.0
-        bar.progress(share, text=t("act.imagenet.progress", done=human_bytes(done)))
-
-    try:
-        download_imagenet(file, progress)
-    except Problem as problem:
-        bar.empty()
-        show_problem(problem)
-        return
-    st.rerun()
-
-
 def layer_label(info: LayerInfo) -> str:
     return f"{info.name} — {shape_text(info.output_shape)}"
 

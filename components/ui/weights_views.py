@@ -1,0 +1,191 @@
+"""Trained ImageNet weights in the pages: which source, the one-click download, the cross-check.
+
+The page asks :func:`trained_ready` for the weights the user chose; when they are on
+disk it gets the source back, otherwise this module draws one line with the download's
+cost, one button and a progress bar (bytes, time left), or says within seconds that the
+server is offline and offers random weights.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from components.engine.report import human_bytes
+from components.engine.spec import NetworkSpec
+from components.keras_side import hub
+from components.keras_side.problems import Problem
+from components.keras_side.weights import WeightsError
+from components.ui.i18n import t
+
+TRAINED_KINDS = ("imagenet", "torchvision")
+PROGRESS_EVERY = 0.25  # seconds between progress bar updates
+
+
+def default_kind(spec: NetworkSpec) -> str:
+    """Trained weights when they are already on disk for this network, else random."""
+    best = hub.best_trained(spec)
+    return "imagenet" if best is not None and best.cached else "random"
+
+
+def source_text(trained: hub.Trained) -> str:
+    if trained.hub is not None:
+        return t("hub.source.torchvision", repo=trained.hub.repo_id, rev=trained.hub.revision[:7])
+    return t("hub.source.keras")
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "…"
+    minutes, secs = divmod(round(seconds), 60)
+    return t("hub.time.min", m=minutes, s=secs) if minutes else t("hub.time.s", s=secs)
+
+
+def progress_text(progress: hub.Progress) -> str:
+    if not progress.total:
+        return t("hub.progress.unknown", done=human_bytes(progress.done))
+    return t(
+        "hub.progress",
+        done=human_bytes(progress.done),
+        total=human_bytes(progress.total),
+        left=duration_text(progress.seconds_left),
+    )
+
+
+def show_problem(problem: Problem) -> None:
+    from components.ui.activation_views import show_problem as show
+
+    show(problem)
+
+
+def trained_ready(
+    spec: NetworkSpec, kind: str, use_random: Callable[[], None]
+) -> hub.Trained | None:
+    """The trained weights ``kind`` asks for when they are on disk; otherwise the offer to
+    download them (or why there are none) is drawn and None returned: the page stops."""
+    trained = hub.best_trained(spec, kind)
+    if trained is None:
+        show_problem(WeightsError("hub.err.no_variant"))
+        st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
+        return None
+    if trained.cached:
+        return trained
+    _offer(spec, trained, use_random)
+    return None
+
+
+def _offer(spec: NetworkSpec, trained: hub.Trained, use_random: Callable[[], None]) -> None:
+    """One line with the cost, one button, a real progress bar; offline: say so at once."""
+    size = human_bytes(trained.approx_bytes)
+    st.info(
+        t("hub.need.line", name=spec.name, source=source_text(trained), size=size),
+        icon=":material/cloud_download:",
+    )
+    if hub.offline():
+        show_problem(WeightsError("hub.err.offline_mode", variant=_variant(trained)))
+        st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
+        return
+    fetch, other = st.columns([1, 1])
+    clicked = fetch.button(t("hub.need.button", size=size), key="act_fetch", type="primary")
+    other.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
+    if not clicked:
+        return
+    bar = st.progress(0.0, text=t("hub.connecting"))
+    last = [0.0]
+
+    def progress(p: hub.Progress) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY and p.done != p.total:
+            return
+        last[0] = now
+        share = min(p.done / p.total, 1.0) if p.total else 0.0
+        bar.progress(share, text=progress_text(p))
+
+    try:
+        hub.fetch_trained(trained, progress)
+    except Problem as problem:
+        bar.empty()
+        show_problem(problem)
+        return
+    st.rerun()
+
+
+def _variant(trained: hub.Trained) -> str:
+    return trained.hub.variant if trained.hub else trained.keras.arch  # type: ignore[union-attr]
+
+
+def source_caption(spec: NetworkSpec, kind: str, preprocessing: str) -> None:
+    """Which trained weights these are and the preprocessing that goes with them."""
+    if kind not in TRAINED_KINDS:
+        return
+    trained = hub.best_trained(spec, kind)
+    if trained is None:
+        return
+    st.caption(
+        t("hub.caption", source=source_text(trained), preprocessing=t(f"act.pre.{preprocessing}"))
+    )
+
+
+# ------------------------------------------------------------------ compare: both networks' top-5
+
+
+def trained_top5_ui(specs: list[NetworkSpec | None], names: list[str], sample: str) -> None:
+    """The two networks' top-5 on the same sample, side by side, when both are trained here.
+
+    ``specs`` are the networks with their heads (None for a network without ImageNet
+    weights, e.g. a custom CNN).
+    """
+    from components.keras_side.activations import imagenet_labels, top_k
+    from components.ui import activation_views as AV
+
+    trained = [hub.best_trained(s) if s is not None else None for s in specs]
+    if not all(tr is not None and tr.cached for tr in trained):
+        st.caption(t("hub.cmp.need"))
+        return
+    st.subheader(t("hub.cmp.title"))
+    labels = imagenet_labels()
+    tops = []
+    for spec, tr in zip(specs, trained, strict=True):
+        assert spec is not None and tr is not None
+        try:
+            tops.append(_top5(spec, tr, sample, top_k))
+        except Problem as problem:
+            show_problem(problem)
+            return
+    for column, name, tr, top in zip(st.columns(2, gap="large"), names, trained, tops, strict=True):
+        column.markdown(f"**{_plain(name)}**")
+        column.dataframe(
+            AV.predictions_frame(top, labels),
+            hide_index=True,
+            column_config={
+                "class": st.column_config.TextColumn(t("act.pred.class")),
+                "probability": st.column_config.ProgressColumn(
+                    t("act.pred.probability"), format="percent", min_value=0.0, max_value=1.0
+                ),
+            },
+        )
+        column.caption(source_text(tr))  # type: ignore[arg-type]
+    if tops[0][0][0] == tops[1][0][0]:
+        st.caption(t("hub.cmp.agree", label=labels[tops[0][0][0]]))
+    else:
+        st.caption(t("hub.cmp.differ"))
+
+
+def _top5(spec: NetworkSpec, trained: hub.Trained, sample: str, top_k: Any) -> list:
+    from components.keras_side import images as I
+    from components.ui import activation_views as AV
+
+    image = I.decode(AV.sample_bytes(sample), channels=3)
+    with st.spinner(t("act.building", name=spec.name)):
+        net = AV.network(spec, repr(spec), trained.kind, 0, trained.digest, "", None)
+        run = AV.run(net, f"{spec!r}|{trained.kind}|{trained.digest}", image.image,
+                     image.digest, "crop")  # fmt: skip
+    return top_k(run.outputs["predictions"], 5)
+
+
+def _plain(text: str) -> str:
+    """Markdown-escaped (network names can come from a custom spec)."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|~" else c for c in text)
