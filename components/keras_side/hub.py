@@ -169,11 +169,16 @@ def _reachable(url: str, timeout: float) -> None:
 # ------------------------------------------------------------------ which file fits a network
 
 
-@lru_cache(maxsize=64)
 def hub_file_for(spec: NetworkSpec) -> HubFile | None:
     """The variant whose trained weights fit ``spec`` exactly: one of the eight VGGs with
     3 input channels, without a head at any size, or with the 1,000-class head (dense at
     224×224, or as convolutions at any size the 7×7 fc1 fits)."""
+    variant = _variant_for(spec)
+    return HUB_FILES.get(variant) if variant else None
+
+
+@lru_cache(maxsize=64)
+def _variant_for(spec: NetworkSpec) -> str | None:
     if spec.family != "vgg" or spec.input_shape[2] != 3:
         return None
     for file in HUB_FILES.values():
@@ -187,7 +192,7 @@ def hub_file_for(spec: NetworkSpec) -> HubFile | None:
             except SpecError:
                 continue
             if candidate.layers == spec.layers and candidate.input_shape == spec.input_shape:
-                return file
+                return file.variant
     return None
 
 
@@ -223,13 +228,14 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def verify(file: HubFile, path: Path) -> Path:
-    """Raise unless the file's SHA-256 is the expected one; a bad file is deleted so that
-    it is never loaded and the next fetch downloads it again. Remembered per process."""
+def verify(file: HubFile, path: Path, want: str | None = None) -> Path:
+    """Raise unless the file's SHA-256 is ``want`` (default: :func:`expected_sha256`); a bad
+    file is deleted so that it is never loaded and the next fetch downloads it again.
+    A file that passed is remembered per process (path, size, mtime)."""
     real = Path(os.path.realpath(path))
     stat = real.stat()
     key = (str(real), stat.st_size, stat.st_mtime_ns)
-    want = expected_sha256(file, path)
+    want = want or expected_sha256(file, path)
     with _VERIFY_LOCK:
         if _VERIFIED.get(key) == want:
             return path
@@ -323,17 +329,49 @@ def fetch(
         if offline():
             raise WeightsError("hub.err.offline_mode", variant=file.variant)
         _reachable(endpoint(), timeout)
-        return verify(file, _download(file, progress, draw))
+        published = _hub_sha256(file)
+        if file.sha256 and published and published != file.sha256:  # refuse before 550 MB
+            raise WeightsError(
+                "hub.err.checksum", repo=file.repo_id, expected=file.sha256[:12],
+                found=published[:12],
+            )  # fmt: skip
+        want = file.sha256 or published
+        if want is None:
+            raise WeightsError("hub.err.unverifiable", repo=file.repo_id)
+        return verify(file, _download(file, progress, draw), want)
+
+
+def _hub_sha256(file: HubFile) -> str | None:
+    """The SHA-256 the Hub reports for the file at the pinned revision (its LFS ETag),
+    asked once with a short timeout, so a Hub that does not answer fails in seconds."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+    url = hf_hub_url(file.repo_id, FILENAME, revision=file.revision, endpoint=endpoint())
+    try:
+        meta = get_hf_file_metadata(url, timeout=ETAG_TIMEOUT)
+    except Exception as exc:  # any refusal of the request is one message
+        raise _refusal(file, exc) from exc
+    etag = (meta.etag or "").strip('"').lower()
+    return etag if SHA256.fullmatch(etag) else None
+
+
+def _refusal(file: HubFile, exc: Exception) -> WeightsError:
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        HfHubHTTPError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    if isinstance(exc, RepositoryNotFoundError | RevisionNotFoundError | EntryNotFoundError):
+        return WeightsError("hub.err.not_found", repo=file.repo_id, revision=file.revision[:12])
+    if isinstance(exc, HfHubHTTPError):
+        return WeightsError("hub.err.download_failed", repo=file.repo_id, reason=_reason(exc))
+    return WeightsError("hub.err.offline", host=endpoint(), reason=_reason(exc))
 
 
 def _download(file: HubFile, progress: ProgressCallback | None, draw: bool) -> Path:
     from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import (
-        EntryNotFoundError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
 
     log.info("downloading %s@%s into %s", file.repo_id, file.revision, cache_dir())  # operator
     try:
@@ -348,16 +386,12 @@ def _download(file: HubFile, progress: ProgressCallback | None, draw: bool) -> P
                 tqdm_class=_bar_class(progress, draw),
             )
         )
-    except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError) as exc:
-        raise WeightsError(
-            "hub.err.not_found", repo=file.repo_id, revision=file.revision[:12]
-        ) from exc
-    except LocalEntryNotFoundError as exc:  # the Hub stopped answering before the transfer
-        raise WeightsError("hub.err.offline", host=endpoint(), reason=_reason(exc)) from exc
     except Exception as exc:  # any failure of the transfer itself (the client has many kinds)
-        raise WeightsError(
-            "hub.err.download_failed", repo=file.repo_id, reason=_reason(exc)
-        ) from exc
+        refusal = _refusal(file, exc)
+        if refusal.key == "hub.err.offline":  # it answered the HEAD, then the transfer failed
+            reason = _reason(exc)
+            refusal = WeightsError("hub.err.download_failed", repo=file.repo_id, reason=reason)
+        raise refusal from exc
 
 
 def _reason(exc: BaseException) -> str:
