@@ -107,21 +107,41 @@ def test_imagenet_without_network_states_the_size_and_never_hangs(tmp_path, monk
         lambda arch, top: real_url(arch, top).replace("https://", f"http://127.0.0.1:{port}/"),
     )
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
     at = page(weights="imagenet")
     assert not at.exception
     size = human_bytes(analyze(vgg_spec("vgg16")).weight_bytes)
-    assert any(size in i and "not on this machine" in i for i in texts(at.info))
+    assert any(size in i and "not on this server yet" in i for i in texts(at.info))
+    assert not any(str(tmp_path) in i for i in texts(at.info))  # no server paths for students
     start = time.perf_counter()
-    at.button(key="act_download").click().run()
+    at.button(key="act_fetch").click().run()
     assert time.perf_counter() - start < 15
     assert not at.exception
     assert any("no internet access" in e or "Could not download" in e for e in texts(at.error))
 
 
-def test_imagenet_for_vgg13_explains_what_exists() -> None:
+def test_imagenet_for_vgg13_offers_torchvision_weights_and_fails_fast_offline(
+    tmp_path, monkeypatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
     at = page(arch="vgg13", weights="imagenet")
     assert not at.exception
-    assert any("only for VGG16 and VGG19" in e for e in texts(at.error))
+    size = human_bytes(analyze(vgg_spec("vgg13")).weight_bytes)
+    assert any(size in i and "timm/vgg13.tv_in1k" in i for i in texts(at.info))
+    start = time.perf_counter()
+    at.button(key="act_fetch").click().run()
+    assert time.perf_counter() - start < 15
+    assert any("Could not reach" in e for e in texts(at.error))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    at = page(arch="vgg13", bn="1", weights="torchvision")
+    assert not at.exception and not [b for b in at.button if b.key == "act_fetch"]
+    assert any("works offline" in e and "weights fetch vgg13_bn" in e for e in texts(at.error))
+    at.button(key="act_use_random").click().run()
+    assert not at.exception and at.radio(key="act_weights").value == "random"
 
 
 def test_weights_file_for_another_architecture(tmp_path) -> None:
