@@ -12,6 +12,8 @@ from components.engine.choice import VGGChoice, parse_input_size, with_input
 from components.engine.errors import Issue, SpecError
 from components.engine.report import to_csv, to_json_dict, to_keras_text, to_markdown
 from components.engine.spec import MAX_SPEC_BYTES, NetworkSpec, parse_spec_json
+from components.weights_cli import add_parser as add_weights_parser
+from components.weights_cli import run as run_weights
 
 FORMATS = {
     "table": to_keras_text,
@@ -66,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     summary.add_argument("--bn", action="store_true", help="batch norm after every conv")
     summary.add_argument("--fc-as-conv", action="store_true", help="FC layers as convolutions")
     summary.add_argument("--format", choices=FORMATS, default="table")
+    add_weights_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "weights":
+        return run_weights(args)
     try:
         analysis = analyze(_network(args))
     except SpecError as exc:
