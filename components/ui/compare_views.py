@@ -560,6 +560,9 @@ def same_image(configs: list[E.Config], names: list[str], colours: list[str]) ->
     if None in runs:
         return
     _show_maps(chosen, runs, block)
+    from components.ui.weights_views import trained_top5_ui
+
+    trained_top5_ui(list(pair), [names[first], names[second]], sample)
 
 
 def _forward(config: E.Config, name: str, sample: str):

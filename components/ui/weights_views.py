@@ -14,8 +14,10 @@ from typing import Any
 
 import streamlit as st
 
+from components.engine.errors import SpecError
 from components.engine.report import human_bytes
 from components.engine.spec import NetworkSpec
+from components.engine.vgg import vgg_spec
 from components.keras_side import hub
 from components.keras_side.problems import Problem
 from components.keras_side.weights import WeightsError
@@ -132,15 +134,16 @@ def source_caption(spec: NetworkSpec, kind: str, preprocessing: str) -> None:
 # ------------------------------------------------------------------ compare: both networks' top-5
 
 
-def trained_top5_ui(specs: list[NetworkSpec | None], names: list[str], sample: str) -> None:
+def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
     """The two networks' top-5 on the same sample, side by side, when both are trained here.
 
-    ``specs`` are the networks with their heads (None for a network without ImageNet
-    weights, e.g. a custom CNN).
+    ``configs`` are the compare page's two configurations; each is classified as the
+    network with its ImageNet head at 224×224 (a custom CNN has no ImageNet weights).
     """
     from components.keras_side.activations import imagenet_labels, top_k
     from components.ui import activation_views as AV
 
+    specs = [_with_head(config.item) for config in configs]
     trained = [hub.best_trained(s) if s is not None else None for s in specs]
     if not all(tr is not None and tr.cached for tr in trained):
         st.caption(t("hub.cmp.need"))
@@ -189,3 +192,12 @@ def _top5(spec: NetworkSpec, trained: hub.Trained, sample: str, top_k: Any) -> l
 def _plain(text: str) -> str:
     """Markdown-escaped (network names can come from a custom spec)."""
     return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|~" else c for c in text)
+
+
+def _with_head(item: Any) -> NetworkSpec | None:
+    if item.is_preset:
+        return None
+    try:
+        return vgg_spec(item.arch, batch_norm=item.batch_norm)
+    except SpecError:
+        return None
