@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ class Hub:
     drop_first_get_after: int | None = None  # bytes, then the connection is cut (once)
     corrupt: bool = False  # serve bytes that do not hash to the announced ETag
     get_status: int = 200
+    bytes_per_second: float | None = None  # a slow line, to watch the progress bar
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # method, path, Range
     port: int = 0
 
@@ -106,7 +108,13 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
-            self.wfile.write(body)
+            if hub.bytes_per_second is None:
+                self.wfile.write(body)
+                return
+            piece = 1 << 20
+            for start in range(0, len(body), piece):
+                self.wfile.write(body[start : start + piece])
+                time.sleep(piece / hub.bytes_per_second)
 
     return Handler
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from safetensors.numpy import save_file
@@ -69,3 +71,20 @@ def test_both_trained_networks_top5_side_by_side(tmp_path, monkeypatch):
     expected = torch_forward(vgg_spec("vgg11", (SIDE, SIDE, 3)), dicts["vgg11"], x)
     assert frames[0].value["class"].iloc[0] == imagenet_labels()[int(expected.argmax())]
     assert frames[0].value["probability"].iloc[0] == pytest.approx(expected.max(), rel=1e-3)
+
+
+def test_one_vgg_twice_with_both_sources_is_the_cross_check(monkeypatch):
+    from components.ui import weights_views as WV
+
+    keras = hub.Trained("imagenet", 1, True)
+    torchvision = hub.Trained("torchvision", 1, True, hub=hub.HUB_FILES["vgg16"])
+    spec = vgg_spec("vgg16")
+    monkeypatch.setattr(hub, "trained_options", lambda s: [keras, torchvision])
+    monkeypatch.setattr(hub, "best_trained", lambda s, kind="imagenet": keras)
+    assert WV.pair_sources([spec, spec]) == [keras, torchvision]
+    assert WV.pair_sources([spec, vgg_spec("vgg19")]) == [keras, keras]
+    assert WV.pair_sources([None, spec]) == [None, keras]
+    monkeypatch.setattr(
+        hub, "trained_options", lambda s: [keras, replace(torchvision, cached=False)]
+    )
+    assert WV.pair_sources([spec, spec]) == [keras, keras]

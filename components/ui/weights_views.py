@@ -39,6 +39,12 @@ def source_text(trained: hub.Trained) -> str:
     return t("hub.source.keras")
 
 
+def origin_text(trained: hub.Trained) -> str:
+    if trained.hub is not None:
+        return t("hub.origin.torchvision", repo=trained.hub.repo_id, rev=trained.hub.revision[:7])
+    return t("hub.origin.keras")
+
+
 def duration_text(seconds: float | None) -> str:
     if seconds is None:
         return "…"
@@ -83,16 +89,16 @@ def _offer(spec: NetworkSpec, trained: hub.Trained, use_random: Callable[[], Non
     """One line with the cost, one button, a real progress bar; offline: say so at once."""
     size = human_bytes(trained.approx_bytes)
     st.info(
-        t("hub.need.line", name=spec.name, source=source_text(trained), size=size),
+        t("hub.need.line", name=spec.name, size=size, origin=origin_text(trained)),
         icon=":material/cloud_download:",
     )
     if hub.offline():
         show_problem(WeightsError("hub.err.offline_mode", variant=_variant(trained)))
         st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
         return
-    fetch, other = st.columns([1, 1])
-    clicked = fetch.button(t("hub.need.button", size=size), key="act_fetch", type="primary")
-    other.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
+    row = st.container(horizontal=True)
+    clicked = row.button(t("hub.need.button", size=size), key="act_fetch", type="primary")
+    row.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
     if not clicked:
         return
     bar = st.progress(0.0, text=t("hub.connecting"))
@@ -138,13 +144,15 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
     """The two networks' top-5 on the same sample, side by side, when both are trained here.
 
     ``configs`` are the compare page's two configurations; each is classified as the
-    network with its ImageNet head at 224×224 (a custom CNN has no ImageNet weights).
+    network with its ImageNet head at 224×224 (a custom CNN has no ImageNet weights). The
+    same VGG16 or VGG19 twice, with both sources on disk, is the cross-check: Keras'
+    weights on the left, torchvision's on the right.
     """
     from components.keras_side.activations import imagenet_labels, top_k
     from components.ui import activation_views as AV
 
     specs = [_with_head(config.item) for config in configs]
-    trained = [hub.best_trained(s) if s is not None else None for s in specs]
+    trained = pair_sources(specs)
     if not all(tr is not None and tr.cached for tr in trained):
         st.caption(t("hub.cmp.need"))
         return
@@ -175,6 +183,17 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
         st.caption(t("hub.cmp.agree", label=labels[tops[0][0][0]]))
     else:
         st.caption(t("hub.cmp.differ"))
+
+
+def pair_sources(specs: list[NetworkSpec | None]) -> list[hub.Trained | None]:
+    """Each network's best trained weights; one VGG twice with both sources on disk gets
+    Keras' on the left and torchvision's on the right (the two should agree on top-1)."""
+    trained = [hub.best_trained(s) if s is not None else None for s in specs]
+    if specs[0] is not None and specs[0] == specs[1]:
+        both = [o for o in hub.trained_options(specs[0]) if o.cached]
+        if len(both) == 2:
+            return list(both)
+    return trained
 
 
 def _top5(spec: NetworkSpec, trained: hub.Trained, sample: str, top_k: Any) -> list:
