@@ -9,6 +9,7 @@ before it is used; a file that fails is deleted, never loaded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -250,9 +251,11 @@ def verify(file: HubFile, path: Path, want: str | None = None) -> Path:
 
 
 def _discard(path: Path) -> None:
+    """Delete a file that failed its check (a read-only cache keeps it; it is still refused)."""
     real = Path(os.path.realpath(path))
-    path.unlink(missing_ok=True)
-    real.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+        real.unlink(missing_ok=True)
 
 
 def ready_file(file: HubFile) -> Path:
