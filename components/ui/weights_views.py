@@ -148,7 +148,7 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
     same VGG16 or VGG19 twice, with both sources on disk, is the cross-check: Keras'
     weights on the left, torchvision's on the right.
     """
-    from components.keras_side.activations import imagenet_labels, top_k
+    from components.keras_side.activations import imagenet_labels
     from components.ui import activation_views as AV
 
     specs = [_with_head(config.item) for config in configs]
@@ -162,7 +162,8 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
     for spec, tr in zip(specs, trained, strict=True):
         assert spec is not None and tr is not None
         try:
-            tops.append(_top5(spec, tr, sample, top_k))
+            with st.spinner(t("act.building", name=spec.name)):
+                tops.append(_top5(spec, repr(spec), tr.kind, tr.digest, sample))
         except Problem as problem:
             show_problem(problem)
             return
@@ -196,16 +197,20 @@ def pair_sources(specs: list[NetworkSpec | None]) -> list[hub.Trained | None]:
     return trained
 
 
-def _top5(spec: NetworkSpec, trained: hub.Trained, sample: str, top_k: Any) -> list:
+@st.cache_data(max_entries=32, show_spinner=False)
+def _top5(
+    _spec: NetworkSpec, spec_key: str, kind: str, digest: str, sample: str
+) -> list[tuple[int, float]]:
+    """One trained network's top-5 on a sample, kept as data: the network itself is built
+    for this and dropped, so the page's shared model cache keeps the maps' networks."""
     from components.keras_side import images as I
+    from components.keras_side.activations import WeightsSource, build_network, top_k
     from components.ui import activation_views as AV
 
-    image = I.decode(AV.sample_bytes(sample), channels=3)
-    with st.spinner(t("act.building", name=spec.name)):
-        net = AV.network(spec, repr(spec), trained.kind, 0, trained.digest, "", None)
-        run = AV.run(net, f"{spec!r}|{trained.kind}|{trained.digest}", image.image,
-                     image.digest, "crop")  # fmt: skip
-    return top_k(run.outputs["predictions"], 5)
+    net = build_network(_spec, WeightsSource(kind, digest=digest))  # type: ignore[arg-type]
+    h, w, _ = _spec.input_shape
+    picture = I.fit(I.decode(AV.sample_bytes(sample), channels=3).image, h, w, "crop")
+    return top_k(net.forward(I.to_batch(picture, net.preprocessing())), 5)
 
 
 def _plain(text: str) -> str:
