@@ -374,3 +374,31 @@ def test_best_trained_prefers_what_is_on_disk(served_vgg11, tmp_path, monkeypatc
     best = hub.best_trained(spec)
     assert best.cached and best.digest == f"timm/vgg11.tv_in1k@{COMMIT}"
     assert hub.best_trained(vgg_spec("vgg16-c")) is None
+
+
+# ------------------------------------------------------------------ background downloads
+
+
+def test_a_background_download_is_shared_and_outlives_its_caller(monkeypatch) -> None:
+    data = payload(1_500_000)  # 6 MB at 4 MB/s: still running when asked again
+    file = tiny_file()
+    trained = hub.Trained("torchvision", len(data), False, hub=file)
+    with serve(Hub(bytes_per_second=4e6)) as fake:
+        fake.add(REPO, COMMIT, hub.FILENAME, data)
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        job = hub.start_download(trained)
+        assert hub.start_download(trained) is job and hub.download_job(trained) is job
+        assert job.finished.wait(30) and job.error is None
+        assert job.progress is not None and job.progress.done == len(data)
+        assert hub.cached_path(file) is not None and gets(fake) == [None]
+        hub.forget(job)
+        assert hub.download_job(trained) is None
+
+
+def test_a_failed_background_download_reports_and_can_be_retried(monkeypatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    trained = hub.Trained("torchvision", 1, False, hub=tiny_file())
+    job = hub.start_download(trained)
+    assert job.finished.wait(10) and job.error.key == "hub.err.offline"
+    assert hub.start_download(trained) is not job  # a failed job does not block a new try
+    hub.forget(hub.download_job(trained))

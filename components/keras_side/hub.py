@@ -21,7 +21,7 @@ import urllib.parse
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -496,3 +496,64 @@ def fetch_trained(
     if offline():
         raise WeightsError("hub.err.offline_mode", variant=trained.keras.arch)
     return download_imagenet(trained.keras, relay, timeout)
+
+
+# ------------------------------------------------------------------ downloads that outlive a rerun
+
+
+@dataclass
+class Job:
+    """A download running in the background, shared by every session that waits for it:
+    a rerun or a closed tab does not stop it, and a second click does not start another."""
+
+    trained: Trained
+    progress: Progress | None = None
+    error: WeightsError | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+    started: threading.Event = field(default_factory=threading.Event)  # first byte, or done
+
+    def report(self, progress: Progress) -> None:
+        self.progress = progress
+        self.started.set()
+
+
+_JOBS: dict[str, Job] = {}
+_JOBS_LOCK = threading.Lock()
+
+
+def download_job(trained: Trained) -> Job | None:
+    """The download of these weights that is running or has just ended, if any."""
+    with _JOBS_LOCK:
+        return _JOBS.get(trained.digest)
+
+
+def start_download(trained: Trained) -> Job:
+    """Start fetching in a background thread (or join the one already running)."""
+    with _JOBS_LOCK:
+        job = _JOBS.get(trained.digest)
+        if job is not None and not (job.finished.is_set() and job.error is not None):
+            return job
+        job = _JOBS[trained.digest] = Job(trained)
+
+    def work() -> None:
+        try:
+            fetch_trained(trained, job.report)
+        except WeightsError as error:
+            job.error = error
+        except Exception as exc:  # a thread must not die silently: one message
+            job.error = WeightsError(
+                "hub.err.download_failed", repo=trained.digest, reason=_reason(exc)
+            )
+        finally:
+            job.finished.set()
+            job.started.set()
+
+    threading.Thread(target=work, name=f"fetch {trained.digest}", daemon=True).start()
+    return job
+
+
+def forget(job: Job) -> None:
+    """Drop an ended job so the next visit offers the download again (or finds the file)."""
+    with _JOBS_LOCK:
+        if _JOBS.get(job.trained.digest) is job:
+            del _JOBS[job.trained.digest]

@@ -8,7 +8,6 @@ server is offline and offers random weights.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +23,6 @@ from components.keras_side.weights import WeightsError
 from components.ui.i18n import t
 
 TRAINED_KINDS = ("imagenet", "torchvision")
-PROGRESS_EVERY = 0.25  # seconds between progress bar updates
 
 
 def default_kind(spec: NetworkSpec) -> str:
@@ -96,29 +94,38 @@ def _offer(spec: NetworkSpec, trained: hub.Trained, use_random: Callable[[], Non
         show_problem(WeightsError("hub.err.offline_mode", variant=_variant(trained)))
         st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
         return
-    row = st.container(horizontal=True)
-    clicked = row.button(t("hub.need.button", size=size), key="act_fetch", type="primary")
-    row.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
-    if not clicked:
-        return
-    bar = st.progress(0.0, text=t("hub.connecting"))
-    last = [0.0]
-
-    def progress(p: hub.Progress) -> None:
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_EVERY and p.done != p.total:
+    job = hub.download_job(trained)
+    if job is None or job.finished.is_set():
+        row = st.container(horizontal=True)
+        clicked = row.button(t("hub.need.button", size=size), key="act_fetch", type="primary")
+        row.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
+        if not clicked:
             return
-        last[0] = now
-        share = min(p.done / p.total, 1.0) if p.total else 0.0
-        bar.progress(share, text=progress_text(p))
-
-    try:
-        hub.fetch_trained(trained, progress)
-    except Problem as problem:
-        bar.empty()
-        show_problem(problem)
+        job = hub.start_download(trained)
+        job.started.wait(hub.CONNECT_TIMEOUT + hub.ETAG_TIMEOUT + 1)  # offline: said at once
+    if job.finished.is_set() and job.error is not None:
+        show_problem(job.error)
+        hub.forget(job)
         return
-    st.rerun()
+    _watch_ui(job)
+
+
+@st.fragment(run_every=0.5)
+def _watch_ui(job: hub.Job) -> None:
+    """The download's progress, redrawn twice a second; the whole page reruns when it ends."""
+    if job.finished.is_set():
+        if job.error is not None:
+            show_problem(job.error)
+            hub.forget(job)
+            return
+        hub.forget(job)
+        st.rerun()
+    p = job.progress
+    if p is None:
+        st.progress(0.0, text=t("hub.connecting"))
+        return
+    share = min(p.done / p.total, 1.0) if p.total else 0.0
+    st.progress(share, text=progress_text(p))
 
 
 def _variant(trained: hub.Trained) -> str:
