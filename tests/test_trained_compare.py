@@ -88,3 +88,27 @@ def test_one_vgg_twice_with_both_sources_is_the_cross_check(monkeypatch):
         hub, "trained_options", lambda s: [keras, replace(torchvision, cached=False)]
     )
     assert WV.pair_sources([spec, spec]) == [keras, keras]
+
+
+@pytest.mark.parametrize("arch", ["vgg16", "vgg19"])
+def test_real_keras_and_torchvision_weights_agree_on_the_samples(arch) -> None:
+    """Runs where both real files are cached (after `weights fetch` and Keras' download);
+    skipped on machines without them, such as the offline one this was written on."""
+    from components.keras_side import images as I
+    from components.keras_side.activations import WeightsSource, build_network
+    from components.ui import activation_views as AV
+
+    spec = vgg_spec(arch)
+    options = {o.kind: o for o in hub.trained_options(spec) if o.cached}
+    if len(options) < 2:
+        pytest.skip(f"{arch}: Keras' and the Hub's ImageNet files are not both cached here")
+    tops = {}
+    for kind, trained in options.items():
+        net = build_network(spec, WeightsSource(kind, digest=trained.digest))
+        tops[kind] = [
+            int(net.forward(I.to_batch(I.fit(I.decode(AV.sample_bytes(s)).image, 224, 224),
+                                       net.preprocessing())).argmax())
+            for s in AV.SAMPLES
+        ]  # fmt: skip
+        del net
+    assert tops["imagenet"] == tops["torchvision"]
