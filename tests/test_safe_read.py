@@ -132,6 +132,22 @@ def test_the_child_cannot_take_more_memory_than_its_limit(tmp_path: Path) -> Non
     assert misbehaving(tmp_path, "allocate").key == "act.err.weights_crashed"
 
 
+def test_only_known_reasons_are_taken_from_the_child(tmp_path: Path) -> None:
+    assert misbehaving(tmp_path, "forged").key == "act.err.h5_corrupt"
+
+
+def test_thousands_of_arrays_are_refused(tmp_path: Path) -> None:
+    import h5py
+
+    path = tmp_path / "many.weights.h5"
+    with h5py.File(path, "w") as f:
+        vars_ = f.create_group("layers/dense/vars")
+        for i in range(4100):
+            vars_[str(i)] = np.zeros(1, "f4")
+    error = refusal(W.read_keras_weights, path)
+    assert error.key == "act.err.too_many_arrays" and error.values == {"max": 4096}
+
+
 def test_no_temporary_files_are_left_behind(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
@@ -418,7 +434,7 @@ def valid_or_refused(read, data: bytes) -> None:
             assert array.dtype != np.float32 or np.isfinite(array).all()
 
 
-FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ

@@ -38,8 +38,15 @@ MEMORY_LIMIT = 3 << 30  # the child's address space: Python, NumPy, h5py and one
 BASE_SECONDS = 20.0  # wall clock for the child: this, plus one second per 25 MB of file
 BYTES_PER_SECOND = 25_000_000
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-MAX_CONCURRENT = 2  # reads at once (each may write up to MAX_ARRAY_BYTES to the temp folder)
+MAX_MANIFEST_BYTES = 4 << 20
+MAX_CONCURRENT = 4  # reads at once (each may write up to MAX_ARRAY_BYTES to the temp folder)
 SUFFIXES = (".weights.h5", ".h5", ".hdf5", ".safetensors")
+
+REFUSALS = {  # the child's reasons; anything else it writes is "damaged file"
+    "act.err.h5_layout", "act.err.h5_link", "act.err.h5_external", "act.err.h5_virtual",
+    "act.err.h5_dtype", "act.err.h5_not_array", "act.err.st_dtype", "act.err.not_finite",
+    "act.err.weights_too_big", "act.err.too_many_arrays", "act.err.weights_memory",
+}  # fmt: skip
 
 log = logging.getLogger(__name__)
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
@@ -137,7 +144,7 @@ def _child_env(work: Path) -> dict[str, str]:
     """One thread each for the numeric libraries; no HDF5 filter plugins from anywhere."""
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME")}
     return keep | {
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
@@ -173,32 +180,41 @@ def _run_child(
 
 def _load(work: Path, corrupt: str) -> Loaded:
     try:
-        manifest = json.loads((work / "manifest.json").read_text())
+        with (work / "manifest.json").open("rb") as handle:
+            manifest = json.loads(handle.read(MAX_MANIFEST_BYTES + 1)[:MAX_MANIFEST_BYTES])
     except (OSError, ValueError) as exc:
         raise WeightsError("act.err.weights_crashed") from exc
     if "error" in manifest:
-        if manifest["error"] == "corrupt":
+        key, values = manifest["error"], manifest.get("values", {})
+        if key not in REFUSALS or not isinstance(values, dict):
             log.info("weights file refused: %s", manifest.get("reason"))
             raise WeightsError(corrupt)
-        values = manifest["values"]
         if "limit" in values:
             values["limit"] = human_bytes(values["limit"])
-        raise WeightsError(manifest["error"], **values)
+        raise WeightsError(key, **values)
+    try:
+        return Loaded(_arrays(work, manifest["arrays"]), manifest.get("peak_kb", 0) * 1024)
+    except (OSError, ValueError, TypeError, KeyError) as exc:  # an output the child did not finish
+        raise WeightsError("act.err.weights_crashed") from exc
+
+
+def _arrays(work: Path, entries: list[Any]) -> list[tuple[str, int | None, np.ndarray]]:
+    """Read-only views of the child's output file (mapped; the file itself is deleted next)."""
     blob = work / "arrays.bin"
     arrays: list[tuple[str, int | None, np.ndarray]] = []
     mapped: Any = None
     if blob.stat().st_size:
-        with blob.open("rb") as handle:  # the mapping outlives the file, deleted next
+        with blob.open("rb") as handle:
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    for name, index, entry in manifest["arrays"]:
-        shape, dtype = tuple(entry["shape"]), np.dtype(entry["dtype"])
+    for name, index, entry in entries:
+        shape, dtype = tuple(int(n) for n in entry["shape"]), np.dtype(entry["dtype"])
         count = int(np.prod(shape, dtype=np.int64))
         if count == 0:
             array = np.zeros(shape, dtype)
         else:
-            array = np.frombuffer(mapped, dtype, count, entry["offset"]).reshape(shape)
-        arrays.append((name, index, array))
-    return Loaded(arrays, manifest.get("peak_kb", 0) * 1024)
+            array = np.frombuffer(mapped, dtype, count, int(entry["offset"])).reshape(shape)
+        arrays.append((str(name), index, array))
+    return arrays
 
 
 # ------------------------------------------------------------------ a server folder of weights

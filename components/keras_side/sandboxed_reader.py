@@ -25,6 +25,7 @@ import numpy as np
 BLOCK_BYTES = 8 << 20  # rows copied at a time: the child's peak is one block, not one array
 ALIGN = 64
 MAX_LINK_HOPS = 8
+MAX_ARRAYS = 4096  # VGG19-BN has 102
 NAME_CHARS = 120  # names quoted in messages are cut to this
 INT_KEYS = (".num_batches_tracked",)  # torch counters: the only integer tensors a state dict has
 ST_FLOATS = {"F16": "<f2", "F32": "<f4", "F64": "<f8", "BF16": "<u2"}  # BF16: top half of an f32
@@ -55,12 +56,19 @@ class Blob:
     """Arrays appended to one file, each at an aligned offset, within a total byte budget."""
 
     def __init__(self, handle: BinaryIO, budget: int) -> None:
-        self.handle, self.budget, self.used = handle, budget, 0
+        self.handle, self.budget, self.used, self.count = handle, budget, 0, 0
 
-    def add(self, name: str, shape: tuple[int, ...], dtype: str, blocks: Iterator[np.ndarray]):
+    def check(self, shape: tuple[int, ...], dtype: str) -> int:
+        """Refuse, before reading anything, an array that does not fit the budget."""
         size = math.prod(shape) * np.dtype(dtype).itemsize
         if self.used + size > self.budget:
             raise Refusal("act.err.weights_too_big", limit=self.budget)
+        if self.count >= MAX_ARRAYS:
+            raise Refusal("act.err.too_many_arrays", max=MAX_ARRAYS)
+        return size
+
+    def add(self, name: str, shape: tuple[int, ...], dtype: str, blocks: Iterator[np.ndarray]):
+        size = self.check(shape, dtype)
         offset = -self.handle.tell() % ALIGN + self.handle.tell()
         self.handle.seek(offset)
         for block in blocks:
@@ -69,6 +77,7 @@ class Blob:
                 raise Refusal("act.err.not_finite", name=short(name))
             out.tofile(self.handle)
         self.used += size
+        self.count += 1
         return {"offset": offset, "shape": list(shape), "dtype": dtype}
 
 
@@ -211,6 +220,7 @@ def read_safetensors(source: Path, blob: Blob) -> list[list[Any]]:
             stored, out = ST_INTS[kind], "<i8"
         else:
             raise Refusal("act.err.st_dtype", name=short(key), dtype=kind)
+        blob.check(shape, out)
         begin = 8 + length + int(info["data_offsets"][0])
         count = math.prod(shape)
         data = (
