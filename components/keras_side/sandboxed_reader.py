@@ -16,7 +16,7 @@ import math
 import resource
 import sys
 from collections.abc import Iterator
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -196,9 +196,31 @@ def read_h5(source: Path, blob: Blob) -> list[list[Any]]:
 # ------------------------------------------------------------------ safetensors
 
 
-def widen_bf16(data: np.ndarray, index: Any) -> np.ndarray:
-    """bfloat16 is the upper half of a float32: shifting it back up is exact."""
-    return (np.asarray(data[index]).astype(np.uint32) << np.uint32(16)).view(np.float32)
+@dataclass(frozen=True)
+class RawTensor:
+    """One tensor's bytes in the file, read a block of rows at a time (never mapped whole)."""
+
+    handle: BinaryIO
+    begin: int
+    dtype: str
+    shape: tuple[int, ...]
+    bf16: bool
+
+    def __getitem__(self, index: slice | tuple[()]) -> np.ndarray:
+        per_row = math.prod(self.shape[1:])
+        if isinstance(index, slice):
+            start, stop, _ = index.indices(self.shape[0])
+            rows, shape = stop - start, (stop - start, *self.shape[1:])
+        else:
+            start, rows, shape = 0, 1, ()
+        self.handle.seek(self.begin + start * per_row * np.dtype(self.dtype).itemsize)
+        count = rows * per_row
+        values = np.fromfile(self.handle, self.dtype, count)
+        if values.size != count:
+            raise ValueError("the tensor is cut short")
+        if self.bf16:  # bfloat16 is the upper half of a float32: shifting it back is exact
+            values = (values.astype(np.uint32) << np.uint32(16)).view(np.float32)
+        return values.reshape(shape)
 
 
 def read_safetensors(source: Path, blob: Blob) -> list[list[Any]]:
@@ -207,30 +229,23 @@ def read_safetensors(source: Path, blob: Blob) -> list[list[Any]]:
 
     with safe_open(str(source), framework="numpy") as handle:
         keys = list(handle.keys())
+    entries: list[list[Any]] = []
     with source.open("rb") as raw:
         length = int.from_bytes(raw.read(8), "little")
         header = json.loads(raw.read(length))
-    entries: list[list[Any]] = []
-    for key in keys:
-        info = header[key]
-        kind, shape = info["dtype"], tuple(int(n) for n in info["shape"])
-        if kind in ST_FLOATS:
-            stored, out = ST_FLOATS[kind], "<f4"
-        elif kind in ST_INTS and key.endswith(INT_KEYS):
-            stored, out = ST_INTS[kind], "<i8"
-        else:
-            raise Refusal("act.err.st_dtype", name=short(key), dtype=kind)
-        blob.check(shape, out)
-        begin = 8 + length + int(info["data_offsets"][0])
-        count = math.prod(shape)
-        data = (
-            np.memmap(source, dtype=stored, mode="r", offset=begin, shape=(count,))
-            if count
-            else np.zeros(0, stored)
-        ).reshape(shape)
-        read = partial(widen_bf16, data) if kind == "BF16" else data.__getitem__
-        itemsize = np.dtype(stored).itemsize
-        entries.append([key, None, blob.add(key, shape, out, row_blocks(read, shape, itemsize))])
+        for key in keys:
+            info = header[key]
+            kind, shape = info["dtype"], tuple(int(n) for n in info["shape"])
+            if kind in ST_FLOATS:
+                stored, out = ST_FLOATS[kind], "<f4"
+            elif kind in ST_INTS and key.endswith(INT_KEYS):
+                stored, out = ST_INTS[kind], "<i8"
+            else:
+                raise Refusal("act.err.st_dtype", name=short(key), dtype=kind)
+            begin = 8 + length + int(info["data_offsets"][0])
+            tensor = RawTensor(raw, begin, stored, shape, kind == "BF16")
+            blocks = row_blocks(tensor.__getitem__, shape, np.dtype(stored).itemsize)
+            entries.append([key, None, blob.add(key, shape, out, blocks)])
     return entries
 
 
