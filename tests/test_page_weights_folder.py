@@ -66,3 +66,20 @@ def test_a_spec_link_over_the_compute_budget_is_refused_with_its_numbers() -> No
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "3.98e+13 multiply-accumulates" in errors and "1.2e+11" in errors
+
+
+def test_the_folder_can_be_named_in_secrets_toml(tmp_path: Path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    (tmp_path / "tv_vgg11.safetensors").write_bytes(b"x")
+    (tmp_path / "keras.weights.h5").write_bytes(b"x")
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=120)
+    at.secrets["weights_dir"] = str(tmp_path)
+    for name, value in {**SMALL, "weights": "torch"}.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="act_wserver_torch").options == ["tv_vgg11.safetensors"]

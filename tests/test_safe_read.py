@@ -230,9 +230,13 @@ def test_soft_links_that_leave_the_file_are_refused_inside_ones_followed(tmp_pat
 
     def inside(f, group) -> None:
         f["store/k"] = np.full(4, 2.5, dtype="f4")
-        group["k"] = h5py.SoftLink("/store/k")
+        f["store/alias"] = h5py.SoftLink("k")  # relative: from its own group
+        group["k"] = h5py.SoftLink("/store/alias")
 
-    for make in (through_external, dangling):
+    def loop(f, group) -> None:
+        group["k"] = h5py.SoftLink("/conv/k")
+
+    for make in (through_external, dangling, loop):
         path = one_weight_file(tmp_path / f"{make.__name__}.h5", make)
         assert refusal(W.read_keras_weights, path).key == "act.err.h5_link"
     arrays = W.read_keras_weights(one_weight_file(tmp_path / "inside.h5", inside))

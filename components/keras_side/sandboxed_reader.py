@@ -99,7 +99,7 @@ def h5_get(h5py: Any, group: Any, path: str, hops: int = 0) -> Any:
     """The object at ``path`` below ``group`` (None if absent), walking one link at a time.
 
     External links are refused before libhdf5 could open another file; a soft link is
-    followed from the file's root, and refused if its target does not resolve inside.
+    followed the same way, and refused if its target does not resolve inside the file.
     """
     if hops > MAX_LINK_HOPS:
         raise Refusal("act.err.h5_link", name=short(path))
@@ -112,8 +112,9 @@ def h5_get(h5py: Any, group: Any, path: str, hops: int = 0) -> Any:
             return None
         if isinstance(link, h5py.ExternalLink):
             raise Refusal("act.err.h5_link", name=short(path))
-        if isinstance(link, h5py.SoftLink):
-            target = h5_get(h5py, node.file, link.path, hops + 1)
+        if isinstance(link, h5py.SoftLink):  # absolute from the root, else from this group
+            start = node.file if link.path.startswith("/") else node
+            target = h5_get(h5py, start, link.path, hops + 1)
             if target is None:
                 raise Refusal("act.err.h5_link", name=short(path))
             node = target
