@@ -325,6 +325,25 @@ def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
     assert refusal(W.read_safetensors, fifo).key == "act.err.not_regular"
 
 
+def test_a_fifo_swapped_in_after_the_check_does_not_block(tmp_path: Path) -> None:
+    fifo = tmp_path / "late.h5"
+    os.mkfifo(fifo)
+    assert refusal(S._head, fifo).key == "act.err.not_regular"
+
+
+def test_no_room_for_the_reader_is_a_message(monkeypatch) -> None:
+    import errno
+    import tempfile
+
+    def full(**_) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", full)
+    error = refusal(W.read_keras_weights, LEGACY())
+    assert error.key == "act.err.reader_unavailable"
+    assert error.values == {"reason": "No space left on device"}
+
+
 def test_devices_folders_long_and_tilde_paths_are_refused(tmp_path: Path) -> None:
     assert refusal(W.read_keras_weights, Path("/dev/zero")).key == "act.err.not_regular"
     assert refusal(W.read_keras_weights, tmp_path).key == "act.err.not_regular"

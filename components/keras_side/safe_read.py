@@ -106,8 +106,15 @@ def _precheck(kind: FileKind, head: bytes, size: int) -> None:
 
 
 def _head(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(1 << 20)  # signatures up to the 512 KB offset; the safetensors length
+    """The first MB, opened without blocking: a FIFO put in a file's place cannot hang us."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise WeightsError("act.err.no_file", path=path.name[:120]) from exc
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise WeightsError("act.err.not_regular", name=path.name[:120])
+        return handle.read(1 << 20)  # signatures up to the 512 KB offset; safetensors' length
 
 
 def read_untrusted(
@@ -126,7 +133,10 @@ def read_untrusted(
         size, head = len(source), source[: 1 << 20]
     _precheck(kind, head, size)
     with _SLOTS:
-        work = Path(tempfile.mkdtemp(prefix="vgg-weights-"))
+        try:
+            work = Path(tempfile.mkdtemp(prefix="vgg-weights-"))
+        except OSError as exc:
+            raise WeightsError("act.err.reader_unavailable", reason=exc.strerror) from exc
         try:
             if isinstance(source, bytes):
                 path = work / "input"
@@ -136,6 +146,8 @@ def read_untrusted(
             timeout = limits.timeout(size)
             _run_child(kind, path, work, limits, timeout, reader)
             return _load(work, corrupt)
+        except OSError as exc:  # no room in the temporary folder, no process to be had
+            raise WeightsError("act.err.reader_unavailable", reason=exc.strerror) from exc
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -160,20 +172,25 @@ def _run_child(
     cpu = int(timeout) + 1
     args = [str(limits.memory), str(cpu), str(limits.array_bytes)]
     command = [sys.executable, "-m", reader, kind, str(path), str(work), ",".join(args)]
+    errors = work / "stderr"  # a file, not a pipe: the child's output limit bounds it
     try:
-        done = subprocess.run(
-            command,
-            cwd=ROOT,
-            env=_child_env(work),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-        )
+        with errors.open("wb") as stderr:
+            done = subprocess.run(
+                command,
+                cwd=ROOT,
+                env=_child_env(work),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                timeout=timeout,
+            )
     except subprocess.TimeoutExpired as exc:  # run() has killed the child
         log.warning("weights reader stopped after %.0f s: %s", timeout, path.name)
         raise WeightsError("act.err.weights_timeout", seconds=round(timeout)) from exc
     if done.returncode != 0:
-        tail = done.stderr.decode(errors="replace")[-800:]
+        with errors.open("rb") as stderr:
+            stderr.seek(max(0, errors.stat().st_size - 800))
+            tail = stderr.read().decode(errors="replace")
         log.warning("weights reader ended with status %s: %s", done.returncode, tail)
         raise WeightsError("act.err.weights_crashed")
 
