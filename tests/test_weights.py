@@ -246,9 +246,12 @@ def test_torchvision_vgg11_with_head_matches_numpy_reference(tmp_path: Path) -> 
     path = tmp_path / "vgg11.safetensors"
     save_file(sd, str(path))
     image = rng.normal(0, 1, (3, 64, 64))
-    with W.torch_tensors(path) as lazy:  # a file on disk: read tensor by tensor
+    with W.trusted_torch_tensors(path) as lazy:  # a verified file: read tensor by tensor
         assert set(lazy) == set(sd) and lazy.shape("classifier.0.weight") == (4096, 2048)
         got, notes = keras_output(spec, lazy, image)
+    with W.torch_tensors(path) as sandboxed:  # an untrusted one: read in a child process
+        assert set(sandboxed) == set(sd)
+        assert np.array_equal(keras_output(spec, sandboxed, image)[0], got)
     expected = torch_forward(spec, sd, image)
     assert notes == ()
     np.testing.assert_allclose(got, expected, rtol=1e-3, atol=1e-5)

@@ -22,34 +22,55 @@ from components.engine.spec import NetworkSpec
 from components.keras_side import weights as W
 from components.keras_side.images import Preprocessing
 from components.keras_side.problems import Note
+from components.keras_side.safe_read import check_path
 
 MAX_SIDE = 512  # input side cap for activations
 MAX_RUN_BYTES = 1_500_000_000  # weights + every activation of one image, float32
+MAX_RUN_MACS = 120_000_000_000  # one forward pass; VGG19-BN without head at 512×512: 1.02e11
 IMAGENET_CLASSES = Path(__file__).resolve().parents[2] / "assets" / "imagenet_classes.json"
 
 
+def over_budget(analysis: Analysis) -> str | None:
+    """Which limit the network breaks for one image: "side", "bytes", "macs", or None."""
+    h, w, _ = analysis.spec.input_shape
+    if max(h, w) > MAX_SIDE:
+        return "side"
+    if analysis.weight_bytes + analysis.activation_bytes > MAX_RUN_BYTES:
+        return "bytes"
+    if analysis.total_macs > MAX_RUN_MACS:
+        return "macs"
+    return None
+
+
 def check_budget(spec: NetworkSpec) -> Analysis:
-    """Refuse, with the engine's figures, inputs and networks too large to run here."""
+    """Refuse, with the engine's figures, inputs and networks too large to run here.
+
+    Checked before anything is built: memory (weights and one image's activations)
+    and compute (multiply-accumulates of one forward pass).
+    """
     analysis = analyze(spec)
     h, w, _ = spec.input_shape
-    if max(h, w) > MAX_SIDE:
-        raise SpecError(
-            Issue(
-                f"the activation viewer runs inputs up to {MAX_SIDE}×{MAX_SIDE}; "
-                f"this network takes {h}×{w}.",
-                f"Choose an input of {MAX_SIDE} or less.",
-                field="input",
-            )
-        )
     needed = analysis.weight_bytes + analysis.activation_bytes
-    if needed > MAX_RUN_BYTES:
-        raise SpecError(
-            Issue(
-                f"{spec.name} needs {human_bytes(needed)} for its weights and one image's "
-                f"activations, above the {human_bytes(MAX_RUN_BYTES)} this viewer allows.",
-                "Drop the classifier head or use a smaller input.",
-            )
-        )
+    problem = {
+        "side": Issue(
+            f"the activation viewer runs inputs up to {MAX_SIDE}×{MAX_SIDE}; "
+            f"this network takes {h}×{w}.",
+            f"Choose an input of {MAX_SIDE} or less.",
+            field="input",
+        ),
+        "bytes": Issue(
+            f"{spec.name} needs {human_bytes(needed)} for its weights and one image's "
+            f"activations, above the {human_bytes(MAX_RUN_BYTES)} this viewer allows.",
+            "Drop the classifier head or use a smaller input.",
+        ),
+        "macs": Issue(
+            f"{spec.name} needs {analysis.total_macs:.3g} multiply-accumulates for one image, "
+            f"above the {MAX_RUN_MACS:.3g} this viewer allows (VGG19-BN at 512×512: 1.02e+11).",
+            "Use fewer or smaller filters, a smaller kernel, or a smaller input.",
+        ),
+    }.get(over_budget(analysis) or "")
+    if problem is not None:
+        raise SpecError(problem)
     return analysis
 
 
@@ -103,27 +124,38 @@ class Network:
 
 
 def _file_bytes(source: WeightsSource) -> bytes | Path:
+    """The upload's bytes, or a server file (chosen from the operator's folder by the page)."""
     if source.data is not None:
         return source.data
-    path = Path(source.path).expanduser()
+    path = Path(source.path)
     if not W.source_suffix(path.name):
-        raise W.WeightsError("act.err.suffix", name=path.name)
-    if not path.is_file():
-        raise W.WeightsError("act.err.no_file", path=str(path))
-    return path
+        raise W.WeightsError("act.err.suffix", name=path.name[:120])
+    return check_path(path)
 
 
-_BUILD_LOCK = threading.Lock()
+_LOCKS_GUARD = threading.Lock()
+_BUILD_LOCKS: dict[tuple[str, WeightsSource], threading.Lock] = {}
+MAX_LOCKS = 64
+_SEED_LOCK = threading.Lock()  # held only while a seeded model is initialised
+
+
+def _build_lock(spec: NetworkSpec, source: WeightsSource) -> threading.Lock:
+    """One lock per (network, weights): a long build never blocks another network's request."""
+    with _LOCKS_GUARD:
+        if len(_BUILD_LOCKS) > MAX_LOCKS:  # forget the idle ones: links can name endless networks
+            for key in [k for k, lock in _BUILD_LOCKS.items() if not lock.locked()]:
+                del _BUILD_LOCKS[key]
+        return _BUILD_LOCKS.setdefault((repr(spec), source), threading.Lock())
 
 
 def build_network(spec: NetworkSpec, source: WeightsSource) -> Network:
     """Build ``spec`` in Keras, put the chosen weights in, and wire the extractor.
 
-    One build at a time: the seed is process-wide, and two VGG16 builds at once
-    would double the peak memory.
+    Refused first when over the memory or compute budget. Two requests for the same
+    network build it once (its own lock); other networks build at the same time.
     """
     check_budget(spec)
-    with _BUILD_LOCK:
+    with _build_lock(spec, source):
         return _build(spec, source)
 
 
@@ -146,8 +178,12 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
         arrays_source = hub.ready_file(file)  # checksum-verified
     elif source.kind in ("keras", "torch"):
         arrays_source = _file_bytes(source)
-    keras.utils.set_random_seed(source.seed)
-    model = build_model(spec)
+    if source.kind == "random":  # the seed is process-wide: initialise one seeded model at a time
+        with _SEED_LOCK:
+            keras.utils.set_random_seed(source.seed)
+            model = build_model(spec)
+    else:  # every weight is overwritten from the file
+        model = build_model(spec)
     if source.kind in ("imagenet", "keras"):
         with W.keras_weights(arrays_source) as arrays:
             notes = W.assign(model, arrays)

@@ -1,14 +1,16 @@
 """Where a network's weights come from: ImageNet, a Keras weights file, a torchvision state dict.
 
 Files are read as arrays only (h5py, safetensors): no pickle, no Keras model
-deserialisation, so a weights file cannot run code. Every file is checked layer
-by layer against the network before anything is assigned; problems are raised
-as :class:`WeightsError` with one detail per layer.
+deserialisation, so a weights file cannot run code. Files from users (and the
+ImageNet file in Keras' cache, which may be a cut-short download) are read in a
+child process (:mod:`components.keras_side.safe_read`); only files whose checksum
+was verified may use the in-process ``trusted_*`` readers. Every file is checked
+layer by layer against the network before anything is assigned; problems are
+raised as :class:`WeightsError` with one detail per layer.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import socket
@@ -30,7 +32,8 @@ import numpy as np
 from components.engine.analysis import analyze
 from components.engine.spec import NetworkSpec
 from components.engine.vgg import vgg_spec
-from components.keras_side.problems import Note, Problem
+from components.keras_side.problems import Note
+from components.keras_side.safe_read import WeightsError, read_untrusted
 
 WeightsKind = Literal["imagenet", "torchvision", "random", "keras", "torch"]
 # imagenet: the best trained weights (Keras' file where Keras publishes one, else the Hub's);
@@ -44,10 +47,6 @@ TORCH_BN_EPSILON = 1e-5
 CHUNK = 1 << 20  # download block, bytes
 ASSIGN_BLOCK = 8 << 20  # values copied into a variable at a time
 Arrays = dict[str, list[Any]]  # Keras layer name → arrays (or datasets), layer.weights order
-
-
-class WeightsError(Problem):
-    """Weights that cannot be used for this network."""
 
 
 # ------------------------------------------------------------------ ImageNet
@@ -163,11 +162,11 @@ def _download(
 # ------------------------------------------------------------------ Keras weights files
 
 
-def _open_h5(source: bytes | Path) -> Any:
+def _open_h5(path: Path) -> Any:
     import h5py
 
     try:
-        return h5py.File(io.BytesIO(source) if isinstance(source, bytes) else source, "r")
+        return h5py.File(path, "r")
     except (OSError, ValueError) as exc:
         raise WeightsError("act.err.h5_corrupt") from exc
 
@@ -196,26 +195,35 @@ def _index(f: Any) -> Arrays:
 
 
 @contextmanager
-def keras_weights(source: bytes | Path) -> Iterator[Arrays]:
-    """A Keras ``.weights.h5`` or legacy ``.h5`` file, open, its arrays read only when used.
+def trusted_keras_weights(path: Path) -> Iterator[Arrays]:
+    """A checksum-verified Keras weights file, open in this process, read layer by layer.
 
-    Reading layer by layer keeps the peak memory at one layer's weights, not the file's.
+    Only for files whose SHA-256 matched a published value: libhdf5 parses it here.
     """
-    if isinstance(source, bytes) and not source:
-        raise WeightsError("act.err.h5_corrupt")
-    with _open_h5(source) as f:
+    with _open_h5(path) as f:
         try:
             yield _index(f)
         except WeightsError:
             raise
-        except (KeyError, OSError, ValueError, TypeError) as exc:
+        except (KeyError, OSError, ValueError, TypeError, AttributeError, RuntimeError) as exc:
             raise WeightsError("act.err.h5_corrupt") from exc
 
 
 def read_keras_weights(source: bytes | Path) -> Arrays:
-    """Every array of a Keras weights file, in memory."""
-    with keras_weights(source) as arrays:
-        return {name: [np.asarray(a) for a in values] for name, values in arrays.items()}
+    """Every array of an untrusted Keras ``.weights.h5`` or legacy ``.h5`` file.
+
+    Read in a child process; the arrays are read-only float32 views of a mapped file.
+    """
+    out: Arrays = {}
+    for name, _, array in read_untrusted("h5", source).arrays:
+        out.setdefault(name, []).append(array)
+    return out
+
+
+@contextmanager
+def keras_weights(source: bytes | Path) -> Iterator[Arrays]:
+    """An untrusted Keras weights file's arrays (as :func:`read_keras_weights`), as a context."""
+    yield read_keras_weights(source)
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -299,14 +307,12 @@ def assign(model: Any, arrays: Arrays) -> tuple[Note, ...]:
 
 
 def read_safetensors(source: bytes | Path) -> dict[str, np.ndarray]:
-    """Tensors by key from a ``.safetensors`` file (a JSON header and raw arrays, no code)."""
-    from safetensors import SafetensorError
-    from safetensors.numpy import load, load_file
+    """Tensors by key from an untrusted ``.safetensors`` file, read in a child process.
 
-    try:
-        return load(source) if isinstance(source, bytes) else load_file(str(source))
-    except (SafetensorError, OSError, ValueError, TypeError) as exc:
-        raise WeightsError("act.err.safetensors_corrupt") from exc
+    Floats come back as float32 (BF16 widened exactly); FP8 and integer tensors are
+    refused, except torch's ``num_batches_tracked`` counters.
+    """
+    return {key: array for key, _, array in read_untrusted("safetensors", source).arrays}
 
 
 class TorchFile(Mapping):
@@ -332,14 +338,17 @@ class TorchFile(Mapping):
 
 @contextmanager
 def torch_tensors(source: bytes | Path) -> Iterator[Mapping[str, np.ndarray]]:
-    """A state dict: in memory for an upload, read tensor by tensor for a file on disk."""
+    """An untrusted state dict's tensors (as :func:`read_safetensors`), as a context."""
+    yield read_safetensors(source)
+
+
+@contextmanager
+def trusted_torch_tensors(path: Path) -> Iterator[Mapping[str, np.ndarray]]:
+    """A checksum-verified state dict, open in this process, read tensor by tensor."""
     from safetensors import SafetensorError, safe_open
 
-    if isinstance(source, bytes):
-        yield read_safetensors(source)
-        return
     try:
-        with safe_open(str(source), framework="numpy") as handle:
+        with safe_open(str(path), framework="numpy") as handle:
             yield TorchFile(handle)
     except WeightsError:
         raise

@@ -171,21 +171,22 @@ def predictions_frame(top: list[tuple[int, float]], labels: list[str]) -> pd.Dat
 
 
 def weights_file_input(kind: str) -> tuple[bytes | None, str, str]:
-    """Sidebar: a weights file by upload or by server path → (bytes, path, cache digest)."""
+    """Sidebar: a weights file by upload or from the operator's folder → (bytes, path, digest)."""
     import hashlib
+
+    from components.ui.weights_folder import server_file_choice
 
     suffixes = ["h5", "hdf5"] if kind == "keras" else ["safetensors"]
     upload = st.sidebar.file_uploader(
         t(f"act.weights.upload_{kind}"), type=suffixes, key=f"act_wfile_{kind}"
     )
-    path = st.sidebar.text_input(t("act.weights.path"), key=f"act_wpath_{kind}").strip()
+    server_file = server_file_choice(kind)
     st.sidebar.caption(t("act.weights.never_pth"))
     if upload is not None:
         data = upload.getvalue()
         return data, "", hashlib.sha256(data).hexdigest()[:20]
-    if path:
-        file = Path(path).expanduser()
-        return None, path, f"{file}:{file.stat().st_mtime_ns if file.is_file() else 'missing'}"
+    if server_file is not None:
+        return None, str(server_file), f"{server_file}:{server_file.stat().st_mtime_ns}"
     return None, "", ""
 
 
@@ -255,9 +256,15 @@ def channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int)
 
 def too_large(analysis: Analysis) -> str:
     """Why ``check_budget`` refused this network, in the user's language, with its figures."""
+    from components.keras_side.activations import MAX_RUN_MACS, over_budget
+
     h, w, _ = analysis.spec.input_shape
-    if max(h, w) > MAX_SIDE:
+    reason = over_budget(analysis)
+    if reason == "side":
         return t("act.err.too_wide", max=MAX_SIDE, h=h, w=w)
+    if reason == "macs":
+        name, macs, limit = analysis.spec.name, analysis.total_macs, MAX_RUN_MACS
+        return t("act.err.too_slow", name=name, macs=f"{macs:.3g}", limit=f"{limit:.3g}")
     needed = analysis.weight_bytes + analysis.activation_bytes
     return t(
         "act.err.too_much",
