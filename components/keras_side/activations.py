@@ -187,8 +187,9 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
     if source.kind in ("imagenet", "keras"):
         with W.keras_weights(arrays_source) as arrays:
             notes = W.assign(model, arrays)
-    elif source.kind in ("torch", "torchvision"):
-        with W.torch_tensors(arrays_source) as tensors:
+    elif source.kind in ("torch", "torchvision"):  # the Hub file's SHA-256 was checked
+        reader = W.trusted_torch_tensors if source.kind == "torchvision" else W.torch_tensors
+        with reader(arrays_source) as tensors:
             arrays, notes = W.torch_to_keras(spec, model, tensors)
             notes = (*W.assign(model, arrays), *notes)
     layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
