@@ -146,6 +146,13 @@ def test_spatial_layers_and_classes(random_model, quadrant_model) -> None:
     assert S.spatial_layers(quadrant_model) == ["conv1", "conv2"]
     no_head = build({**RANDOM_SPEC, "layers": RANDOM_SPEC["layers"][:5]})
     assert S.class_count(no_head) is None
+    pooled_to_one = build({"name": "p", "input": [2, 2, 3], "layers": [
+        {"type": "conv2d", "filters": 4, "kernel": 1},
+        {"type": "maxpool2d", "pool": 2}]})  # fmt: skip
+    assert S.class_count(pooled_to_one) is None
+    fc_as_conv = build({"name": "f", "input": [2, 2, 3], "layers": [
+        {"type": "conv2d", "filters": 5, "kernel": 2, "activation": "softmax"}]})  # fmt: skip
+    assert S.class_count(fc_as_conv) == 5
 
 
 @FAST

@@ -47,10 +47,14 @@ def _activation_name(layer: Any) -> str:
 
 
 def class_count(model: Any) -> int | None:
-    """Classes of a classifier (output (C,) or (1, 1, C)); None when the output is not a score
-    vector (a network without its head)."""
+    """Classes of a classifier: a last Dense, Conv2D or softmax/sigmoid layer with output (C,)
+    or (1, 1, C) (the FC-as-conv head); None otherwise (a network without its head, even
+    when its last pooling happens to be 1×1)."""
+    last = _layers(model)[-1]
+    kind = type(last).__name__
+    scores = kind in ("Dense", "Conv2D") or _activation_name(last) in HEAD_ACTIVATIONS
     shape = tuple(model.output.shape[1:])
-    if len(shape) == 1 or (len(shape) == 3 and shape[:2] == (1, 1)):
+    if scores and (len(shape) == 1 or (len(shape) == 3 and shape[:2] == (1, 1))):
         return int(shape[-1])
     return None
 

@@ -1,0 +1,117 @@
+"""The Grad-CAM section of /activations with AppTest: random weights say why there are no
+maps; a small trained-weights network (a generated weights file) shows them, and the
+view round-trips through ``cam_class``, ``cam_layer`` and ``cam``."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components.engine.spec import encode_spec, parse_spec
+from components.ui.saliency_views import parse_classes
+from tests.apptest import messages, open_page
+
+pytestmark = pytest.mark.keras
+PAGE = "pages/activations.py"
+TINY = parse_spec(
+    {"name": "tiny-cam", "input": [32, 32, 3], "layers": [
+        {"type": "conv2d", "name": "c1", "filters": 8, "kernel": 3, "padding": "same",
+         "activation": "relu"},
+        {"type": "maxpool2d", "name": "p1", "pool": 2},
+        {"type": "conv2d", "name": "c2", "filters": 8, "kernel": 3, "padding": "same",
+         "activation": "relu"},
+        {"type": "flatten", "name": "flatten"},
+        {"type": "dense", "name": "predictions", "units": 10, "activation": "softmax"}]}
+)  # fmt: skip
+LINK = {"spec": encode_spec(TINY)}
+
+
+@pytest.fixture(scope="module")
+def weights_file(tmp_path_factory) -> bytes:
+    """Weights for TINY, written by Keras itself (they stand in for a trained file)."""
+    from components.keras_side.builder import build_model, import_keras
+
+    import_keras().utils.set_random_seed(3)
+    path = tmp_path_factory.mktemp("w") / "tiny.weights.h5"
+    build_model(TINY).save_weights(path)
+    return path.read_bytes()
+
+
+def with_weights(data: bytes, **params: str):
+    at = open_page(PAGE, timeout=120, **LINK, weights="keras", **params)
+    at.file_uploader(key="act_wfile_keras").set_value(("tiny.weights.h5", data, "x")).run()
+    assert not at.exception
+    return at
+
+
+def images(at) -> int:
+    return len(at.get("imgs"))
+
+
+def test_random_weights_say_why_there_are_no_maps() -> None:
+    at = open_page(PAGE, timeout=120, **LINK)
+    assert not at.exception and not at.error
+    assert any("No Grad-CAM or saliency maps with random weights" in i.value for i in at.info)
+    assert "cam_class_a" not in at.session_state
+
+
+def test_no_head_says_a_classifier_is_needed() -> None:
+    at = open_page(PAGE, timeout=120, arch="vgg11", input="32x32x3", top="0")
+    assert not at.exception
+    assert any("need a classifier" in i.value for i in at.info)
+
+
+def test_trained_network_shows_the_maps_and_keeps_them_in_the_link(weights_file) -> None:
+    at = with_weights(weights_file)
+    assert not at.error
+    assert at.selectbox(key="cam_layer").value == "c2"  # the last convolution
+    assert at.button_group(key="cam_method").value == "gradcam"
+    first, second = at.selectbox(key="cam_class_a").value, at.selectbox(key="cam_class_b").value
+    assert first != second  # the top two classes
+    text = messages(at)
+    assert "c2 is a 16×16 grid: each cell covers about 2×2 px of the 32×32 input" in text
+    assert "One colour scale for both maps" in text
+    shown = images(at)
+    at.selectbox(key="cam_class_a").set_value(7).run()
+    at.selectbox(key="cam_layer").set_value("c1").run()
+    at.button_group(key="cam_method").set_value("guided").run()
+    assert not at.exception and not at.error
+    assert at.query_params["cam_class"] == f"7,{second}"
+    assert at.query_params["cam_layer"] == "c1"
+    assert at.query_params["cam"] == "guided"
+    assert "Grey is 0" in messages(at)
+    assert images(at) == shown
+    # the link opens the same view
+    again = with_weights(weights_file, cam_class=f"7,{second}", cam_layer="c1", cam="guided")
+    assert again.selectbox(key="cam_class_a").value == 7
+    assert again.selectbox(key="cam_class_b").value == second
+    assert again.selectbox(key="cam_layer").value == "c1"
+    assert not again.warning
+
+
+def test_smoothgrad_states_its_cost(weights_file) -> None:
+    at = with_weights(weights_file, cam="smoothgrad")
+    assert not at.exception and not at.error
+    assert "Cost: 10 forward + backward passes per class" in messages(at)
+    at.select_slider(key="cam_samples").set_value(5).run()
+    assert not at.exception
+    assert "Cost: 5 forward + backward passes per class" in messages(at)
+
+
+def test_bad_link_values_fall_back_with_a_note(weights_file) -> None:
+    at = with_weights(weights_file, cam="evil", cam_layer="flatten", cam_class="[x](http://e)")
+    assert not at.exception and not at.error
+    warnings = " ".join(w.value for w in at.warning)
+    assert "cam=evil" in warnings and "cam_layer=flatten" in warnings
+    assert "cam_class=\\[x\\]\\(http://e\\)" in warnings  # shown as text, not a link
+    assert at.selectbox(key="cam_layer").value == "c2"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.none(), st.text(max_size=20), st.from_regex(r"[0-9]{1,4}(,[0-9]{1,4})?")))
+def test_class_parameter_is_valid_or_refused(value: str | None) -> None:
+    parsed = parse_classes(value, 10)
+    assert parsed is None or (1 <= len(parsed) <= 2 and all(0 <= i < 10 for i in parsed))
+    if parsed is not None:
+        assert [int(p) for p in value.split(",")] == list(parsed)
