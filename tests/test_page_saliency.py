@@ -71,6 +71,7 @@ def test_trained_network_shows_the_maps_and_keeps_them_in_the_link(weights_file)
     assert first != second  # the top two classes
     text = messages(at)
     assert "c2 is a 16×16 grid: each cell covers about 2×2 px of the 32×32 input" in text
+    assert "Earlier layers are finer (16×16 → 32×32)" in text
     assert "One colour scale for both maps" in text
     shown = images(at)
     at.selectbox(key="cam_class_a").set_value(7).run()

@@ -185,13 +185,18 @@ def _class_order(scores: np.ndarray) -> list[int]:
     return top + [i for i in range(len(scores)) if i not in top]
 
 
-def layer_note(analysis: Analysis, layer: str) -> str:
-    """How coarse the chosen layer's grid is on the picture, and what that means."""
+def layer_note(analysis: Analysis, layer: str, layers: list[str]) -> str:
+    """How coarse the chosen layer's grid is on the picture, and the finer grids before it."""
     info = analysis.layer(layer)
     h, w = info.output_shape[:2]
     ih, iw, _ = analysis.spec.input_shape
+    grids = []
+    for name in reversed(layers):
+        grid = "×".join(map(str, analysis.layer(name).output_shape[:2]))
+        if grid not in grids:
+            grids.append(grid)
     return t("cam.layer.note", layer=layer, h=h, w=w, ch=max(1, ih // h), cw=max(1, iw // w),
-             ih=ih, iw=iw)  # fmt: skip
+             ih=ih, iw=iw, grids=" → ".join(grids))  # fmt: skip
 
 
 def _chunk(analysis: Analysis) -> int:
@@ -252,24 +257,21 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
     def label(i: int) -> str:
         return f"{names[i]} · {scores[i]:.1%}" if percent else f"{names[i]} · {scores[i]:.3g}"
 
-    layer_col, method_col = st.columns([2, 3])
+    method = st.segmented_control(
+        t("cam.method.label"), S.METHODS, format_func=lambda m: t(f"cam.method.{m}"),
+        key="cam_method", required=True, on_change=_keep, args=("cam", "cam_method"),
+    )  # fmt: skip
+    st.markdown(t(f"cam.what.{method}"))
+    layer_col, control_col = st.columns(2)
     layer = layer_col.selectbox(
         t("cam.layer.label"), layers, key="cam_layer", on_change=_keep,
         args=("cam_layer", "cam_layer"),
         format_func=lambda n: f"{n} — {'×'.join(map(str, analysis.layer(n).output_shape[:2]))}",
     )  # fmt: skip
-    method = method_col.segmented_control(
-        t("cam.method.label"), S.METHODS, format_func=lambda m: t(f"cam.method.{m}"),
-        key="cam_method", required=True, on_change=_keep, args=("cam", "cam_method"),
-    )  # fmt: skip
-    st.caption(layer_note(analysis, layer))
-    st.markdown(t(f"cam.what.{method}"))
     opacity = DEFAULT_OPACITY
     samples, noise = DEFAULT_SAMPLES, DEFAULT_NOISE
-    if method in ("gradcam", "saliency", "smoothgrad"):
-        opacity = st.slider(t("cam.opacity"), 0.0, 1.0, DEFAULT_OPACITY, 0.05, key="cam_opacity")
     if method == "smoothgrad":
-        a, b = st.columns(2)
+        a, b = control_col.columns(2)
         samples = a.select_slider(
             t("cam.smooth.samples"), SAMPLE_COUNTS, value=DEFAULT_SAMPLES, key="cam_samples"
         )
@@ -277,6 +279,11 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
             t("cam.smooth.noise"), NOISE_LEVELS, value=DEFAULT_NOISE, key="cam_noise",
             format_func=lambda n: f"{n} %",
         )  # fmt: skip
+    if method in ("gradcam", "saliency"):
+        opacity = control_col.slider(
+            t("cam.opacity"), 0.0, 1.0, DEFAULT_OPACITY, 0.05, key="cam_opacity"
+        )
+    st.caption(layer_note(analysis, layer, layers))
 
     picture = run.picture
     picks = (st.session_state.cam_class_a, st.session_state.cam_class_b)
@@ -308,13 +315,17 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
         pngs = [heat_png(picture, f"{view_key}|{c}", v, 0.0, high, opacity)
                 for c, v in zip(picks, values, strict=True)]  # fmt: skip
     keys = ("cam_class_a", "cam_class_b")
-    for column, key, png, (_, _, score, _) in zip(columns[1:], keys, pngs, base, strict=True):
+    shown = zip(columns[1:], keys, pngs, values, base, strict=True)
+    for column, key, png, value, (_, _, score, _) in shown:
         with column:
             st.selectbox(
-                t(f"cam.{key}"), order, format_func=label, key=key, on_change=_keep_classes
-            )
+                t(f"cam.{key}"), order, format_func=label, key=key, on_change=_keep_classes,
+                help=t("cam.class_help"),
+            )  # fmt: skip
             st.image(png, width="stretch", output_format="PNG")
             st.caption(t("cam.score", score=f"{score:.3g}"))
+            if not np.any(value):
+                st.caption(t(f"cam.empty.{method}"))
     if method == "guided":
         st.caption(t("cam.scale.signed", top=f"{top:.3g}"))
     else:
