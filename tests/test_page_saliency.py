@@ -4,6 +4,8 @@ view round-trips through ``cam_class``, ``cam_layer`` and ``cam``."""
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,7 +48,7 @@ def with_weights(data: bytes, **params: str):
 
 
 def images(at) -> int:
-    return len(at.get("imgs"))
+    return len(at.get("image"))
 
 
 def test_random_weights_say_why_there_are_no_maps() -> None:
@@ -74,6 +76,7 @@ def test_trained_network_shows_the_maps_and_keeps_them_in_the_link(weights_file)
     assert "Earlier layers are finer (16×16 → 32×32)" in text
     assert "One colour scale for both maps" in text
     shown = images(at)
+    assert shown >= 4  # input, two maps, colour bar (and the page's own pictures)
     at.selectbox(key="cam_class_a").set_value(7).run()
     at.selectbox(key="cam_layer").set_value("c1").run()
     at.button_group(key="cam_method").set_value("guided").run()
@@ -82,7 +85,7 @@ def test_trained_network_shows_the_maps_and_keeps_them_in_the_link(weights_file)
     assert at.query_params["cam_layer"] == "c1"
     assert at.query_params["cam"] == "guided"
     assert "Grey is 0" in messages(at)
-    assert images(at) == shown
+    assert images(at) == shown - 1  # the same maps, no colour bar (signed RGB instead)
     # the link opens the same view
     again = with_weights(weights_file, cam_class=f"7,{second}", cam_layer="c1", cam="guided")
     assert again.selectbox(key="cam_class_a").value == 7
@@ -116,3 +119,50 @@ def test_class_parameter_is_valid_or_refused(value: str | None) -> None:
     assert parsed is None or (1 <= len(parsed) <= 2 and all(0 <= i < 10 for i in parsed))
     if parsed is not None:
         assert [int(p) for p in value.split(",")] == list(parsed)
+
+
+def test_compare_page_says_grad_cam_needs_trained_weights() -> None:
+    at = open_page("pages/compare.py", timeout=300, cmp="vgg11@32x32x3,vgg13@32x32x3")
+    at.toggle(key="cmp_maps").set_value(True).run(timeout=300)
+    assert not at.exception
+    assert "Grad-CAM across the two networks needs trained weights" in messages(at)
+
+
+def _two_trained_networks(paths: list[str]) -> None:
+    """Script for AppTest: two trained-weights networks, one image, the compare view's maps."""
+    from components.engine.spec import decode_spec
+    from components.keras_side.activations import WeightsSource, build_network
+    from components.ui import activation_views as AV
+    from components.ui.saliency_views import across_networks_ui
+
+    spec = decode_spec(SPEC_TOKEN)  # noqa: F821 (set by the test through the script's globals)
+    nets, runs = [], []
+    for path in paths:
+        net = build_network(spec, WeightsSource("keras", path=path, digest=path))
+        image = AV.I.decode(AV.sample_bytes("chelsea"), channels=3)
+        runs.append(AV.run(net, path, image.image, image.digest, "crop"))
+        nets.append(net)
+    across_networks_ui(nets, runs, ["first [net]", "second"])
+
+
+def test_compare_view_shows_the_same_class_in_two_trained_networks(tmp_path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from components.keras_side.builder import build_model, import_keras
+
+    paths = []
+    for seed in (1, 2):
+        import_keras().utils.set_random_seed(seed)
+        path = tmp_path / f"net{seed}.weights.h5"
+        build_model(TINY).save_weights(path)
+        paths.append(str(path))
+    body = inspect.getsource(_two_trained_networks)
+    source = f"SPEC_TOKEN = {LINK['spec']!r}\n{body}\n_two_trained_networks({paths!r})\n"
+    script = tmp_path / "script.py"
+    script.write_text(source)
+    at = AppTest.from_file(str(script), default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cmp_cam_class").value in range(10)
+    assert images(at) == 3  # the two maps and the colour bar
+    captions = messages(at)
+    assert "first \\[net\\] · c2 · 16×16" in captions and "second · c2 · 16×16" in captions
