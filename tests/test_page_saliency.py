@@ -101,6 +101,7 @@ def test_smoothgrad_states_its_cost(weights_file) -> None:
     at.select_slider(key="cam_samples").set_value(5).run()
     assert not at.exception
     assert "Cost: 5 forward + backward passes per class" in messages(at)
+    assert "Computed with 10 passes in" in messages(at)
 
 
 def test_bad_link_values_fall_back_with_a_note(weights_file) -> None:

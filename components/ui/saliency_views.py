@@ -82,28 +82,47 @@ def _batch(net: Any, picture: Any) -> np.ndarray:
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
-def class_maps(_net: Any, _picture: Any, run_key: str, class_index: int, layer: str):
-    """Grad-CAM at the layer's resolution, the saliency map and the pass's seconds (one pass)."""
+def cam_map(_net: Any, _picture: Any, run_key: str, class_index: int, layer: str):
+    """Grad-CAM at the layer's resolution and the class logit: a forward pass and a backward
+    pass that stops at the layer."""
     from components.keras_side import saliency as S
 
     x = _batch(_net, _picture)
     with _net.lock:
-        grads = S.class_gradients(_net.model, x, class_index, layer)
-    pixel = S.pixel_gradient(grads.input_grad, _net.preprocessing())
-    return S.grad_cam(grads.fmap, grads.fmap_grad), S.saliency(pixel), grads.score, grads.seconds
+        grads = S.class_gradients(_net.model, x, class_index, layer, with_input=False)
+    return S.grad_cam(grads.fmap, grads.fmap_grad), grads.score
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def saliency_map(_net: Any, _picture: Any, run_key: str, class_index: int):
+    """The saliency map (one forward and one full backward pass) and the pass's seconds."""
+    import time
+
+    from components.keras_side import saliency as S
+
+    start = time.perf_counter()
+    x = _batch(_net, _picture)
+    with _net.lock:
+        grad = S.input_gradient(_net.model, x, class_index)[0]
+    pixel = S.pixel_gradient(grad, _net.preprocessing())
+    return S.saliency(pixel), time.perf_counter() - start
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def smoothgrad_map(_net: Any, _picture: Any, run_key: str, class_index: int, samples: int,
-                   noise: int, chunk: int) -> np.ndarray:  # fmt: skip
-    """SmoothGrad's saliency map; the lock is taken per pass so other sessions get turns."""
+                   noise: int, chunk: int):  # fmt: skip
+    """SmoothGrad's saliency map and its seconds; the lock is taken per pass so other
+    sessions get turns."""
+    import time
+
     from components.keras_side import saliency as S
 
+    start = time.perf_counter()
     x = _batch(_net, _picture)
     grad = S.smooth_gradient(
         _net.model, x, class_index, samples, noise / 100, chunk=chunk, lock=_net.lock
     )
-    return S.saliency(S.pixel_gradient(grad, _net.preprocessing()))
+    return S.saliency(S.pixel_gradient(grad, _net.preprocessing())), time.perf_counter() - start
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -287,18 +306,23 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
 
     picture = run.picture
     picks = (st.session_state.cam_class_a, st.session_state.cam_class_b)
+    if method == "smoothgrad":
+        st.caption(t("cam.smooth.cost", samples=samples))
     with st.spinner(t("cam.computing")):
-        base = [class_maps(net, picture, run.key, c, layer) for c in picks]
+        base = [cam_map(net, picture, run.key, c, layer) for c in picks]
         if method == "smoothgrad":
-            st.caption(t("cam.smooth.cost", samples=samples, seconds=f"{base[0][3]:.2f}",
-                         total=f"{2 * samples * base[0][3]:.0f}"))  # fmt: skip
-            values = [smoothgrad_map(net, picture, run.key, c, samples, noise, _chunk(analysis))
+            chunk = _chunk(analysis)
+            smooth = [smoothgrad_map(net, picture, run.key, c, samples, noise, chunk)
                       for c in picks]  # fmt: skip
+            values = [v for v, _ in smooth]
+            seconds = sum(s for _, s in smooth)
+        elif method == "saliency":
+            values = [saliency_map(net, picture, run.key, c)[0] for c in picks]
         elif method == "guided":
             guided = [guided_map(net, picture, run.key, c) for c in picks]
             values = [S.guided_grad_cam(g, m[0]) for g, m in zip(guided, base, strict=True)]
         else:
-            values = [m[0] if method == "gradcam" else m[1] for m in base]
+            values = [m[0] for m in base]
 
     columns = st.columns(3, gap="medium")
     with columns[0]:
@@ -316,7 +340,7 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
                 for c, v in zip(picks, values, strict=True)]  # fmt: skip
     keys = ("cam_class_a", "cam_class_b")
     shown = zip(columns[1:], keys, pngs, values, base, strict=True)
-    for column, key, png, value, (_, _, score, _) in shown:
+    for column, key, png, value, (_, score) in shown:
         with column:
             st.selectbox(
                 t(f"cam.{key}"), order, format_func=label, key=key, on_change=_keep_classes,
@@ -332,6 +356,8 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
         bar, text = st.columns([1, 2], vertical_alignment="center")
         bar.image(colour_bar_png(), width="stretch", output_format="PNG")
         text.caption(t("cam.scale.shared", high=f"{high:.3g}", unit=t(f"cam.unit.{method}")))
+    if method == "smoothgrad":
+        st.caption(t("cam.smooth.took", seconds=f"{seconds:.1f}", passes=2 * samples))
     if count == IMAGENET_CLASSES:
         st.caption(t("cam.names_english"))
 
@@ -361,7 +387,7 @@ def across_networks_ui(nets: list[Any], runs: list[Any], titles: list[str]) -> N
     cams = []
     for net, run in zip(nets, runs, strict=True):
         layer = S.spatial_layers(net.model)[-1]
-        cams.append((layer, class_maps(net, run.picture, run.key, pick, layer)[0]))
+        cams.append((layer, cam_map(net, run.picture, run.key, pick, layer)[0]))
     for column, run, title, (layer, cam) in zip(
         st.columns(2, gap="large"), runs, titles, cams, strict=True
     ):
