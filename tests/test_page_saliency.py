@@ -167,3 +167,28 @@ def test_compare_view_shows_the_same_class_in_two_trained_networks(tmp_path) -> 
     assert images(at) == 3  # the two maps and the colour bar
     captions = messages(at)
     assert "first \\[net\\] · c2 · 16×16" in captions and "second · c2 · 16×16" in captions
+
+
+def test_imagenet_sized_head_uses_the_class_names(tmp_path) -> None:
+    """A small network with a 1,000-class ``predictions`` layer: ImageNet's names, the page's
+    own top-5, and ``cam_class`` choosing a class by its index."""
+    from components.keras_side.builder import build_model
+
+    spec = parse_spec(
+        {"name": "tiny-imagenet-head", "input": [16, 16, 3], "layers": [
+            {"type": "conv2d", "name": "c1", "filters": 4, "kernel": 3, "activation": "relu"},
+            {"type": "maxpool2d", "name": "p1", "pool": 2},
+            {"type": "flatten", "name": "flatten"},
+            {"type": "dense", "name": "predictions", "units": 1000, "activation": "softmax"}]}
+    )  # fmt: skip
+    path = tmp_path / "head.weights.h5"
+    build_model(spec).save_weights(path)
+    at = open_page(PAGE, timeout=120, spec=encode_spec(spec), weights="keras", cam_class="281")
+    at.file_uploader(key="act_wfile_keras").set_value(("h.weights.h5", path.read_bytes(), "x"))
+    at.run()
+    assert not at.exception and not at.error
+    first = at.selectbox(key="cam_class_a")
+    assert first.value == 281 and first.format_func(281).startswith("tabby · ")
+    assert len(first.options) == 1000
+    assert "Chinese ImageNet class names are not available offline" in messages(at)
+    assert at.query_params["cam_class"] == "281"  # read, not rewritten until changed
