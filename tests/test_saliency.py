@@ -153,6 +153,12 @@ def test_spatial_layers_and_classes(random_model, quadrant_model) -> None:
     fc_as_conv = build({"name": "f", "input": [2, 2, 3], "layers": [
         {"type": "conv2d", "filters": 5, "kernel": 2, "activation": "softmax"}]})  # fmt: skip
     assert S.class_count(fc_as_conv) == 5
+    x = np.random.default_rng(0).normal(size=(1, 2, 2, 3)).astype(np.float32)
+    kernel, bias = fc_as_conv.layers[-1].get_weights()
+    expected = np.tensordot(x[0], kernel, axes=([0, 1, 2], [0, 1, 2])) + bias
+    np.testing.assert_allclose(S.logits(fc_as_conv, x)[0], expected, rtol=1e-5)
+    grads = S.class_gradients(fc_as_conv, x, 4, fc_as_conv.layers[-1].name)
+    assert grads.score == pytest.approx(expected[4], rel=1e-5)
 
 
 @FAST
