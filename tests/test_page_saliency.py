@@ -192,3 +192,22 @@ def test_imagenet_sized_head_uses_the_class_names(tmp_path) -> None:
     assert len(first.options) == 1000
     assert "Chinese ImageNet class names are not available offline" in messages(at)
     assert at.query_params["cam_class"] == "281"  # read, not rewritten until changed
+
+
+def test_one_channel_pictures_are_drawn() -> None:
+    """A grey-scale network (the digits one): maps over an 'L' picture, a 1-channel gradient."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from components.ui import saliency_views as SV
+
+    picture = Image.new("L", (8, 8), 90)
+    cam = np.eye(4, dtype=np.float32)
+    heat = Image.open(io.BytesIO(SV.heat_png(picture, "t1", cam, 0.0, 1.0, 0.5)))
+    assert heat.size == (SV.DISPLAY_PX, SV.DISPLAY_PX) and heat.mode == "RGB"
+    signed = np.linspace(-1, 1, 64, dtype=np.float32).reshape(8, 8, 1)
+    grey = Image.open(io.BytesIO(SV.signed_png("t2", signed, 1.0)))
+    assert grey.mode == "L" and grey.getpixel((0, 0)) == 0
+    assert grey.getpixel((SV.DISPLAY_PX - 1, SV.DISPLAY_PX - 1)) == 255

@@ -269,7 +269,7 @@ def test_same_grad_cam_as_a_plain_pytorch_reference(random_model) -> None:
     torch = pytest.importorskip("torch")
     nn = torch.nn
     get = {layer.name: layer.get_weights() for layer in random_model.layers}
-    conv1, conv2 = nn.Conv2d(3, 6, 3), nn.Conv2d(5, 5, 3, padding=1)
+    conv1, conv2 = nn.Conv2d(3, 6, 3), nn.Conv2d(6, 5, 3, padding=1)
     bn = nn.BatchNorm2d(5, eps=1e-3)
     fc, head = nn.Linear(5 * 5 * 5, 8), nn.Linear(8, 3)
     with torch.no_grad():
