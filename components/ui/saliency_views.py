@@ -325,7 +325,7 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
         else:
             values = [m[0] for m in base]
 
-    columns = st.columns(3, gap="medium")
+    columns = st.container(key="cam_view").columns(3, gap="medium")
     with columns[0]:
         st.markdown(f"**{t('cam.input')}**")
         from components.keras_side import featuremaps as F
