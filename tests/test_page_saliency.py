@@ -92,6 +92,10 @@ def test_trained_network_shows_the_maps_and_keeps_them_in_the_link(weights_file)
     assert again.selectbox(key="cam_class_b").value == second
     assert again.selectbox(key="cam_layer").value == "c1"
     assert not again.warning
+    again.button_group(key="cam_method").set_value("gradcam").run()
+    again.toggle(key="cam_own_scale").set_value(True).run()
+    assert not again.exception
+    assert "Each map on its own colour scale: 0 (dark) to its largest value" in messages(again)
 
 
 def test_smoothgrad_states_its_cost(weights_file) -> None:

@@ -332,13 +332,17 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
 
         st.image(F.png(_enlarged(picture.convert("RGB"))), width="stretch", output_format="PNG")
     view_key = f"{run.key}|{layer}|{method}|{samples}|{noise}"
+    own = st.toggle(t("cam.own_scale"), key="cam_own_scale", help=t("cam.own_scale_help"))
     if method == "guided":
-        top = max(float(np.abs(v).max()) for v in values)
-        pngs = [signed_png(f"{view_key}|{c}", v, top) for c, v in zip(picks, values, strict=True)]
+        tops = [float(np.abs(v).max()) for v in values]
+        tops = tops if own else [max(tops)] * 2
+        pngs = [signed_png(f"{view_key}|{c}", v, top)
+                for c, v, top in zip(picks, values, tops, strict=True)]  # fmt: skip
     else:
-        high = max(float(v.max()) for v in values)
+        highs = [float(v.max()) for v in values]
+        highs = highs if own else [max(highs)] * 2
         pngs = [heat_png(picture, f"{view_key}|{c}", v, 0.0, high, opacity)
-                for c, v in zip(picks, values, strict=True)]  # fmt: skip
+                for c, v, high in zip(picks, values, highs, strict=True)]  # fmt: skip
     keys = ("cam_class_a", "cam_class_b")
     shown = zip(columns[1:], keys, pngs, values, base, strict=True)
     for column, key, png, value, (_, score) in shown:
@@ -351,12 +355,16 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
             st.caption(t("cam.score", score=f"{score:.3g}"))
             if not np.any(value):
                 st.caption(t(f"cam.empty.{method}"))
+    extremes = " / ".join(f"{v:.3g}" for v in (tops if method == "guided" else highs))
+    scale = "own" if own else "shared"
     if method == "guided":
-        st.caption(t("cam.scale.signed", top=f"{top:.3g}"))
+        st.caption(t(f"cam.scale.signed_{scale}", top=extremes.split(" / ")[0], tops=extremes))
     else:
         bar, text = st.columns([1, 2], vertical_alignment="center")
         bar.image(colour_bar_png(), width="stretch", output_format="PNG")
-        text.caption(t("cam.scale.shared", high=f"{high:.3g}", unit=t(f"cam.unit.{method}")))
+        unit = t(f"cam.unit.{method}")
+        text.caption(t(f"cam.scale.{scale}", high=extremes.split(" / ")[0], highs=extremes,
+                       unit=unit))  # fmt: skip
     if method == "smoothgrad":
         st.caption(t("cam.smooth.took", seconds=f"{seconds:.1f}", passes=2 * samples))
     if count == IMAGENET_CLASSES:
