@@ -285,7 +285,8 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
     layer_col, control_col = st.columns(2)
     layer = layer_col.selectbox(
         t("cam.layer.label"), layers, key="cam_layer", on_change=_keep,
-        args=("cam_layer", "cam_layer"),
+        args=("cam_layer", "cam_layer"), disabled=method in ("saliency", "smoothgrad"),
+        help=t("cam.layer.help"),
         format_func=lambda n: f"{n} — {'×'.join(map(str, analysis.layer(n).output_shape[:2]))}",
     )  # fmt: skip
     opacity = DEFAULT_OPACITY
@@ -303,7 +304,8 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
         opacity = control_col.slider(
             t("cam.opacity"), 0.0, 1.0, DEFAULT_OPACITY, 0.05, key="cam_opacity"
         )
-    st.caption(layer_note(analysis, layer, layers))
+    if method in ("gradcam", "guided"):
+        st.caption(layer_note(analysis, layer, layers))
 
     picture = run.picture
     picks = (st.session_state.cam_class_a, st.session_state.cam_class_b)
