@@ -17,6 +17,7 @@ from components.keras_side import weights as W
 from components.keras_side.activations import check_budget, imagenet_labels, top_k
 from components.keras_side.problems import Problem
 from components.ui import activation_views as V
+from components.ui import saliency_views as SV
 from components.ui import weights_views as WV
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
@@ -191,6 +192,7 @@ with right:
             },
         )
         st.caption(t("act.pred.caption", weights=weights_text))
+SV.evidence_ui(net, run, analysis)
 
 # ------------------------------------------------------------------ feature maps
 

@@ -556,17 +556,21 @@ def same_image(configs: list[E.Config], names: list[str], colours: list[str]) ->
         key="cmp_maps_sample",
     )  # fmt: skip
     chosen = [(pair[0], names[first], colours[first]), (pair[1], names[second], colours[second])]
-    runs = [_forward(config, name, sample) for config, name, _ in chosen]
-    if None in runs:
+    passes = [_forward(config, name, sample) for config, name, _ in chosen]
+    if None in passes:
         return
-    _show_maps(chosen, runs, block)
+    nets, runs = zip(*passes, strict=True)  # type: ignore[misc]
+    _show_maps(chosen, list(runs), block)
+    from components.ui.saliency_views import across_networks_ui
     from components.ui.weights_views import trained_top5_ui
 
     trained_top5_ui(list(pair), [names[first], names[second]], sample)
+    across_networks_ui(list(nets), list(runs), [name for _, name, _ in chosen])
 
 
 def _forward(config: E.Config, name: str, sample: str):
-    """One network's pass over the sample (cached, shared); None after saying what went wrong."""
+    """One network and its pass over the sample (cached, shared); None after saying what went
+    wrong."""
     from components.keras_side import images as I
     from components.keras_side.activations import check_budget
     from components.keras_side.problems import Problem
@@ -579,7 +583,7 @@ def _forward(config: E.Config, name: str, sample: str):
         image = I.decode(AV.sample_bytes(sample), channels=spec.input_shape[2])
         with st.spinner(t("compare.maps.building", name=name)):
             net = AV.network(spec, repr(spec), "random", MAP_SEED, digest, "", None)
-            return AV.run(net, f"{spec!r}|random|{digest}", image.image, image.digest, "crop")
+            return net, AV.run(net, f"{spec!r}|random|{digest}", image.image, image.digest, "crop")
     except Problem as problem:
         AV.show_problem(problem)
     except SpecError as error:

@@ -1,0 +1,410 @@
+"""Where in the picture the evidence for a class is: Grad-CAM, saliency, SmoothGrad and
+Guided Grad-CAM, for any network with trained weights.
+
+The maths is in :mod:`components.keras_side.saliency`; this module picks the class,
+layer and method (kept in the link as ``cam_class``, ``cam_layer``, ``cam``), runs the
+passes on the shared network under its lock, and sends every map as a PNG. Values are
+cached per (network, weights, image, class, layer, method) and so are the pictures.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from components.engine.analysis import Analysis
+from components.ui.i18n import t
+
+DISPLAY_PX = 320  # the side a map is drawn at (small inputs grow with sharp pixels)
+SAMPLE_COUNTS = (5, 10, 25)  # VGG16 on 2 cores: ~2.4 s a pass, so 25 is ~1 min a class
+NOISE_LEVELS = (0, 5, 10, 15, 20, 30, 50)  # % of the input's value range
+DEFAULT_SAMPLES, DEFAULT_NOISE, DEFAULT_OPACITY = 10, 15, 0.5
+PASS_BUDGET = 1_500_000_000  # bytes of activations one SmoothGrad chunk may hold
+IMAGENET_CLASSES = 1000
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+# ------------------------------------------------------------------ link values
+
+
+def plain(text: str) -> str:
+    """Text from a link or a name shown as it is: no Markdown, no HTML, one line."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def parse_classes(value: str | None, count: int) -> tuple[int, ...] | None:
+    """``cam_class`` as one or two class indices (``281`` or ``281,285``); None if not valid."""
+    if value is None:
+        return None
+    parts = value.split(",")
+    if not 1 <= len(parts) <= 2 or not all(p.isascii() and p.isdecimal() for p in parts):
+        return None
+    indices = tuple(int(p) for p in parts if len(p) <= 6)
+    if len(indices) != len(parts) or not all(0 <= i < count for i in indices):
+        return None
+    return indices
+
+
+def _bad_link(name: str, value: str, default: str) -> None:
+    st.warning(t("act.url.bad", name=name, value=plain(value[:40]), default=default))
+
+
+def _initial(name: str, options: tuple[str, ...], default: str) -> str:
+    value = st.query_params.get(name)
+    if value is None:
+        return default
+    if value not in options:
+        _bad_link(name, value, default)
+        return default
+    return value
+
+
+def _keep_classes() -> None:
+    state = st.session_state
+    state.cam_auto = False
+    st.query_params["cam_class"] = f"{state.cam_class_a},{state.cam_class_b}"
+
+
+def _keep(name: str, key: str) -> None:
+    st.query_params[name] = st.session_state[key]
+
+
+# ------------------------------------------------------------------ caches
+
+
+def _batch(net: Any, picture: Any) -> np.ndarray:
+    from components.keras_side import images as I
+
+    return I.to_batch(picture, net.preprocessing())
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def cam_map(_net: Any, _picture: Any, run_key: str, class_index: int, layer: str):
+    """Grad-CAM at the layer's resolution and the class logit: a forward pass and a backward
+    pass that stops at the layer."""
+    from components.keras_side import saliency as S
+
+    x = _batch(_net, _picture)
+    with _net.lock:
+        grads = S.class_gradients(_net.model, x, class_index, layer, with_input=False)
+    return S.grad_cam(grads.fmap, grads.fmap_grad), grads.score
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def saliency_map(_net: Any, _picture: Any, run_key: str, class_index: int):
+    """The saliency map (one forward and one full backward pass) and the pass's seconds."""
+    import time
+
+    from components.keras_side import saliency as S
+
+    start = time.perf_counter()
+    x = _batch(_net, _picture)
+    with _net.lock:
+        grad = S.input_gradient(_net.model, x, class_index)[0]
+    pixel = S.pixel_gradient(grad, _net.preprocessing())
+    return S.saliency(pixel), time.perf_counter() - start
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def smoothgrad_map(_net: Any, _picture: Any, run_key: str, class_index: int, samples: int,
+                   noise: int, chunk: int):  # fmt: skip
+    """SmoothGrad's saliency map and its seconds; the lock is taken per pass so other
+    sessions get turns."""
+    import time
+
+    from components.keras_side import saliency as S
+
+    start = time.perf_counter()
+    x = _batch(_net, _picture)
+    grad = S.smooth_gradient(
+        _net.model, x, class_index, samples, noise / 100, chunk=chunk, lock=_net.lock
+    )
+    return S.saliency(S.pixel_gradient(grad, _net.preprocessing())), time.perf_counter() - start
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def guided_map(_net: Any, _picture: Any, run_key: str, class_index: int) -> np.ndarray:
+    """Guided backpropagation's gradient w.r.t. the picture (before Grad-CAM weights it)."""
+    from components.keras_side import saliency as S
+
+    x = _batch(_net, _picture)
+    with _net.lock:
+        grad = S.guided_gradient(_net.model, x, class_index)
+    return S.pixel_gradient(grad, _net.preprocessing())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def heat_png(_picture: Any, key: str, values: np.ndarray, low: float, high: float,
+             opacity: float) -> bytes:  # fmt: skip
+    """A map stretched over the picture (bilinear), Viridis on a given range, blended in."""
+    from PIL import Image
+
+    from components.keras_side import featuremaps as F
+    from components.keras_side import saliency as S
+
+    picture = _picture.convert("RGB")
+    big = S.upsample(values, (picture.height, picture.width))
+    heat = F.colourise(big, low, high)
+    return F.png(_enlarged(Image.blend(picture, heat, opacity)))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def signed_png(key: str, values: np.ndarray, top: float) -> bytes:
+    """A signed gradient picture: grey is 0, ± ``top`` the extremes (shared by both maps)."""
+    from PIL import Image
+
+    from components.keras_side import featuremaps as F
+
+    scaled = np.clip(values / top * 127.5 + 127.5 if top > 0 else values * 0 + 127.5, 0, 255)
+    pixels = scaled.astype(np.uint8)
+    image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+    return F.png(_enlarged(image))
+
+
+@st.cache_data(show_spinner=False)
+def colour_bar_png() -> bytes:
+    from components.keras_side import featuremaps as F
+
+    ramp = np.tile(np.linspace(0.0, 1.0, 256, dtype=np.float32), (14, 1))
+    return F.png(F.colourise(ramp, 0.0, 1.0))
+
+
+def _enlarged(image: Any) -> Any:
+    from PIL import Image
+
+    scale = DISPLAY_PX / max(image.size)
+    if scale <= 1:
+        return image
+    size = (round(image.width * scale), round(image.height * scale))
+    return image.resize(size, Image.Resampling.NEAREST)
+
+
+# ------------------------------------------------------------------ labels
+
+
+def class_names(count: int) -> list[str]:
+    """ImageNet's English names for a 1,000-class head, else 'class 0', 'class 1', …"""
+    if count == IMAGENET_CLASSES:
+        from components.keras_side.activations import imagenet_labels
+
+        return imagenet_labels()
+    return [t("cam.class_n", n=i) for i in range(count)]
+
+
+def _scores(run: Any, net: Any) -> np.ndarray:
+    return np.asarray(run.outputs[net.names[-1]], dtype=np.float64).reshape(-1)
+
+
+def _class_order(scores: np.ndarray) -> list[int]:
+    """The five highest-scoring classes first, then the others in index order."""
+    top = [int(i) for i in np.argsort(-scores, kind="stable")[:5]]
+    return top + [i for i in range(len(scores)) if i not in top]
+
+
+def layer_note(analysis: Analysis, layer: str, layers: list[str]) -> str:
+    """How coarse the chosen layer's grid is on the picture, and the finer grids before it."""
+    info = analysis.layer(layer)
+    h, w = info.output_shape[:2]
+    ih, iw, _ = analysis.spec.input_shape
+    grids = []
+    for name in reversed(layers):
+        grid = "×".join(map(str, analysis.layer(name).output_shape[:2]))
+        if grid not in grids:
+            grids.append(grid)
+    return t("cam.layer.note", layer=layer, h=h, w=w, ch=max(1, ih // h), cw=max(1, iw // w),
+             ih=ih, iw=iw, grids=" → ".join(grids))  # fmt: skip
+
+
+def _chunk(analysis: Analysis) -> int:
+    """Noisy copies per SmoothGrad pass: what fits the budget, at most 4 (batching gains
+    little on a CPU, and the network's lock is released between passes)."""
+    per_image = max(1, 3 * analysis.activation_bytes)  # forward outputs + their gradients
+    return int(max(1, min(4, PASS_BUDGET // per_image)))
+
+
+# ------------------------------------------------------------------ the section
+
+
+def _start(count: int, layers: list[str], top: list[int]) -> None:
+    """The view's state: from the link on arrival, kept while valid, reset when not."""
+    state = st.session_state
+    if state.get("cam_layer") not in layers:  # first visit, or another network
+        state.cam_layer = _initial("cam_layer", tuple(layers), layers[-1])
+    if "cam_method" not in state:
+        from components.keras_side.saliency import METHODS
+
+        state.cam_method = _initial("cam", METHODS, "gradcam")
+    second = top[1] if len(top) > 1 else top[0]
+    valid = state.get("cam_class_a", -1) < count and state.get("cam_class_b", -1) < count
+    if "cam_auto" not in state or not valid:
+        value = st.query_params.get("cam_class")
+        picked = parse_classes(value, count)
+        if value is not None and picked is None:
+            _bad_link("cam_class", value, f"{top[0]},{second}")
+        state.cam_auto = picked is None
+        picked = picked or (top[0], second)
+        state.cam_class_a, state.cam_class_b = picked[0], picked[-1 if len(picked) > 1 else 0]
+        if len(picked) == 1:
+            state.cam_class_b = second if second != picked[0] else top[0]
+    if state.cam_auto:  # not chosen: follow the image's top two
+        state.cam_class_a, state.cam_class_b = top[0], second
+
+
+@st.fragment
+def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
+    """The Grad-CAM section of the activation page (a fragment: its controls rerun only it)."""
+    from components.keras_side import saliency as S
+
+    st.subheader(t("cam.title"))
+    count = S.class_count(net.model)
+    layers = S.spatial_layers(net.model)
+    if count is None or not layers:
+        st.info(t("cam.no_head" if count is None else "cam.no_layers"), icon=":material/info:")
+        return
+    if not net.source.trained:
+        st.info(t("cam.untrained"), icon=":material/casino:")
+        return
+    st.caption(t("cam.intro"))
+    scores = _scores(run, net)
+    order = _class_order(scores)
+    _start(count, layers, order[:5])
+    names = class_names(count)
+    percent = abs(scores.sum() - 1) < 1e-3 and scores.min() >= 0
+
+    def label(i: int) -> str:
+        return f"{names[i]} · {scores[i]:.1%}" if percent else f"{names[i]} · {scores[i]:.3g}"
+
+    method = st.segmented_control(
+        t("cam.method.label"), S.METHODS, format_func=lambda m: t(f"cam.method.{m}"),
+        key="cam_method", required=True, on_change=_keep, args=("cam", "cam_method"),
+    )  # fmt: skip
+    st.markdown(t(f"cam.what.{method}"))
+    layer_col, control_col = st.columns(2)
+    layer = layer_col.selectbox(
+        t("cam.layer.label"), layers, key="cam_layer", on_change=_keep,
+        args=("cam_layer", "cam_layer"), disabled=method in ("saliency", "smoothgrad"),
+        help=t("cam.layer.help"),
+        format_func=lambda n: f"{n} — {'×'.join(map(str, analysis.layer(n).output_shape[:2]))}",
+    )  # fmt: skip
+    opacity = DEFAULT_OPACITY
+    samples, noise = DEFAULT_SAMPLES, DEFAULT_NOISE
+    if method == "smoothgrad":
+        a, b = control_col.columns(2)
+        samples = a.select_slider(
+            t("cam.smooth.samples"), SAMPLE_COUNTS, value=DEFAULT_SAMPLES, key="cam_samples"
+        )
+        noise = b.select_slider(
+            t("cam.smooth.noise"), NOISE_LEVELS, value=DEFAULT_NOISE, key="cam_noise",
+            format_func=lambda n: f"{n} %",
+        )  # fmt: skip
+    if method in ("gradcam", "saliency"):
+        opacity = control_col.slider(
+            t("cam.opacity"), 0.0, 1.0, DEFAULT_OPACITY, 0.05, key="cam_opacity"
+        )
+    if method in ("gradcam", "guided"):
+        st.caption(layer_note(analysis, layer, layers))
+
+    picture = run.picture
+    picks = (st.session_state.cam_class_a, st.session_state.cam_class_b)
+    if method == "smoothgrad":
+        st.caption(t("cam.smooth.cost", samples=samples))
+    with st.spinner(t("cam.computing")):
+        base = [cam_map(net, picture, run.key, c, layer) for c in picks]
+        if method == "smoothgrad":
+            chunk = _chunk(analysis)
+            smooth = [smoothgrad_map(net, picture, run.key, c, samples, noise, chunk)
+                      for c in picks]  # fmt: skip
+            values = [v for v, _ in smooth]
+            seconds = sum(s for _, s in smooth)
+        elif method == "saliency":
+            values = [saliency_map(net, picture, run.key, c)[0] for c in picks]
+        elif method == "guided":
+            guided = [guided_map(net, picture, run.key, c) for c in picks]
+            values = [S.guided_grad_cam(g, m[0]) for g, m in zip(guided, base, strict=True)]
+        else:
+            values = [m[0] for m in base]
+
+    columns = st.container(key="cam_view").columns(3, gap="medium")
+    with columns[0]:
+        st.markdown(f"**{t('cam.input')}**")
+        from components.keras_side import featuremaps as F
+
+        st.image(F.png(_enlarged(picture.convert("RGB"))), width="stretch", output_format="PNG")
+    view_key = f"{run.key}|{layer}|{method}|{samples}|{noise}"
+    own = st.toggle(t("cam.own_scale"), key="cam_own_scale", help=t("cam.own_scale_help"))
+    if method == "guided":
+        tops = [float(np.abs(v).max()) for v in values]
+        tops = tops if own else [max(tops)] * 2
+        pngs = [signed_png(f"{view_key}|{c}", v, top)
+                for c, v, top in zip(picks, values, tops, strict=True)]  # fmt: skip
+    else:
+        highs = [float(v.max()) for v in values]
+        highs = highs if own else [max(highs)] * 2
+        pngs = [heat_png(picture, f"{view_key}|{c}", v, 0.0, high, opacity)
+                for c, v, high in zip(picks, values, highs, strict=True)]  # fmt: skip
+    keys = ("cam_class_a", "cam_class_b")
+    shown = zip(columns[1:], keys, pngs, values, base, strict=True)
+    for column, key, png, value, (_, score) in shown:
+        with column:
+            st.selectbox(
+                t(f"cam.{key}"), order, format_func=label, key=key, on_change=_keep_classes,
+                help=t("cam.class_help"),
+            )  # fmt: skip
+            st.image(png, width="stretch", output_format="PNG")
+            st.caption(t("cam.score", score=f"{score:.3g}"))
+            if not np.any(value):
+                st.caption(t(f"cam.empty.{method}"))
+    extremes = " / ".join(f"{v:.3g}" for v in (tops if method == "guided" else highs))
+    scale = "own" if own else "shared"
+    if method == "guided":
+        st.caption(t(f"cam.scale.signed_{scale}", top=extremes.split(" / ")[0], tops=extremes))
+    else:
+        bar, text = st.columns([1, 2], vertical_alignment="center")
+        bar.image(colour_bar_png(), width="stretch", output_format="PNG")
+        unit = t(f"cam.unit.{method}")
+        text.caption(t(f"cam.scale.{scale}", high=extremes.split(" / ")[0], highs=extremes,
+                       unit=unit))  # fmt: skip
+    if method == "smoothgrad":
+        st.caption(t("cam.smooth.took", seconds=f"{seconds:.1f}", passes=2 * samples))
+    if count == IMAGENET_CLASSES:
+        st.caption(t("cam.names_english"))
+
+
+# ------------------------------------------------------------------ compare page
+
+
+def across_networks_ui(nets: list[Any], runs: list[Any], titles: list[str]) -> None:
+    """The same class's Grad-CAM (last conv layer) in two networks that saw the same image."""
+    from components.keras_side import saliency as S
+
+    st.markdown(f"**{t('cam.compare.title')}**")
+    counts = {S.class_count(net.model) for net in nets}
+    if not all(net.source.trained for net in nets):
+        st.caption(t("cam.compare.untrained"))
+        return
+    if len(counts) != 1 or None in counts:
+        st.caption(t("cam.compare.no_head"))
+        return
+    count = counts.pop()
+    names = class_names(count)  # type: ignore[arg-type]
+    scores = _scores(runs[0], nets[0])
+    pick = st.selectbox(
+        t("cam.compare.class"), _class_order(scores), format_func=names.__getitem__,
+        key="cmp_cam_class",
+    )  # fmt: skip
+    cams = []
+    for net, run in zip(nets, runs, strict=True):
+        layer = S.spatial_layers(net.model)[-1]
+        cams.append((layer, cam_map(net, run.picture, run.key, pick, layer)[0]))
+    for column, run, title, (layer, cam) in zip(
+        st.columns(2, gap="large"), runs, titles, cams, strict=True
+    ):
+        png = heat_png(run.picture, f"{run.key}|{layer}|gradcam|{pick}", cam, 0.0,
+                       float(cam.max()), DEFAULT_OPACITY)  # fmt: skip
+        column.image(png, width="stretch", output_format="PNG")
+        column.caption(f"{plain(title)} · {layer} · {cam.shape[0]}×{cam.shape[1]}")
+    st.image(colour_bar_png(), width=240, output_format="PNG")
+    st.caption(t("cam.compare.scale"))
