@@ -309,47 +309,67 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
     fmap = out[layer]
     depth = fmap.shape[2]
     row, col, channel = _step_position(layer, fmap.shape)
-    left, right = st.columns([2, 5], gap="medium")
-    with left:
+    left, right = st.columns([1, 1], gap="medium")
+    with right:
         channel = st.number_input(
             t("digits.step.channel"), 0, depth - 1, channel, key=f"digits_ch_{layer}"
         )
+        st.caption(t("digits.step.click", row=row, col=col, channel=channel))
+    with left:
         st.plotly_chart(
             position_figure(fmap[..., channel], (row, col)),
             key=f"digits_map_{layer}", on_select=lambda: _clicked(layer),
             selection_mode="points", config={"displayModeBar": False},
         )  # fmt: skip
-        st.caption(t("digits.step.click", row=row, col=col, channel=channel))
-    with right:
-        source = _input_of(layer, out, x)
-        keras_value = float(fmap[row, col, channel])
+    source = _input_of(layer, out, x)
+    keras_value = float(fmap[row, col, channel])
+    with st.container(key="digits_step"):
         if layer.endswith("_pool"):
-            step = S.pool_step(source, 2, row, col, channel)
-            st.markdown(
-                t("digits.step.pool_text", layer=layer, row=row, col=col, channel=channel,
-                  top=step.top, bottom=step.top + 1, left=step.left, right=step.left + 1,
-                  source=_previous(layer))
-            )  # fmt: skip
-            scale = float(np.abs(step.window).max()) or 1.0
-            st.html(STEP_STYLE + grid_html(step.window, scale, winner=step.winner, digits=4))
-            st.markdown(t("digits.step.pool_result", value=f"{step.output:.4f}",
-                          keras=f"{keras_value:.4f}"))  # fmt: skip
-            return
-        kernel, bias = weights[layer]
-        step = S.conv_step(source, kernel, bias, row, col, channel)
-        st.markdown(
-            t("digits.step.conv_text", layer=layer, row=row, col=col, channel=channel,
-              k=kernel.shape[0], c=source.shape[2], top=step.top, bottom=step.top + 2,
-              left=step.left, right=step.left + 2, source=_previous(layer))
-        )  # fmt: skip
-        labels = {"channel": t("digits.step.in_channel"), "legend": t("digits.step.legend")}
-        with st.container(height=420 if source.shape[2] > 4 else "content", border=False):
-            st.html(conv_step_html(step, labels))
-        st.markdown(
-            t("digits.step.conv_result", total=f"{step.total:.4f}", bias=f"{step.bias:.4f}",
-              pre=f"{step.pre_activation:.4f}", out=f"{step.output:.4f}",
-              keras=f"{keras_value:.4f}")
-        )  # fmt: skip
+            _pool_step_ui(layer, source, (row, col, channel), keras_value)
+        else:
+            _conv_step_ui(layer, source, weights[layer], (row, col, channel), keras_value)
+
+
+def _pool_step_ui(
+    layer: str, source: np.ndarray, where: tuple[int, int, int], keras_value: float
+) -> None:
+    row, col, channel = where
+    step = S.pool_step(source, 2, row, col, channel)
+    st.markdown(
+        t("digits.step.pool_text", layer=layer, row=row, col=col, channel=channel,
+          top=step.top, bottom=step.top + 1, left=step.left, right=step.left + 1,
+          source=_previous(layer))
+    )  # fmt: skip
+    scale = float(np.abs(step.window).max()) or 1.0
+    st.html(STEP_STYLE + grid_html(step.window, scale, winner=step.winner, digits=4))
+    st.markdown(
+        t("digits.step.pool_result", value=f"{step.output:.4f}", keras=f"{keras_value:.4f}")
+    )
+
+
+def _conv_step_ui(
+    layer: str,
+    source: np.ndarray,
+    weights: list[np.ndarray],
+    where: tuple[int, int, int],
+    keras_value: float,
+) -> None:
+    row, col, channel = where
+    kernel, bias = weights
+    step = S.conv_step(source, kernel, bias, row, col, channel)
+    st.markdown(
+        t("digits.step.conv_text", layer=layer, row=row, col=col, channel=channel,
+          k=kernel.shape[0], c=source.shape[2], top=step.top, bottom=step.top + 2,
+          left=step.left, right=step.left + 2, source=_previous(layer))
+    )  # fmt: skip
+    labels = {"channel": t("digits.step.in_channel"), "legend": t("digits.step.legend")}
+    with st.container(height=420 if source.shape[2] > 4 else "content", border=False):
+        st.html(conv_step_html(step, labels))
+    st.markdown(
+        t("digits.step.conv_result", total=f"{step.total:.4f}", bias=f"{step.bias:.4f}",
+          pre=f"{step.pre_activation:.4f}", out=f"{step.output:.4f}",
+          keras=f"{keras_value:.4f}")
+    )  # fmt: skip
 
 
 def _previous(layer: str) -> str:
@@ -475,3 +495,72 @@ def offer_digits_ui(key: str) -> None:
             t("digits.offer.button"), key="digits_offer", on_click=_use_digits, args=(key,),
             icon=":material/draw:", type="primary",
         )  # fmt: skip
+
+
+# ------------------------------------------------------------------ the Learn page
+
+
+@st.cache_data(show_spinner=False)
+def strongest_responses(count: int = 120) -> list[dict[str, Any]]:
+    """Per block1 filter: the held-out digit (of the first ``count``) and inner position that
+    excite it most (the border row/column left out: there the zero padding makes edges of its
+    own), as a PNG. NumPy only, so the Learn page never loads TensorFlow."""
+    data = D.held_out()
+    kernel, bias = D.trained_weights()["block1_conv1"]
+    inputs = [D.network_input(c) for c in data.cells[:count]]
+    inner = np.stack([D.conv2d_same(x[..., None], kernel, bias) for x in inputs])[:, 1:-1, 1:-1]
+    scale = 3
+    found = []
+    for f in range(kernel.shape[3]):
+        n, r, c = (int(i) for i in np.unravel_index(np.argmax(inner[..., f]), inner.shape[:3]))
+        r, c = r + 1, c + 1
+        picture = D.input_picture(inputs[n], D.SIDE * scale).convert("RGB")
+        found.append(
+            {
+                "filter": f,
+                "digit": int(data.labels[n]),
+                "value": float(inner[n, r - 1, c - 1, f]),
+                "row": r,
+                "col": c,
+                "kernel": kernel[..., 0, f],
+                "picture": F.png(F.draw_box(picture, (r - 1, c - 1, r + 2, c + 2), scale)),
+            }
+        )
+    return found
+
+
+@st.cache_data(show_spinner=False)
+def response_maps(digit: int) -> list[bytes]:
+    """Each block1 filter's response to the first held-out example of ``digit``, shared scale."""
+    kernel, bias = D.trained_weights()["block1_conv1"]
+    fmap = D.conv2d_same(D.network_input(D.sample_cells(digit))[..., None], kernel, bias)
+    return F.tiles(fmap, list(range(fmap.shape[-1])), "shared", D.SIDE * 3)
+
+
+def trained_filters_ui() -> None:
+    """Learn page: the trained network's eight first-layer 3×3 kernels and what excites each."""
+    st.subheader(t("digits.lesson.title"))
+    st.markdown(t("digits.lesson.intro"))
+    digit = st.pills(
+        t("digits.lesson.digit"), range(10), default=3, required=True, key="learn_digits_digit"
+    )
+    found = strongest_responses()
+    maps = response_maps(int(digit if digit is not None else 3))
+    scale = max(float(np.abs(item["kernel"]).max()) for item in found)
+    for start in range(0, len(found), 4):
+        for column, item in zip(st.columns(4), found[start : start + 4], strict=False):
+            with column:
+                st.markdown(t("digits.lesson.filter", filter=item["filter"]))
+                st.html(STEP_STYLE + grid_html(item["kernel"], scale, digits=2))
+                st.image([maps[item["filter"]], item["picture"]], width=72, output_format="PNG")
+                st.caption(
+                    t("digits.lesson.caption", digit=item["digit"], value=f"{item['value']:.2f}",
+                      row=item["row"], col=item["col"])
+                )  # fmt: skip
+    st.markdown(t("digits.lesson.outro"))
+    from urllib.parse import urlencode
+
+    from components.ui.i18n import current_language
+
+    url = "./activations?" + urlencode({"preset": D.PRESET, "lang": current_language()})
+    st.link_button(t("digits.lesson.link"), url, icon=":material/draw:", key="digits_lesson_link")
