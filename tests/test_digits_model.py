@@ -188,3 +188,49 @@ def test_any_canvas_gives_cells_or_none(pixels: np.ndarray) -> None:
         assert cells.shape == (8, 8) and cells.min() >= 0 and cells.max() <= 16
         x = D.network_input(cells)
         assert x.shape == (32, 32) and x.min() >= 0.0 and x.max() <= 1.0
+
+
+# ------------------------------------------------------------------ uploads
+
+
+def png_bytes(picture: Image.Image) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_photographed_digit_dark_on_light_is_read() -> None:
+    from components.keras_side import images as I
+
+    paper = Image.new("RGB", (300, 400), (235, 230, 220))
+    ImageDraw.Draw(paper).line([(90, 80), (220, 80), (140, 330)], fill=(30, 30, 40), width=22)
+    decoded = I.decode(png_bytes(paper), channels=1)
+    cells = D.cells_from_ink(D.ink_of_picture(decoded.image))
+    assert int(D.numpy_forward(D.network_input(cells))["predictions"].argmax()) == 7
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        arrays(
+            np.uint8,
+            st.tuples(st.integers(1, 120), st.integers(1, 120)),
+            elements=st.integers(0, 255),
+        ).map(lambda a: png_bytes(Image.fromarray(a, "L"))),
+    )
+)
+def test_any_upload_gives_cells_none_or_a_clear_problem(data: bytes) -> None:
+    from components.keras_side import images as I
+    from components.keras_side.problems import Problem
+
+    try:
+        decoded = I.decode(data, channels=1)
+    except Problem as problem:
+        assert problem.key.startswith("act.err.")
+        return
+    cells = D.cells_from_ink(D.ink_of_picture(decoded.image))
+    if cells is not None:
+        assert cells.shape == (8, 8) and cells.min() >= 0 and cells.max() <= 16
