@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from PIL import Image
 
 from components.engine.spec import NetworkSpec
 from components.keras_side import conv_steps as S
@@ -31,7 +32,7 @@ WEIGHTS = ("trained", "random")
 STARTS = ("blank", *map(str, range(10)))
 CANVAS_PX = 224
 STROKE_PX = 18
-TILE_PX = 64
+TILE_PX = 48
 MAP_LAYERS = tuple(f"block{b}_{kind}" for b in (1, 2, 3) for kind in ("conv1", "pool"))
 STEP_LAYERS = (*MAP_LAYERS, "predictions")
 POS, NEG, WIN = (214, 72, 42), (38, 99, 190), "#e8590c"
@@ -67,9 +68,8 @@ def outputs(weights: str, x_key: str, _x: np.ndarray) -> dict[str, np.ndarray]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def layer_tiles(weights: str, x_key: str, layer: str, _fmap: np.ndarray) -> list[bytes]:
-    channels = list(range(_fmap.shape[-1]))
-    return F.tiles(_fmap, channels, "shared", TILE_PX)
+def layer_mosaic(weights: str, x_key: str, layer: str, _fmap: np.ndarray) -> bytes:
+    return F.png(mosaic(_fmap))
 
 
 @st.cache_data(show_spinner=False)
@@ -90,6 +90,19 @@ def colour(value: float, scale: float) -> str:
     base = POS if value >= 0 else NEG
     r, g, b = (round(255 + (c - 255) * share * 0.85) for c in base)
     return f"rgb({r},{g},{b})"
+
+
+def mosaic(fmap: np.ndarray, px: int = TILE_PX, per_row: int = 16, gap: int = 4) -> Image.Image:
+    """Every channel of a layer in one picture (one colour scale), row by row: one image to
+    send instead of a hundred."""
+    low, high = F.shared_range(fmap, list(range(fmap.shape[-1])))
+    count = fmap.shape[-1]
+    cols, rows = min(count, per_row), -(-count // per_row)
+    out = Image.new("RGB", (cols * (px + gap) - gap, rows * (px + gap) - gap), "white")
+    for c in range(count):
+        tile = F.colourise(fmap[..., c], low, high).resize((px, px), Image.Resampling.NEAREST)
+        out.paste(tile, ((c % per_row) * (px + gap), (c // per_row) * (px + gap)))
+    return out
 
 
 def grid_html(
@@ -470,12 +483,8 @@ def _maps_ui(weights_kind: str, key: str, out: dict[str, np.ndarray]) -> None:
             t("digits.maps.layer", name=layer, shape="×".join(map(str, fmap.shape)),
               low=f"{low:.3g}", high=f"{high:.3g}")
         )  # fmt: skip
-        st.image(
-            layer_tiles(weights_kind, key, layer, fmap),
-            caption=[f"#{c}" for c in range(fmap.shape[-1])],
-            width=TILE_PX,
-            output_format="PNG",
-        )
+        picture = layer_mosaic(weights_kind, key, layer, fmap)
+        st.image(picture, output_format="PNG", width=(TILE_PX + 4) * min(16, fmap.shape[-1]) - 4)
 
 
 # ------------------------------------------------------------------ elsewhere on the page
