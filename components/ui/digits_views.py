@@ -179,7 +179,7 @@ def probabilities_figure(probabilities: np.ndarray, title: str) -> go.Figure:
     return fig
 
 
-def position_figure(values: np.ndarray, chosen: tuple[int, int]) -> go.Figure:
+def position_figure(values: np.ndarray, chosen: tuple[int, int], hover: str) -> go.Figure:
     """One channel as a heat map; every cell a clickable point; the chosen one outlined."""
     h, w = values.shape
     rows, cols = np.mgrid[0:h, 0:w]
@@ -188,7 +188,7 @@ def position_figure(values: np.ndarray, chosen: tuple[int, int]) -> go.Figure:
         x=cols.ravel(), y=rows.ravel(), mode="markers",
         marker={"size": max(6, 280 // max(h, w)), "symbol": "square", "color": "rgba(0,0,0,0)"},
         customdata=values.ravel(),
-        hovertemplate="row %{y}, col %{x}: %{customdata:.4f}<extra></extra>",
+        hovertemplate=hover + "<extra></extra>",
     )  # fmt: skip
     fig.add_scatter(
         x=[chosen[1]], y=[chosen[0]], mode="markers", hoverinfo="skip",
@@ -330,7 +330,7 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
         st.caption(t("digits.step.click", row=row, col=col, channel=channel))
     with left:
         st.plotly_chart(
-            position_figure(fmap[..., channel], (row, col)),
+            position_figure(fmap[..., channel], (row, col), t("digits.step.hover")),
             key=f"digits_map_{layer}", on_select=lambda: _clicked(layer),
             selection_mode="points", config={"displayModeBar": False},
         )  # fmt: skip
