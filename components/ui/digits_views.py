@@ -397,8 +397,8 @@ def _softmax_ui(out: dict[str, np.ndarray], weights: dict) -> None:
                   total=f"{step.total:.4f}"))  # fmt: skip
     frame = softmax_frame(step)
     st.dataframe(
-        frame.style.format({"logit": "{:.4f}", "shifted": "{:.4f}", "exp": "{:.6f}",
-                            "probability": "{:.6f}"}),
+        frame.style.format({"logit": "{:.4f}", "shifted": "{:.4f}", "exp": "{:.4g}",
+                            "probability": "{:.4g}"}),
         hide_index=True,
         column_config={name: st.column_config.Column(t(f"digits.step.col.{name}"))
                        for name in frame.columns},

@@ -15,6 +15,7 @@ PREDICTION = ".st-key-digits_prediction [data-testid='stMetricValue']"
 def stroke(page, points: list[tuple[float, float]]) -> None:
     """One stroke with the mouse on the canvas' top layer (the last <canvas>), in its pixels."""
     canvas = page.locator("canvas").last
+    canvas.evaluate("c => c.scrollIntoView({block: 'center'})")  # mouse events need it on screen
     box = canvas.bounding_box()
     assert box is not None and box["width"] > 100
     x0, y0 = box["x"], box["y"]
