@@ -207,8 +207,13 @@ def position_figure(values: np.ndarray, chosen: tuple[int, int], hover: str) -> 
 # ------------------------------------------------------------------ the input
 
 
+def _clear() -> None:
+    """A fresh, empty canvas (a new key: the component keeps its strokes per key)."""
+    st.session_state["digits_canvas_n"] = st.session_state.get("digits_canvas_n", 0) + 1
+
+
 def _canvas_ui(start: str) -> np.ndarray | None:
-    """The drawing canvas (its toolbar undoes, redoes and clears); strokes as ink, or None."""
+    """The drawing canvas (its toolbar undoes and redoes) and a Clear button; ink, or None."""
     try:
         from streamlit_drawable_canvas import st_canvas
     except Exception:  # the component could not register: say so, keep the page working
@@ -227,8 +232,13 @@ def _canvas_ui(start: str) -> np.ndarray | None:
         width=CANVAS_PX,
         drawing_mode="freedraw",
         return_image_data=True,
-        key=f"digits_canvas_{start}",
+        key=f"digits_canvas_{start}_{st.session_state.get('digits_canvas_n', 0)}",
     )
+    drawing = result.json_data if result is not None else None
+    st.button(
+        t("digits.canvas.clear"), key="digits_clear", on_click=_clear, icon=":material/delete:",
+        disabled=not (drawing and drawing.get("objects")),
+    )  # fmt: skip
     data = result.image_data if result is not None else None
     if data is None or data.ndim != 3:
         return None
@@ -268,6 +278,7 @@ def input_cells_ui() -> tuple[np.ndarray | None, str]:
     start = st.pills(
         t("digits.start"), STARTS, format_func=lambda s: t("digits.start.blank") if s == "blank"
         else s, key="digits_start", default="3", required=True, wrap=True,
+        on_change=_clear,
     )  # fmt: skip
     st.space(32)  # room for the canvas toolbar, which appears above it
     start = start or "blank"

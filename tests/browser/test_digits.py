@@ -48,3 +48,27 @@ def test_drawing_a_seven_changes_the_prediction_and_the_maps(page) -> None:
     after_action(page)
     expect(maps.nth(2)).not_to_have_attribute("src", before)
     assert_no_error(page)
+
+
+def test_toolbar_undo_takes_back_the_last_stroke_and_clear_empties(page) -> None:
+    require_page("activations")
+    open_page(page, "/activations?preset=digits-vgg")
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Blank").click()
+    after_action(page)
+    stroke(page, [(50, 40), (110, 40), (170, 40), (140, 110), (110, 195)])  # a 7
+    after_action(page)
+    expect(page.locator(PREDICTION)).to_have_text("7")
+    first_map = page.locator("[data-testid='stImage'] img").nth(2)
+    seven = first_map.get_attribute("src")
+    stroke(page, [(60, 200), (180, 200)])  # a line under it: other maps
+    after_action(page)
+    expect(first_map).not_to_have_attribute("src", seven)
+    page.get_by_role("button", name="Undo", exact=True).click()  # the canvas' own toolbar
+    after_action(page)
+    expect(first_map).to_have_attribute("src", seven)  # the same input as before the line
+    expect(page.locator(PREDICTION)).to_have_text("7")
+    page.locator(".st-key-digits_clear button").click()
+    after_action(page)
+    expect(page.locator(PREDICTION)).to_have_count(0)
+    expect(page.locator(".st-key-digits_clear button")).to_be_disabled()
+    assert_no_error(page)
