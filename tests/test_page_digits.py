@@ -12,7 +12,7 @@ import pytest
 
 from components.keras_side import digits as D
 from components.ui.i18n import translate
-from tests.apptest import messages, open_page
+from tests.apptest import html, messages, open_page
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.keras
@@ -114,3 +114,19 @@ def test_learn_lesson_shows_trained_kernels_without_tensorflow() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("script", "params"),
+    [
+        ("pages/architecture.py", {"preset": "digits-vgg"}),
+        ("pages/custom.py", {"preset": "digits-vgg"}),
+        ("pages/compare.py", {"cmp": "preset:tiny-vgg,preset:digits-vgg"}),
+    ],
+)
+def test_the_preset_opens_wherever_presets_do(script: str, params: dict[str, str]) -> None:
+    at = open_page(script, timeout=60, **params)
+    assert not at.exception, at.exception
+    shown = [messages(at), html(at)] + [frame.value.to_string() for frame in at.dataframe]
+    shown += [metric.proto.body for metric in at.get("metric")]
+    assert "22,634" in "\n".join(shown)  # the network's parameter count, as the page shows it
