@@ -66,7 +66,7 @@ except SpecError:
     st.error(V.too_large(analysis), icon=":material/memory:")
     st.stop()
 if is_digits(spec):  # the network trained here: drawing canvas and step view
-    digits_page_ui(spec)
+    digits_page_ui()
     st.stop()
 
 # ------------------------------------------------------------------ sidebar: weights, image
@@ -153,7 +153,8 @@ except (Problem, SpecError) as error:
 weights_text = t(f"act.weights.{kind}")
 if not net.source.trained:
     st.warning(t("act.untrained", seed=seed), icon=":material/casino:")
-    offer_digits_ui("act")
+    if not (imagenet and imagenet.cached):  # no trained VGG here: offer the one trained here
+        offer_digits_ui("act")
 V.show_notes(net.notes)
 
 left, right = st.columns([1, 1], gap="large")

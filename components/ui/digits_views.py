@@ -20,7 +20,6 @@ import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
-from components.engine.spec import NetworkSpec
 from components.keras_side import conv_steps as S
 from components.keras_side import digits as D
 from components.keras_side import featuremaps as F
@@ -421,7 +420,7 @@ def _softmax_ui(out: dict[str, np.ndarray], weights: dict) -> None:
 # ------------------------------------------------------------------ the page
 
 
-def digits_page_ui(spec: NetworkSpec) -> None:
+def digits_page_ui() -> None:
     """Everything /activations shows for the trained digits network."""
     figures = training_figures()
     weights_kind = st.sidebar.radio(
