@@ -15,10 +15,12 @@ from components.keras_side import featuremaps as F
 from components.keras_side import images as I
 from components.keras_side import weights as W
 from components.keras_side.activations import check_budget, imagenet_labels, top_k
+from components.keras_side.digits import is_digits
 from components.keras_side.problems import Problem
 from components.ui import activation_views as V
 from components.ui import saliency_views as SV
 from components.ui import weights_views as WV
+from components.ui.digits_views import digits_page_ui, offer_digits_ui
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
 from components.ui.navigation import route_through_app
@@ -64,6 +66,9 @@ try:
     check_budget(spec)
 except SpecError:
     st.error(V.too_large(analysis), icon=":material/memory:")
+    st.stop()
+if is_digits(spec):  # the network trained here: drawing canvas and step view
+    digits_page_ui()
     st.stop()
 
 # ------------------------------------------------------------------ sidebar: weights, image
@@ -142,6 +147,8 @@ except (Problem, SpecError) as error:
 weights_text = t(f"act.weights.{kind}")
 if not net.source.trained:
     st.warning(t("act.untrained", seed=seed), icon=":material/casino:")
+    if default_weights == "random":  # no trained VGG on disk: offer the one trained here
+        offer_digits_ui("act")
 V.show_notes(net.notes)
 WV.source_caption(spec, kind, net.preprocessing())
 

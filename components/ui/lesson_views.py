@@ -18,6 +18,7 @@ from components.engine.presets import load_preset
 from components.engine.report import human_count, shape_text
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 from components.ui import lesson_charts as C
+from components.ui.digits_views import trained_filters_ui
 from components.ui.i18n import current_language, t
 from components.ui.practice import formula_text, predict_reveal
 
@@ -227,6 +228,7 @@ def lesson_stacks() -> None:
         key="learn_growth_chart",
         config=PLOT_CONFIG,
     )
+    trained_filters_ui()  # what trained 3×3 filters detect (digits-vgg, NumPy only)
     explorer_link(t("learn.link.arch", arch="VGG16"), architecture_url("vgg16"), "learn_stack_link")
 
 

@@ -1,0 +1,132 @@
+"""The digits network on its pages, in AppTest: /activations with digits-vgg, the one-click offer,
+and the Learn lesson's trained kernels (without TensorFlow)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from components.keras_side import digits as D
+from components.ui.i18n import translate
+from tests.apptest import html, messages, open_page
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.keras
+PAGE = "pages/activations.py"
+
+
+def digits_page(**params: str):
+    at = open_page(PAGE, timeout=120, preset="digits-vgg", **params)
+    assert not at.exception, at.exception
+    return at
+
+
+def reported(at, key: str) -> tuple[str, str]:
+    """The step view's own result and the value Keras computed, from its closing sentence."""
+    text = messages(at)
+    numbers = re.findall(r"\*\*(-?\d+\.\d{4})\*\*", text)
+    assert numbers, text[-1500:]
+    return numbers[-2], numbers[-1]
+
+
+def test_digits_page_predicts_the_sample_and_shows_every_layer() -> None:
+    at = digits_page()
+    metric = at.get("metric")[0]
+    net = D.build_trained()
+    expected = int(np.argmax(net.forward(D.batch(D.network_input(D.sample_cells(3))))))
+    assert metric.proto.body == str(expected) == "3"
+    text = messages(at)
+    for layer in ("block1_conv1", "block1_pool", "block2_conv1", "block3_pool"):
+        assert f"**{layer}** ·" in text
+    assert "99.4%" in text  # the held-out accuracy of training.json
+    step, keras_value = reported(at, "conv")
+    assert step == keras_value
+
+
+@pytest.mark.parametrize("layer", ["block1_pool", "block2_conv1", "block3_pool"])
+def test_step_view_of_other_layers_matches_keras(layer: str) -> None:
+    at = digits_page()
+    at.selectbox(key="digits_step_layer").set_value(layer).run()
+    assert not at.exception, at.exception
+    step, keras_value = reported(at, layer)
+    assert step == keras_value
+
+
+def test_softmax_step_table() -> None:
+    at = digits_page()
+    at.selectbox(key="digits_step_layer").set_value("predictions").run()
+    assert not at.exception, at.exception
+    frame = at.dataframe[0].value
+    assert len(frame) == 10
+    assert frame["probability"].sum() == pytest.approx(1.0)
+    assert int(frame["probability"].idxmax()) == 3
+    assert (frame["exp"] <= 1.0).all() and frame["exp"].max() == 1.0
+
+
+def test_another_sample_and_random_weights() -> None:
+    at = digits_page(lang="zh")
+    at.pills(key="digits_start").set_value("7").run()
+    assert not at.exception, at.exception
+    assert at.get("metric")[0].proto.body == "7"
+    at.radio(key="digits_weights").set_value("random").run()
+    assert not at.exception, at.exception
+    assert translate("digits.random", "zh") in messages(at)
+
+
+def test_blank_canvas_asks_for_a_digit() -> None:
+    at = digits_page()
+    at.pills(key="digits_start").set_value("blank").run()
+    assert not at.exception, at.exception
+    assert translate("digits.input.empty", "en") in messages(at)
+    assert not at.get("metric")
+
+
+def test_untrained_vgg_offers_the_digits_network_in_one_click() -> None:
+    at = open_page(PAGE, timeout=120, arch="vgg11", input="32x32x3", top="0")
+    assert not at.exception, at.exception
+    assert translate("digits.offer.text", "en") in messages(at)
+    at.button(key="digits_offer").click().run()
+    assert not at.exception, at.exception
+    assert at.query_params.get("preset") in ("digits-vgg", ["digits-vgg"])
+    assert at.get("metric")[0].proto.body == "3"
+
+
+def test_learn_lesson_shows_trained_kernels_without_tensorflow() -> None:
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(ROOT / 'pages' / 'learn.py')!r}, default_timeout=60)\n"
+        "at.query_params['lesson'] = 'stack'\n"
+        "at.run()\n"
+        "assert not at.exception, at.exception\n"
+        "text = '\\n'.join(s.value for s in at.subheader)\n"
+        "assert 'What does a trained 3×3 filter detect?' in text, text\n"
+        "assert len([m for m in at.markdown if m.value.startswith('**Filter ')]) == 8\n"
+        "at.pills(key='learn_digits_digit').set_value(8).run()\n"
+        "assert not at.exception, at.exception\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("script", "params"),
+    [
+        ("pages/architecture.py", {"preset": "digits-vgg"}),
+        ("pages/custom.py", {"preset": "digits-vgg"}),
+        ("pages/compare.py", {"cmp": "preset:tiny-vgg,preset:digits-vgg"}),
+    ],
+)
+def test_the_preset_opens_wherever_presets_do(script: str, params: dict[str, str]) -> None:
+    at = open_page(script, timeout=60, **params)
+    assert not at.exception, at.exception
+    shown = [messages(at), html(at)] + [frame.value.to_string() for frame in at.dataframe]
+    shown += [metric.proto.body for metric in at.get("metric")]
+    assert "22,634" in "\n".join(shown)  # the network's parameter count, as the page shows it
