@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from components.engine.analysis import Analysis, analyze
-from components.engine.choice import VGGChoice, parse_input_size, with_input
+from components.engine.choice import VGGChoice, ascii_int, parse_input_size, with_input
 from components.engine.errors import SpecError
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import (
@@ -94,8 +94,9 @@ def _read_link(prefix: str, allow_custom: bool) -> _Start:
             _note(name, value, int(getattr(start, attr)))
     classes = query.get(prefix + "classes")
     if classes is not None:
-        if classes.isdigit() and 1 <= int(classes) <= MAX_WIDTH:
-            start.classes = int(classes)
+        count = ascii_int(classes, 1, MAX_WIDTH)
+        if count is not None:
+            start.classes = count
         else:
             _note("classes", classes, default.classes)
     size = query.get(prefix + "input")
