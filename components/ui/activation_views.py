@@ -28,6 +28,7 @@ from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
 from components.ui.i18n import t
 from components.ui.network_view import chart_labels
+from components.ui.safe_text import chart_text, plain
 from components.ui.tables import layer_frame
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
@@ -287,7 +288,7 @@ def too_large(analysis: Analysis) -> str:
     needed = analysis.weight_bytes + analysis.activation_bytes
     return t(
         "act.err.too_much",
-        name=analysis.spec.name,
+        name=plain(analysis.spec.name),
         needed=human_bytes(needed),
         limit=human_bytes(MAX_RUN_BYTES),
     )
@@ -332,7 +333,7 @@ def _diagram_clicked(names: list[str], map_names: list[str]) -> None:
 def diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
     """The architecture page's layer diagram with the viewed layer highlighted; click to view."""
     names = [info.name for info in analysis.layers]
-    labels = chart_labels() | {"title": t("view.chart.title", name=analysis.spec.name)}
+    labels = chart_labels() | {"title": t("view.chart.title", name=chart_text(analysis.spec.name))}
     figure = C.layer_figure(layer_frame(analysis), labels, highlight=selected, height=470)
     figure.update_layout(
         title={"font": {"size": 15}}, meta={"resets": st.session_state.get("act_diagram_resets", 0)}
