@@ -28,7 +28,7 @@ from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
 from components.ui.i18n import t
 from components.ui.network_view import chart_labels
-from components.ui.safe_text import chart_text, plain
+from components.ui.safe_text import chart_text, plain, plain_values
 from components.ui.tables import layer_frame
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
@@ -68,13 +68,13 @@ def shape_text(shape: tuple[int, ...]) -> str:
 def show_notes(notes: tuple[Note, ...] | list[Note]) -> None:
     """One info line per conversion or remark, in the user's language."""
     for note in notes:
-        st.info(t(note.key, **note.values), icon=":material/info:")
+        st.info(t(note.key, **plain_values(note.values)), icon=":material/info:")
 
 
 def show_problem(problem: Problem) -> None:
     """What is wrong, then per-layer or per-key details, then that the page still works."""
-    lines = [t(problem.key, **problem.values)]
-    lines += [f"- {t(d.key, **d.values)}" for d in problem.details]
+    lines = [t(problem.key, **plain_values(problem.values))]
+    lines += [f"- {t(d.key, **plain_values(d.values))}" for d in problem.details]
     shown = len(problem.details)
     total = problem.values.get("count", shown)
     if total > shown:

@@ -34,6 +34,11 @@ def plain_lines(text: object) -> str:
     return "\n\n".join(plain(line) for line in str(text).splitlines() if line.strip())
 
 
+def plain_values(values: dict[str, object]) -> dict[str, object]:
+    """Values for a translated message: text escaped (file names, paths), numbers kept."""
+    return {k: plain(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
 def chart_text(text: object) -> str:
     """Text from a user for a plotly chart (titles, legends): HTML-escaped, one line."""
     return html.escape(_printable(text))
