@@ -37,5 +37,5 @@ def messages(at: AppTest) -> str:
 
 
 def as_read(markdown: str) -> str:
-    """Markdown source as a reader sees it: backslash escapes (of user text) removed."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """Markdown source as a reader sees it: the escapes and word joiners of user text removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

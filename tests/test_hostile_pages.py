@@ -9,6 +9,7 @@ unexpected exception into one short message with an id, logged in full.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import logging
 import re
@@ -28,13 +29,19 @@ from tests.conftest import ROOT
 
 EVIL = "[Log in](https://evil.example)"
 RENDER = MarkdownIt("gfm-like")  # what Streamlit's react-markdown does: GFM, autolinks, HTML
+# remark-gfm also links bare URLs and e-mail addresses found in the rendered text
+# (after backslash escapes are resolved): its patterns, applied to that text.
+AUTOLINK = re.compile(r"(?i)(?:https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
 
 
 def live_links(at: AppTest) -> list[str]:
-    """Links in the rendered Markdown of the page's text and messages."""
+    """Links in the Markdown of the page's text and messages, rendered as the browser does."""
     found = []
     for source in sources(at):
-        found += re.findall(r"<a [^>]*>", RENDER.render(source))
+        rendered = RENDER.render(source)
+        found += re.findall(r"<a [^>]*>", rendered)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", rendered))
+        found += [match.group(0) for match in AUTOLINK.finditer(text)]
     return found
 
 

@@ -16,6 +16,10 @@ import re
 # CommonMark's backslash escapes cover ASCII punctuation; these are the characters
 # that start markup, links, autolinks (``https:``, ``www.``, ``a@b``), HTML and math.
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:@$&])")
+# The browser's GFM links bare URLs and e-mail addresses in the text *after* escapes
+# are resolved, so backslashes do not stop them; an invisible word joiner does.
+_AUTOLINK = re.compile(r"(:(?=//)|(?i:www)(?=\.)|@)")
+WORD_JOINER = "\u2060"
 
 
 def _printable(text: object) -> str:
@@ -26,7 +30,7 @@ def _printable(text: object) -> str:
 
 def plain(text: object) -> str:
     """Text from a user or a link, to show inside Markdown exactly as typed, on one line."""
-    return _MARKUP.sub(r"\\\1", _printable(text))
+    return _MARKUP.sub(r"\\\1", _AUTOLINK.sub(r"\1" + WORD_JOINER, _printable(text)))
 
 
 def plain_lines(text: object) -> str:
