@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import tempfile
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +18,17 @@ WORDS = ["summary", "vgg16", "vgg19_bn", "E", "A-LRN", "--input", "--classes", "
          "224x224x3", "32x32x1", "②", "①", "²", "٣", "0", "-1", "16385", "9" * 5000, "",
          "x.json", "/dev/null", "/", "a\nb", "\udcff", "a" * 5000, "--", "-", "--input=",
          "[Log in](https://evil.example)", "assets/presets/lenet5.json", "\x00"]  # fmt: skip
+HOSTILE_SPECS = [
+    json.dumps({"type": []}).encode(),
+    b'{"name": "\\ud800", "input": [8, 8, 3], "layers": [{"type": "flatten"}]}',
+    b'{"name": "a", "input": [8, 8, ' + b"9" * 5000 + b'], "layers": []}',
+    b"[" * 50_000,
+    json.dumps({"name": "x", "input": [8, 8, 3],
+                "layers": [{"type": "flatten"} | {str(i): 1 for i in range(3000)}]}).encode(),
+    json.dumps({"name": "x", "input": [8, 8, 3], "layers": [{"type": "conv2d",
+                "filters": [], "kernel": "x"}] * 100}).encode(),
+    (Path(__file__).parents[1] / "assets/presets/lenet5.json").read_bytes(),
+]  # fmt: skip
 argument = st.one_of(st.sampled_from(WORDS), st.text(max_size=12))
 
 
@@ -65,3 +79,18 @@ def test_each_bad_argument_is_one_line_with_status_2() -> None:
         code, out, err = run(argv)
         assert code == 2 and not out, argv
         assert len(err.strip().splitlines()) == 1, (argv, err)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=300), st.sampled_from(HOSTILE_SPECS)))
+def test_any_spec_file(content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "net.json"
+        path.write_bytes(content)
+        code, out, err = run(["summary", str(path), "--format", "json"])
+    assert code in (0, 2), err
+    if code == 0:
+        assert json.loads(out)["layers"]
+    else:
+        assert err.startswith("error: ") and "Traceback" not in err
+        assert len(err.splitlines()) <= 21  # the first 20 problems, then how many more

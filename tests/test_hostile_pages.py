@@ -238,3 +238,33 @@ def test_st_stop_passes_through_the_boundary(app) -> None:
     app.query_params["stop"] = "1"
     app.run()
     assert not app.exception and not app.error
+
+
+# ------------------------------------------------------------------ paste and upload on /custom
+
+MANY_FIELDS = {"type": "flatten"} | {str(i): 1 for i in range(5000)}
+
+pasted = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=200),
+    st.sampled_from([json.dumps({"type": []}), "[" * 5000, '{"input": [8, 8, ' + "9" * 5000 + "]}",
+                     json.dumps({"name": EVIL, "input": [8, 8, 3], "layers": [{"type": EVIL}]}),
+                     '{"name": "\\ud800", "input": [8, 8, 3], "layers": [{"type": "flatten"}]}',
+                     json.dumps({"name": "x", "input": [8, 8, 3], "layers": [MANY_FIELDS]}),
+                     load_preset("lenet5").to_json()]),
+)  # fmt: skip
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pasted, st.booleans())
+def test_custom_page_any_paste_or_upload(text: str, upload: bool) -> None:
+    at = open_page("pages/custom.py")
+    if upload:
+        data = text.encode("utf-8", "surrogatepass")
+        at.file_uploader(key="custom_upload").set_value(("x.json", data, "application/json"))
+    else:
+        at.text_area(key="custom_paste").input(text).run()
+        at.button(key="custom_paste_load").click()
+    at.run()
+    assert_clean(at)
+    assert at.error or at.success  # refused with the reason, or loaded
+    assert all(len(e.value) < 5000 for e in at.error)  # a capped list, not megabytes
