@@ -117,9 +117,13 @@ def test_the_custom_pages_compare_link_is_honoured() -> None:
     assert_clean(at)
     assert at.query_params["cmp"] in ("spec,vgg16", "spec")
     assert "my-net" in "\n".join(sources(at)).replace("\\", "")
+    assert at.query_params["spec"] == link  # the share link keeps the network
     old = open_page("pages/compare.py", spec=link)  # a link without cmp=: the same comparison
     assert_clean(old)
     assert "my-net" in "\n".join(sources(old)).replace("\\", "")
+    assert old.query_params["cmp"] == "spec,vgg16"
+    old.selectbox(key="cmp_0_net").set_value("vgg11").run()  # the link's network left out
+    assert old.query_params["cmp"] == "vgg11,vgg16" and "spec" not in old.query_params
 
 
 # ------------------------------------------------------------------ any value of any parameter

@@ -18,7 +18,7 @@ from components.engine.analysis import fmt
 from components.engine.choice import parse_input_size
 from components.engine.errors import SpecError
 from components.engine.presets import preset_names
-from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec
+from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
 from components.engine.vgg import CONFIGS
 from components.ui import compare_charts as C
 from components.ui.i18n import t
@@ -305,10 +305,17 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
 
 
 def keep_in_link(items: list[E.Item]) -> None:
-    """The usable configurations as ``cmp=`` (``lang`` and other parameters untouched)."""
+    """The usable configurations as ``cmp=``, with ``spec=`` while the item ``spec`` is used."""
     value = E.link_value(items)
     if value and st.query_params.get(LINK_KEY) != value:
         st.query_params[LINK_KEY] = value
+    custom = next((item.custom for item in items if item.custom is not None), None)
+    if custom is not None:
+        token = encode_spec(custom)
+        if st.query_params.get(E.LINK_SPEC) != token:
+            st.query_params[E.LINK_SPEC] = token
+    elif value and E.LINK_SPEC in st.query_params:
+        del st.query_params[E.LINK_SPEC]
 
 
 # ------------------------------------------------------------------ what changes
