@@ -67,9 +67,8 @@ LAYER_TYPES: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
 }
 COMMON_FIELDS = ("type", "name")
 SPEC_FIELDS = ("name", "input", "layers")
-_NAME_RE = re.compile(
-    r"[A-Za-z][A-Za-z0-9_.\-]*", re.ASCII
-)  # Keras refuses '/'; used with fullmatch
+# Layer names Keras takes (it refuses '/'); matched whole, so "a\n" is refused too.
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*", re.ASCII)
 
 
 @dataclass(frozen=True)
