@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.ui.i18n import language_switch, t
 from components.ui.navigation import ROOT, available_pages
+from components.ui.safety import run_guarded
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/layers:", layout="wide")
 
@@ -21,4 +22,4 @@ pages = [
 ]
 page = st.navigation(pages, position="top")
 language_switch()
-page.run()
+run_guarded(page.run)  # a bug shows a short message with an id, never a traceback

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import stat
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from components.engine.analysis import analyze
-from components.engine.choice import VGGChoice, parse_input_size, with_input
+from components.engine.choice import VGGChoice, ascii_int, parse_input_size, with_input
 from components.engine.errors import Issue, SpecError
 from components.engine.report import to_csv, to_json_dict, to_keras_text, to_markdown
-from components.engine.spec import MAX_SPEC_BYTES, NetworkSpec, parse_spec_json
+from components.engine.spec import MAX_SPEC_BYTES, MAX_WIDTH, NetworkSpec, parse_spec_json
 from components.weights_cli import add_parser as add_weights_parser
 from components.weights_cli import run as run_weights
 
@@ -23,18 +25,56 @@ FORMATS = {
 }
 
 
-def _load_spec(path: Path) -> NetworkSpec:
+def one_line(text: str, limit: int = 300) -> str:
+    """A message on one line, however the user's argument was written."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse whose refusals are one line on stderr and exit status 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see --help)\n")
+
+
+def class_count(text: str) -> int:
+    """--classes: ASCII digits from 1 to MAX_WIDTH ('②' passes isdigit(), not this)."""
+    value = ascii_int(text, 1, MAX_WIDTH)
+    if value is None:
+        raise argparse.ArgumentTypeError(
+            f"--classes takes a whole number from 1 to {MAX_WIDTH:,}, got {text[:20]!r}"
+        )
+    return value
+
+
+def _is_spec_file(target: str) -> bool:
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SPEC_BYTES + 1)
-    except OSError as exc:
-        raise SpecError(Issue(f"cannot read {path}: {exc.strerror}.", field="file")) from None
+        return target.endswith(".json") or Path(target).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
+
+
+def _load_spec(path: Path) -> NetworkSpec:
+    shown = repr(str(path)[:80])
+    try:
+        info = path.stat()
+        # only a regular file: a FIFO would hang the read, a device never end
+        data = None
+        if stat.S_ISREG(info.st_mode):
+            with path.open("rb") as handle:
+                data = handle.read(MAX_SPEC_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise SpecError(Issue(f"cannot read {shown}: {reason}.", field="file")) from None
+    if data is None:
+        raise SpecError(Issue(f"{shown} is not a file (a folder or a device?).", field="file"))
     return parse_spec_json(data)
 
 
 def _network(args: argparse.Namespace) -> NetworkSpec:
     target: str = args.network
-    if target.endswith(".json") or Path(target).is_file():
+    if _is_spec_file(target):
         spec = _load_spec(Path(target))
         if args.input:
             spec = with_input(spec, parse_input_size(args.input, spec.input_shape[2]))
@@ -51,7 +91,7 @@ def _network(args: argparse.Namespace) -> NetworkSpec:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m components",
         description="Instant per-layer summary of a VGG variant or a custom CNN spec.",
     )
@@ -64,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     summary.add_argument("--input", help="input size HxWxC, e.g. 224x224x3")
     summary.add_argument("--no-top", action="store_true", help="leave out the classifier head")
-    summary.add_argument("--classes", type=int, default=1000, help="classes of the head")
+    summary.add_argument("--classes", type=class_count, default=1000, help="classes of the head")
     summary.add_argument("--bn", action="store_true", help="batch norm after every conv")
     summary.add_argument("--fc-as-conv", action="store_true", help="FC layers as convolutions")
     summary.add_argument("--format", choices=FORMATS, default="table")
@@ -75,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         analysis = analyze(_network(args))
     except SpecError as exc:
-        for issue in exc.issues:
-            print(f"error: {issue}", file=sys.stderr)
+        for issue in exc.shown():
+            print(f"error: {one_line(str(issue))}", file=sys.stderr)
         return 2
     sys.stdout.write(FORMATS[args.format](analysis))
     return 0

@@ -25,6 +25,8 @@ from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
 from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of, pick_network
+from components.ui.safe_text import plain, plain_lines
+from components.ui.safety import guarded
 
 route_through_app()
 
@@ -35,7 +37,7 @@ def url_choice(name: str, options: tuple[str, ...], default: str) -> str:
     if value is None:
         return default
     if value not in options:
-        st.warning(t("act.url.bad", name=name, value=value[:40], default=default))
+        st.warning(t("act.url.bad", name=name, value=plain(value[:40]), default=default))
         return default
     return value
 
@@ -134,14 +136,14 @@ except Problem as problem:
 
 spec_key = repr(spec)
 try:
-    with st.spinner(t("act.building", name=spec.name)):
+    with st.spinner(t("act.building", name=plain(spec.name))):
         net = V.network(spec, spec_key, kind, seed, digest, path, data)
         run = V.run(net, f"{spec_key}|{kind}|{digest}", decoded.image, decoded.digest, fit)
 except (Problem, SpecError) as error:
     if isinstance(error, Problem):
         V.show_problem(error)
     else:
-        st.error(str(error))
+        st.error(plain_lines(error))
     st.stop()
 
 weights_text = t(f"act.weights.{kind}")
@@ -160,7 +162,7 @@ with left:
     st.caption(
         t(
             "act.input.caption",
-            name=uploaded.name if uploaded is not None else t(f"act.sample.{sample}"),
+            name=plain(uploaded.name) if uploaded is not None else t(f"act.sample.{sample}"),
             width=decoded.size[0],
             height=decoded.size[1],
             h=h,
@@ -206,13 +208,14 @@ SV.evidence_ui(net, run, analysis)
 maps = V.map_layers(analysis)
 names = [info.name for info in maps]
 if not maps:
-    st.info(t("act.maps.none", name=spec.name))
+    st.info(t("act.maps.none", name=plain(spec.name)))
     st.stop()
 if st.session_state.get("act_layer") not in names:  # first visit, or another network now
     st.session_state.act_layer = url_choice("layer", tuple(names), names[0])
 
 
 @st.fragment
+@guarded
 def feature_maps() -> None:
     """Everything that follows the viewed layer, so a slider move or a click reruns only this."""
     st.subheader(t("act.maps.title"))

@@ -21,6 +21,7 @@ from components.ui.presentation import (
     presentation_active,
     presentation_toggle,
 )
+from components.ui.safe_text import plain
 
 route_through_app()
 
@@ -29,7 +30,7 @@ if spec is None:
     st.title(t("arch.title_empty"))
     st.stop()
 analysis = analysis_of(spec)
-st.title(t("arch.title", name=spec.name, shape=shape_text(spec.input_shape)))
+st.title(t("arch.title", name=plain(spec.name), shape=shape_text(spec.input_shape)))
 presentation_toggle("arch_present")
 if presentation_active():
     apply_presentation_style()

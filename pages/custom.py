@@ -13,6 +13,7 @@ from components.ui.i18n import t
 from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of
 from components.ui.network_view import network_view
+from components.ui.safe_text import plain
 
 route_through_app()
 
@@ -24,8 +25,8 @@ checked = V.builder()
 spec, stale = V.shown_network(checked)
 st.divider()
 if stale:
-    st.info(t("custom.view.last_valid", name=spec.name), icon=":material/history:")
-st.subheader(t("custom.view.title", name=spec.name))
+    st.info(t("custom.view.last_valid", name=plain(spec.name)), icon=":material/history:")
+st.subheader(t("custom.view.title", name=plain(spec.name)))
 V.open_elsewhere(spec)
 network_view(analysis_of(spec), "custom")
 V.export_section(spec)

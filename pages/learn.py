@@ -19,6 +19,7 @@ from components.ui.presentation import (
     presentation_active,
     presentation_toggle,
 )
+from components.ui.safe_text import plain
 
 route_through_app()
 
@@ -68,7 +69,7 @@ def practice() -> None:
 
 lesson = st.query_params.get("lesson", "size")
 if lesson not in LESSONS:
-    st.info(t("learn.bad_lesson", lesson=lesson[:40]))
+    st.info(t("learn.bad_lesson", lesson=plain(lesson[:40])))
     lesson = "size"
 if st.session_state.get("learn_lesson") is None:
     st.session_state.learn_lesson = lesson

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -20,8 +22,20 @@ def html(at: AppTest) -> str:
     return "\n".join(h.proto.body for h in at.get("html"))
 
 
+def sources(at: AppTest) -> list[str]:
+    """The Markdown source of titles, text, captions and alert boxes, as sent to the browser."""
+    parts = [m.value for m in (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption)]
+    parts += [str(e.value) for e in (*at.success, *at.warning, *at.error, *at.info)]
+    return parts
+
+
 def messages(at: AppTest) -> str:
-    """Markdown, captions and alert boxes, one per line."""
+    """Markdown, captions and alert boxes, one per line, as read (backslash escapes removed)."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [str(e.value) for e in (*at.success, *at.warning, *at.error, *at.info)]
-    return "\n".join(parts)
+    return as_read("\n".join(parts))
+
+
+def as_read(markdown: str) -> str:
+    """Markdown source as a reader sees it: the escapes and word joiners of user text removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from components.engine.analysis import analyze
 from components.engine.report import human_bytes
 from components.engine.vgg import vgg_spec
-from tests.apptest import open_page
+from tests.apptest import as_read, open_page
 from tests.test_images import png_header
 
 pytestmark = pytest.mark.keras
@@ -26,7 +26,7 @@ def page(**params: str) -> AppTest:
 
 
 def texts(elements) -> list[str]:
-    return [e.value for e in elements]
+    return [as_read(e.value) for e in elements]  # as read: user text is Markdown-escaped
 
 
 def png(image: Image.Image) -> bytes:

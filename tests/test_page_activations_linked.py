@@ -13,7 +13,7 @@ from components.engine.presets import load_preset
 from components.engine.vgg import vgg_spec
 from components.ui import activation_views as V
 from components.ui import arch_charts as C
-from tests.apptest import open_page
+from tests.apptest import as_read, open_page
 
 PAGE = "pages/activations.py"
 SMALL = {"arch": "vgg11", "input": "64x64x3", "top": "0"}
@@ -25,7 +25,7 @@ def page(**params: str) -> AppTest:
 
 
 def texts(elements) -> list[str]:
-    return [e.value for e in elements]
+    return [as_read(e.value) for e in elements]  # as read: user text is Markdown-escaped
 
 
 def diagram(at: AppTest) -> dict:

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from components.engine.analysis import analyze
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import decode_spec, encode_spec, parse_spec
+from tests.apptest import as_read, open_page
 from tests.apptest import html as headline
-from tests.apptest import open_page
 
 PINNED = {
     "seed-example": 9_494_561,
@@ -29,7 +29,7 @@ def page(**params: str) -> AppTest:
 
 
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    return as_read("\n".join(str(e.value) for e in elements))
 
 
 def edit(at: AppTest, **changes: object) -> AppTest:
@@ -88,8 +88,9 @@ def test_an_invalid_row_is_marked_and_the_last_network_stays_shown() -> None:
     at = edit(at, edited_rows={4: {"kernel": 40}})
     assert not at.exception
     [error] = at.error
-    assert "row 5 (conv2d_2)" in error.value and "larger than its 36×36 input" in error.value
-    assert "padding 'same'" in error.value
+    shown = as_read(error.value)
+    assert "row 5 (conv2d_2)" in shown and "larger than its 36×36 input" in shown
+    assert "padding 'same'" in shown
     assert at.data_editor[0].value["check"][4].startswith("✗")
     assert "9,494,561" in headline(at)  # the last network that worked
     assert "the last network that worked" in texts(at.info)
@@ -103,7 +104,7 @@ def test_out_of_range_values_name_their_row_and_field() -> None:
     at = page(preset=SEED)
     at = edit(at, edited_rows={0: {"filters": 10**9}, 7: {"units": -1}})
     assert not at.exception
-    message = at.error[0].value
+    message = as_read(at.error[0].value)
     assert "2 problem(s)" in message
     assert "row 1 (conv2d)" in message and "limit of 16,384" in message
     assert "row 8 (dense)" in message and "at least 1" in message
@@ -167,7 +168,7 @@ def test_links_to_the_other_pages() -> None:
     edited = edit(page(preset="lenet5"), edited_rows={0: {"filters": 8}})
     token = edited.query_params["spec"]
     urls = [b.proto.url for b in edited.get("link_button")]
-    assert f"./?spec={token}" in urls and f"compare?spec={token}" in urls
+    assert f"./?spec={token}" in urls and f"compare?cmp=spec&spec={token}" in urls
 
 
 @pytest.mark.parametrize(
@@ -263,7 +264,7 @@ def test_chinese_page_and_a_link_to_a_broken_network() -> None:
     at = page(spec=link_spec(raw), lang="zh")
     assert not at.exception
     assert at.title[0].value == "自定义 CNN 构建器"
-    assert "第 5 行（conv2d_2）" in at.error[0].value
+    assert "第 5 行（conv2d_2）" in as_read(at.error[0].value)
     assert "最后一个可以构建的网络" in texts(at.info) and "9,494,561" in headline(at)
 
 

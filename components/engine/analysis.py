@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from components.engine.errors import Issue, SpecError
-from components.engine.spec import Layer, NetworkSpec
+from components.engine.spec import MAX_COUNT, Layer, NetworkSpec
 
 BYTES_PER_VALUE = 4  # float32
 
@@ -401,4 +401,23 @@ def analyze(spec: NetworkSpec) -> Analysis:
             infos.append(walker.window(index, layer))
         else:
             infos.append(walker.other(index, layer))
-    return Analysis(spec, tuple(infos))
+    analysis = Analysis(spec, tuple(infos))
+    _check_totals(analysis)
+    return analysis
+
+
+def _check_totals(analysis: Analysis) -> None:
+    """Refuse totals past exact float and JavaScript integers (tables and charts would break)."""
+    totals = {
+        "parameters": analysis.total_params,
+        "multiply-accumulates": analysis.total_macs,
+        "activation bytes": analysis.activation_bytes,
+    }
+    for what, value in totals.items():
+        if value > MAX_COUNT:
+            raise SpecError(
+                Issue(
+                    f"this network has {value:.3g} {what}, above the limit of {MAX_COUNT:.3g}.",
+                    "Use a smaller input, fewer filters or smaller kernels.",
+                )
+            )

@@ -9,16 +9,26 @@ from components.engine.errors import Issue, SpecError
 from components.engine.spec import NetworkSpec, check_input_shape
 from components.engine.vgg import vgg_spec
 
-_SIZE_RE = re.compile(r"^\s*(\d{1,6})\s*[x×X*,]\s*(\d{1,6})(?:\s*[x×X*,]\s*(\d{1,2}))?\s*$")
+# ASCII digits only: '²' or '①' pass str.isdigit() and '٣' matches \d, but a link means 0-9.
+_SIZE_RE = re.compile(r"\s*([0-9]{1,6})\s*[x×X*,]\s*([0-9]{1,6})(?:\s*[x×X*,]\s*([0-9]{1,2}))?\s*")
+
+
+def ascii_int(text: str, low: int, high: int) -> int | None:
+    """A whole number written in ASCII digits within [low, high]; None for anything else."""
+    text = str(text).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
 
 
 def parse_input_size(text: str, default_channels: int = 3) -> tuple[int, int, int]:
     """'224x224x3' (or '224x224', '224') → (224, 224, 3), with a clear error otherwise."""
     text = str(text).strip()
-    if text.isdigit() and len(text) <= 6:
+    if text.isascii() and text.isdigit() and len(text) <= 6:
         shape = [int(text), int(text), default_channels]
     else:
-        match = _SIZE_RE.match(text)
+        match = _SIZE_RE.fullmatch(text)
         if not match:
             raise SpecError(
                 Issue(

@@ -32,6 +32,7 @@ MIN_ITEMS, MAX_ITEMS = 2, 4
 MAX_ITEM_CHARS = 60  # longer items are refused before anything reads them
 MAX_LINK_PIECES = 12  # pieces of a cmp= value read one by one; the rest count as one
 PRESET_PREFIX = "preset:"
+LINK_SPEC = "spec"  # the item naming the custom CNN carried by the same link's ``spec=``
 NO_TOP = "/notop"
 VGG_INPUT = (224, 224, 3)
 DEFAULT_LINK = "vgg16,vgg19"
@@ -48,7 +49,9 @@ HEAD = "head"
 POOLS = ("maxpool2d", "avgpool2d")
 HEAD_STARTS = ("flatten", "globalavgpool2d", "globalmaxpool2d", "dense")
 
-Reason = Literal["empty", "too_long", "arch", "preset", "size", "option", "build", "too_many"]
+Reason = Literal[
+    "empty", "too_long", "arch", "preset", "size", "option", "build", "too_many", "no_spec"
+]
 
 
 def _detail(error: SpecError) -> str:
@@ -84,6 +87,7 @@ class Item:
     input_shape: tuple[int, int, int]
     batch_norm: bool = False
     include_top: bool = True
+    custom: NetworkSpec | None = field(default=None, repr=False)  # arch LINK_SPEC: the link's CNN
 
     @property
     def preset(self) -> str | None:
@@ -94,14 +98,21 @@ class Item:
         return self.arch.startswith(PRESET_PREFIX)
 
     @property
+    def own_input(self) -> tuple[int, int, int]:
+        """The input the network is shown at unless the item says otherwise."""
+        return self.custom.input_shape if self.custom is not None else default_input(self.arch)
+
+    @property
     def token(self) -> str:
         """The item as the share link writes it (the input only when not the default)."""
         text = self.arch + ("_bn" if self.batch_norm else "")
-        if self.input_shape != default_input(self.arch):
+        if self.input_shape != self.own_input:
             text += "@" + "x".join(map(str, self.input_shape))
         return text + ("" if self.include_top else NO_TOP)
 
     def spec(self) -> NetworkSpec:
+        if self.custom is not None:
+            return with_input(self.custom, self.input_shape)
         if self.preset is not None:
             return with_input(load_preset(self.preset), self.input_shape)
         return vgg_spec(
@@ -113,9 +124,19 @@ class Item:
 
 
 def make_item(arch: str, *, batch_norm: bool = False, include_top: bool = True,
-              size: str | None = None) -> Item:  # fmt: skip
-    """An item from the picker's values; ``size`` is 'HxWxC' text (None: the default)."""
-    if arch.startswith(PRESET_PREFIX):
+              size: str | None = None, link_spec: NetworkSpec | None = None) -> Item:  # fmt: skip
+    """An item from the picker's values; ``size`` is 'HxWxC' text (None: the default).
+
+    ``link_spec`` is the custom CNN of the link's ``spec=``, which the item ``spec`` names.
+    """
+    custom = None
+    if arch == LINK_SPEC:
+        if link_spec is None:
+            raise ItemError("no_spec")
+        if batch_norm or not include_top:
+            raise ItemError("option", arch)
+        custom = link_spec
+    elif arch.startswith(PRESET_PREFIX):
         name = arch.removeprefix(PRESET_PREFIX)
         if name not in preset_names():
             raise ItemError("preset", f"{name[:40]!r}; known: {', '.join(preset_names())}")
@@ -123,16 +144,16 @@ def make_item(arch: str, *, batch_norm: bool = False, include_top: bool = True,
             raise ItemError("option", arch[:40])
     elif arch not in CONFIGS:
         raise ItemError("arch", arch[:40])
-    shape = default_input(arch)
+    shape = custom.input_shape if custom is not None else default_input(arch)
     if size is not None:
         try:
             shape = parse_input_size(size)
         except SpecError as error:
             raise ItemError("size", _detail(error)) from None
-    return Item(arch, shape, batch_norm, include_top)
+    return Item(arch, shape, batch_norm, include_top, custom)
 
 
-def parse_item(text: str) -> Item:
+def parse_item(text: str, link_spec: NetworkSpec | None = None) -> Item:
     """``NAME[@HxWxC][/notop]`` → an Item; raises ItemError saying which part is wrong."""
     raw = text.strip()
     if not raw:
@@ -146,14 +167,22 @@ def parse_item(text: str) -> Item:
         raise ItemError("option", body.split("/", 1)[1])
     name, has_size, size = body.partition("@")
     name = name.strip()
-    if name.lower().startswith(PRESET_PREFIX):
+    if name.lower() == LINK_SPEC:
+        arch, bn = LINK_SPEC, False
+    elif name.lower().startswith(PRESET_PREFIX):
         arch, bn = PRESET_PREFIX + name[len(PRESET_PREFIX) :].strip(), False
     else:
         try:
             arch, bn = resolve_arch(name)
         except SpecError as error:
             raise ItemError("arch", _detail(error)) from None
-    return make_item(arch, batch_norm=bn, include_top=top, size=size if has_size else None)
+    return make_item(
+        arch,
+        batch_norm=bn,
+        include_top=top,
+        size=size if has_size else None,
+        link_spec=link_spec,
+    )
 
 
 @dataclass(frozen=True)
@@ -175,11 +204,12 @@ class LinkComparison:
     added: tuple[Item, ...] = ()
 
 
-def parse_link(value: str) -> LinkComparison:
+def parse_link(value: str, link_spec: NetworkSpec | None = None) -> LinkComparison:
     """Read a ``cmp=`` value item by item; anything bad is rejected alone, never raised.
 
     More than four usable items: the rest are rejected as ``too_many``. Fewer than
-    two: the default comparison's items fill up (listed in ``added``).
+    two: the default comparison's items fill up (listed in ``added``). The item
+    ``spec`` is ``link_spec``, the custom CNN of the same link's ``spec=``.
     """
     pieces = value.split(",", MAX_LINK_PIECES)
     items: list[Item] = []
@@ -192,7 +222,7 @@ def parse_link(value: str) -> LinkComparison:
             rejected.append(Rejected(position, short, "too_many", str(MAX_ITEMS)))
             continue
         try:
-            item = parse_item(piece)
+            item = parse_item(piece, link_spec)
             configure(item)
         except ItemError as error:
             rejected.append(Rejected(position, short, error.reason, error.detail[:300]))
@@ -422,8 +452,8 @@ def input_sweep(item: Item, sides: tuple[int, ...] = INPUT_SIDES) -> tuple[Sweep
     points = []
     for side in sides:
         try:
-            analysis = configure(Item(item.arch, (side, side, item.input_shape[2]),
-                                      item.batch_norm, item.include_top)).analysis  # fmt: skip
+            square = replace(item, input_shape=(side, side, item.input_shape[2]))
+            analysis = configure(square).analysis
         except ItemError:
             continue
         points.append(SweepPoint(side, analysis.total_params, analysis.total_macs))

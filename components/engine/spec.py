@@ -24,6 +24,11 @@ MAX_CHANNELS_IN = 4
 MAX_WIDTH = 16384  # filters of a conv, units of a dense layer
 MAX_WINDOW = 64  # kernel, pool and stride sides
 MAX_NAME_LEN = 64
+MAX_DEPTH = 4  # spec → layers → layer → [h, w]: anything nested deeper is not a spec
+# Totals above 2**53 lose precision as floats and overflow Arrow/JavaScript integers.
+MAX_COUNT = 2**53 - 1
+# Names Keras refuses in a model the builder makes: its own input layer's name.
+RESERVED_NAMES = ("input_layer",)
 
 ACTIVATIONS = (
     "relu",
@@ -62,7 +67,8 @@ LAYER_TYPES: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
 }
 COMMON_FIELDS = ("type", "name")
 SPEC_FIELDS = ("name", "input", "layers")
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+# Layer names Keras takes (it refuses '/'); matched whole, so "a\n" is refused too.
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -177,11 +183,11 @@ class _Checker:
             hint = f"Use {low} or more." if low > 0 else ""
             if what.endswith("stride") and value == 0:
                 hint = "A stride of 0 would never move the window: use 1 or more."
-            self.fail(f"{what} must be at least {low}, got {value}.", hint, **where)
+            self.fail(f"{what} must be at least {low}, got {_count(value)}.", hint, **where)
             return None
         if value > high:
             self.fail(
-                f"{what} is {value:,}, above the limit of {high:,}.",
+                f"{what} is {_count(value)}, above the limit of {high:,}.",
                 "VGG Explorer refuses sizes this large before allocating anything.",
                 **where,
             )
@@ -204,8 +210,75 @@ class _Checker:
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    """A raw value, short and printable, for a message: any size, any depth, any text."""
+    text = _brief(value, 2)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _brief(value: Any, depth: int) -> str:
+    if isinstance(value, str):
+        return repr(value[:40])  # repr escapes control characters and lone surrogates
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return json.dumps(value)
+    if isinstance(value, int):
+        return _count(value)
+    if isinstance(value, list | tuple | dict):
+        if depth == 0:
+            return "{...}" if isinstance(value, dict) else "[...]"
+        if isinstance(value, dict):
+            parts = [f"{_brief(k, 0)}: {_brief(v, depth - 1)}" for k, v in list(value.items())[:4]]
+        else:
+            parts = [_brief(v, depth - 1) for v in value[:4]]
+        more = ", ..." if len(value) > 4 else ""
+        body = ", ".join(parts) + more
+        return "{" + body + "}" if isinstance(value, dict) else "[" + body + "]"
+    return type(value).__name__
+
+
+def _count(value: int) -> str:
+    """12,345 as such; a number too long to print (Python refuses over 4,300 digits) by size."""
+    if abs(value) < 10**18:
+        return f"{value:,}"
+    return f"a {int(abs(value).bit_length() * 0.30103) + 1:,}-digit number"
+
+
+def _field(key: Any) -> str | None:
+    """A field name safe to quote in a message (short, printable), else None."""
+    text = str(key) if isinstance(key, str | int) else ""
+    return text if text and text.isprintable() and len(text) <= 40 else None
+
+
+def _listed(keys: list[Any]) -> str:
+    """Up to five unknown keys, then how many more: one issue, however many keys."""
+    shown = ", ".join(_show(key) for key in keys[:5])
+    return shown + (f" and {len(keys) - 5:,} more" if len(keys) > 5 else "")
+
+
+def nesting_depth_exceeds(raw: Any, limit: int) -> bool:
+    """Whether lists/objects are nested deeper than ``limit`` (iterative: no recursion limit)."""
+    stack: list[tuple[Any, int]] = [(raw, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list | tuple):
+            children = value
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _name_ok(value: Any) -> bool:
+    """A layer name Keras takes: ASCII letters, digits, '_', '.', '-', not the input's name."""
+    return (
+        isinstance(value, str)
+        and len(value) <= MAX_NAME_LEN
+        and _NAME_RE.fullmatch(value) is not None
+        and value not in RESERVED_NAMES
+    )
 
 
 def check_input_shape(value: Any, checker: _Checker | None = None) -> tuple[int, int, int] | None:
@@ -236,9 +309,9 @@ def _parse_layer(raw: Any, index: int, checker: _Checker) -> Layer | None:
         checker.fail(f"each layer must be a JSON object, got {_show(raw)}.", **where)
         return None
     kind = raw.get("type")
-    if isinstance(raw.get("name"), str):
+    if _name_ok(raw.get("name")):
         where["layer_name"] = raw["name"]
-    if kind not in LAYER_TYPES:
+    if not isinstance(kind, str) or kind not in LAYER_TYPES:
         checker.fail(
             f"unknown layer type {_show(kind)}.",
             f"Known types: {', '.join(LAYER_TYPES)}.",
@@ -249,14 +322,14 @@ def _parse_layer(raw: Any, index: int, checker: _Checker) -> Layer | None:
     _, _, required, optional = LAYER_TYPES[kind]
     allowed = (*COMMON_FIELDS, *required, *optional)
     before = len(checker.issues)
-    for key in raw:
-        if key not in allowed:
-            checker.fail(
-                f"a {kind} layer has no field {_show(key)}.",
-                f"Fields it takes: {', '.join(allowed)}.",
-                field=str(key),
-                **where,
-            )
+    unknown = [key for key in raw if key not in allowed]
+    if unknown:
+        checker.fail(
+            f"a {kind} layer has no field {_listed(unknown)}.",
+            f"Fields it takes: {', '.join(allowed)}.",
+            field=_field(unknown[0]),
+            **where,
+        )
     for key in required:
         if key not in raw:
             checker.fail(f"a {kind} layer needs the field '{key}'.", field=key, **where)
@@ -266,10 +339,12 @@ def _parse_layer(raw: Any, index: int, checker: _Checker) -> Layer | None:
             continue
         at = {**where, "field": key}
         if key == "name":
-            if not isinstance(value, str) or not _NAME_RE.match(value) or len(value) > MAX_NAME_LEN:
+            if not _name_ok(value):
+                reserved = value in RESERVED_NAMES if isinstance(value, str) else False
                 checker.fail(
-                    f"layer name {_show(value)} is not allowed.",
-                    f"Use letters, digits, '_', '.', '-' (starting with a letter), "
+                    f"layer name {_show(value)} is not allowed"
+                    + (" (Keras gives that name to the network's input)." if reserved else "."),
+                    f"Use ASCII letters, digits, '_', '.', '-' (starting with a letter), "
                     f"at most {MAX_NAME_LEN} characters.",
                     **at,
                 )
@@ -354,16 +429,31 @@ def parse_spec(raw: Any) -> NetworkSpec:
                 'It looks like {"name": ..., "input": [H, W, C], "layers": [...]}.',
             )
         )
-    for key in raw:
-        if key not in SPEC_FIELDS:
-            checker.fail(
-                f"unknown field {_show(key)} in the spec.",
-                f"A spec has only: {', '.join(SPEC_FIELDS)}.",
-                field=str(key),
+    if nesting_depth_exceeds(raw, MAX_DEPTH):
+        raise SpecError(
+            Issue(
+                f"this JSON is nested more than {MAX_DEPTH} levels deep, deeper than a spec.",
+                "A spec nests only: spec → layers → layer → [height, width].",
             )
+        )
+    unknown = [key for key in raw if key not in SPEC_FIELDS]
+    if unknown:
+        checker.fail(
+            f"unknown field {_listed(unknown)} in the spec.",
+            f"A spec has only: {', '.join(SPEC_FIELDS)}.",
+            field=_field(unknown[0]),
+        )
     name = raw.get("name", "custom")
-    if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_LEN:
-        checker.fail(f"the spec's name must be a short text, got {_show(name)}.", field="name")
+    if (
+        not isinstance(name, str)
+        or not 0 < len(name.strip()) <= MAX_NAME_LEN
+        or not name.isprintable()
+    ):
+        checker.fail(
+            f"the spec's name must be a short line of text, got {_show(name)}.",
+            f"Use 1 to {MAX_NAME_LEN} printable characters (no line breaks or control characters).",
+            field="name",
+        )
         name = "custom"
     shape = check_input_shape(raw.get("input"), checker) if "input" in raw else None
     if "input" not in raw:
@@ -407,15 +497,22 @@ def parse_spec_json(text: str | bytes) -> NetworkSpec:
         )
     try:
         raw = json.loads(text)
+    except RecursionError:
+        raise SpecError(Issue("this JSON is nested too deeply to be a spec.")) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SpecError(
             Issue(
-                f"this is not valid JSON ({exc}).",
+                f"this is not valid JSON ({str(exc)[:120]}).",
                 "Export a spec from the Custom CNN page to see the expected form.",
             )
         ) from None
-    except RecursionError:
-        raise SpecError(Issue("this JSON is nested too deeply to be a spec.")) from None
+    except ValueError:  # Python refuses to read integers over 4,300 digits
+        raise SpecError(
+            Issue(
+                "a number in this JSON has thousands of digits.",
+                f"Every number in a spec is small: sizes up to {MAX_WIDTH:,}.",
+            )
+        ) from None
     return parse_spec(raw)
 
 

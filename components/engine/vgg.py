@@ -60,7 +60,7 @@ def resolve_arch(name: str) -> tuple[str, bool]:
     if key not in CONFIGS:
         raise SpecError(
             Issue(
-                f"unknown architecture {name!r}.",
+                f"unknown architecture {name[:40]!r}.",
                 "Known: "
                 + ", ".join(f"{c.key} ({c.letter})" for c in CONFIGS.values())
                 + "; add _bn for batch norm.",

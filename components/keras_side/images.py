@@ -53,14 +53,7 @@ def digest(data: bytes) -> str:
 
 def _open(data: bytes) -> Image.Image:
     """Read the header only; refuse non-images and pixel bombs before any decoding."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=FORMATS)
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise ImageError("act.err.bomb", limit=f"{MAX_PIXELS:,}") from exc
-    except UnidentifiedImageError as exc:
-        raise ImageError("act.err.not_image", formats=", ".join(FORMATS)) from exc
+    image = Image.open(io.BytesIO(data), formats=FORMATS)
     width, height = image.size
     if width * height > MAX_PIXELS or width < 1 or height < 1:
         raise ImageError("act.err.bomb", limit=f"{MAX_PIXELS:,}")
@@ -107,14 +100,38 @@ def _normalise(image: Image.Image, channels: int) -> tuple[Image.Image, list[Not
 
 
 def decode(data: bytes, channels: int = 3) -> DecodedImage:
-    """Check and decode an uploaded file for a network with ``channels`` input channels."""
+    """Check and decode an uploaded file for a network with ``channels`` input channels.
+
+    Damaged bytes fail anywhere in Pillow, ``Image.open`` included, and each plugin
+    raises its own kinds (OSError, SyntaxError, EOFError, struct.error, ValueError,
+    IndexError, ...): every failure of the decoding becomes an :class:`ImageError`.
+    """
     if channels not in (1, 3):
         raise ImageError("act.err.channels", channels=channels)
     if not data:
         raise ImageError("act.err.empty")
     if len(data) > MAX_FILE_BYTES:
         raise ImageError("act.err.file_size", limit=MAX_FILE_BYTES // (1024 * 1024))
-    image = _open(data)
+    stage = "open"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = _open(data)
+            stage = image.format or "?"
+            return _decode(image, data, channels)
+    except ImageError:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ImageError("act.err.bomb", limit=f"{MAX_PIXELS:,}") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageError("act.err.not_image", formats=", ".join(FORMATS)) from exc
+    except Exception as exc:  # any other failure of a decoder: the file is damaged
+        if stage == "open":
+            raise ImageError("hostile.image.damaged", formats=", ".join(FORMATS)) from exc
+        raise ImageError("act.err.truncated", format=stage) from exc
+
+
+def _decode(image: Image.Image, data: bytes, channels: int) -> DecodedImage:
     notes: list[Note] = []
     fmt, size = image.format or "?", image.size
     frames = getattr(image, "n_frames", 1)
@@ -122,10 +139,7 @@ def decode(data: bytes, channels: int = 3) -> DecodedImage:
         image.seek(0)
         notes.append(Note("act.note.first_frame", {"frames": frames}))
     image.draft(None, (DRAFT_SIDE, DRAFT_SIDE))  # JPEG: decode at 1/2…1/8 scale if large
-    try:
-        image.load()
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError("act.err.truncated", format=fmt) from exc
+    image.load()
     if image.getexif().get(EXIF_ORIENTATION, 1) not in (0, 1):
         notes.append(Note("act.note.rotated"))
     upright = ImageOps.exif_transpose(image)

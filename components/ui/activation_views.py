@@ -28,6 +28,7 @@ from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
 from components.ui.i18n import t
 from components.ui.network_view import chart_labels
+from components.ui.safe_text import chart_text, plain, plain_values
 from components.ui.tables import layer_frame
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
@@ -67,13 +68,13 @@ def shape_text(shape: tuple[int, ...]) -> str:
 def show_notes(notes: tuple[Note, ...] | list[Note]) -> None:
     """One info line per conversion or remark, in the user's language."""
     for note in notes:
-        st.info(t(note.key, **note.values), icon=":material/info:")
+        st.info(t(note.key, **plain_values(note.values)), icon=":material/info:")
 
 
 def show_problem(problem: Problem) -> None:
     """What is wrong, then per-layer or per-key details, then that the page still works."""
-    lines = [t(problem.key, **problem.values)]
-    lines += [f"- {t(d.key, **d.values)}" for d in problem.details]
+    lines = [t(problem.key, **plain_values(problem.values))]
+    lines += [f"- {t(d.key, **plain_values(d.values))}" for d in problem.details]
     shown = len(problem.details)
     total = problem.values.get("count", shown)
     if total > shown:
@@ -268,7 +269,7 @@ def too_large(analysis: Analysis) -> str:
     needed = analysis.weight_bytes + analysis.activation_bytes
     return t(
         "act.err.too_much",
-        name=analysis.spec.name,
+        name=plain(analysis.spec.name),
         needed=human_bytes(needed),
         limit=human_bytes(MAX_RUN_BYTES),
     )
@@ -313,7 +314,7 @@ def _diagram_clicked(names: list[str], map_names: list[str]) -> None:
 def diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
     """The architecture page's layer diagram with the viewed layer highlighted; click to view."""
     names = [info.name for info in analysis.layers]
-    labels = chart_labels() | {"title": t("view.chart.title", name=analysis.spec.name)}
+    labels = chart_labels() | {"title": t("view.chart.title", name=chart_text(analysis.spec.name))}
     figure = C.layer_figure(layer_frame(analysis), labels, highlight=selected, height=470)
     figure.update_layout(
         title={"font": {"size": 15}}, meta={"resets": st.session_state.get("act_diagram_resets", 0)}

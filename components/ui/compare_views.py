@@ -9,8 +9,6 @@ other configurations still show. TensorFlow is imported only inside
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, replace
 
 import streamlit as st
@@ -20,40 +18,55 @@ from components.engine.analysis import fmt
 from components.engine.choice import parse_input_size
 from components.engine.errors import SpecError
 from components.engine.presets import preset_names
-from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec
+from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
 from components.engine.vgg import CONFIGS
 from components.ui import compare_charts as C
 from components.ui.i18n import t
+from components.ui.network_picker import spec_error_text
+from components.ui.safe_text import chart_text, plain
 
 PLOT_CONFIG = {"displaylogo": False}
 LINK_KEY = "cmp"
 SLOTS, NEXT, NOTES, NOTES_FOR = "cmp_slots", "cmp_next", "cmp_notes", "cmp_notes_for"
+LINK_SPEC, SPEC_NOTE = "cmp_link_spec", "cmp_spec_note"  # the link's spec= and why it failed
 SIDES_FOR_ALL = (64, 128, 224, 256, 320, 384, 448, 512)
 SUGGESTIONS = ("vgg11", "vgg13", "vgg16", "vgg19")  # what "Add" offers next
 BN = "_bn"
 SWATCH = "<span style='color:{colour};font-size:1.4em'>■</span> **{title}**"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
-
-
-def plain(text: str) -> str:
-    """Text from a link shown as it is: no Markdown, no HTML, one line."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def network_options() -> list[str]:
     """Every VGG with and without batch norm (named as in the link), then the custom CNNs."""
     vggs = [name for key in CONFIGS for name in (key, key + BN)]
-    return vggs + [E.PRESET_PREFIX + name for name in preset_names()]
+    own = [E.LINK_SPEC] if st.session_state.get(LINK_SPEC) is not None else []
+    return vggs + own + [E.PRESET_PREFIX + name for name in preset_names()]
+
+
+def _custom(option: str) -> bool:
+    """A custom CNN (preset or the link's): no batch-norm or head options."""
+    return option.startswith(E.PRESET_PREFIX) or option == E.LINK_SPEC
+
+
+def _own_input(option: str) -> tuple[int, int, int]:
+    spec = st.session_state.get(LINK_SPEC)
+    if option == E.LINK_SPEC and spec is not None:
+        return spec.input_shape
+    return E.default_input(option.removesuffix(BN))
 
 
 def short_name(option: str) -> str:
     """'VGG16-BN' or the preset's name: what the engine calls the network."""
+    if option == E.LINK_SPEC:
+        spec = st.session_state.get(LINK_SPEC)
+        return spec.name if spec is not None else option
     if option.startswith(E.PRESET_PREFIX):
         return option.removeprefix(E.PRESET_PREFIX)
     return CONFIGS[option.removesuffix(BN)].title + ("-BN" if option.endswith(BN) else "")
 
 
 def network_label(option: str) -> str:
+    if option == E.LINK_SPEC:
+        return t("hostile.compare.from_link", name=short_name(option))
     if option.startswith(E.PRESET_PREFIX):
         return t("compare.card.preset", name=short_name(option))
     return short_name(option)
@@ -61,7 +74,7 @@ def network_label(option: str) -> str:
 
 def swatch(colour: str, title: str) -> str:
     """A square in the configuration's chart colour before its name (bold, HTML-escaped)."""
-    return SWATCH.format(colour=colour, title=html.escape(title))
+    return SWATCH.format(colour=colour, title=plain(title))
 
 
 def size_text(shape: tuple[int, int, int]) -> str:
@@ -72,7 +85,7 @@ def display_name(config: E.Config) -> str:
     """'VGG19-BN', plus the input when it is not the network's own and 'no head' when dropped."""
     item = config.item
     parts = [config.analysis.spec.name]
-    if item.input_shape != E.default_input(item.arch):
+    if item.input_shape != item.own_input:
         h, w, c = item.input_shape
         parts.append(f"{h}×{w}" + ("" if c == 3 else f"×{c}"))
     if not item.include_top:
@@ -131,8 +144,15 @@ def start_from_link() -> None:
     """Read ``cmp=`` once per session (absent: the default comparison)."""
     if SLOTS in st.session_state:
         return
-    value = st.query_params.get(LINK_KEY)
-    result = E.parse_link(E.DEFAULT_LINK if value is None else value)
+    value, token = st.query_params.get(LINK_KEY), st.query_params.get(E.LINK_SPEC)
+    st.session_state[LINK_SPEC], st.session_state[SPEC_NOTE] = None, None
+    if token is not None:  # the Custom CNN page's "Open on Compare" link carries spec=
+        try:
+            st.session_state[LINK_SPEC] = decode_spec(token)
+            value = E.LINK_SPEC if value is None else value
+        except SpecError as error:
+            st.session_state[SPEC_NOTE] = t("common.url.bad_spec", error=spec_error_text(error))
+    result = E.parse_link(E.DEFAULT_LINK if value is None else value, st.session_state[LINK_SPEC])
     _load(result.items)
     st.session_state[NOTES] = result
     st.session_state[NOTES_FOR] = E.link_value(result.items)
@@ -143,6 +163,8 @@ def link_notes(items: list[E.Item]) -> None:
     result: E.LinkComparison = st.session_state[NOTES]
     if E.link_value(items) != st.session_state[NOTES_FOR]:
         return
+    if st.session_state.get(SPEC_NOTE):
+        st.warning(st.session_state[SPEC_NOTE], icon=":material/link_off:")
     for bad in result.rejected:
         reason = t(f"compare.bad.{bad.reason}", detail=plain(bad.detail), limit=E.MAX_ITEMS)
         st.warning(
@@ -188,9 +210,9 @@ def _network_changed(slot: int) -> None:
     """A new network brings its own input size, unless the old size was chosen on purpose."""
     state = st.session_state
     old, new = state[_key(slot, "was")], state[_key(slot, "net")]
-    if state[_key(slot, "size")].strip() == size_text(E.default_input(old)):
-        state[_key(slot, "size")] = size_text(E.default_input(new))
-    if new.startswith(E.PRESET_PREFIX):
+    if state[_key(slot, "size")].strip() == size_text(_own_input(old)):
+        state[_key(slot, "size")] = size_text(_own_input(new))
+    if _custom(new):
         state[_key(slot, "top")] = True
     state[_key(slot, "was")] = new
 
@@ -198,12 +220,12 @@ def _network_changed(slot: int) -> None:
 def _slot_item(slot: int) -> E.Item:
     state = st.session_state
     option = state[_key(slot, "net")]
-    preset = option.startswith(E.PRESET_PREFIX)
     return E.make_item(
         option.removesuffix(BN),
         batch_norm=option.endswith(BN),
-        include_top=bool(state[_key(slot, "top")]) or preset,
+        include_top=bool(state[_key(slot, "top")]) or _custom(option),
         size=state[_key(slot, "size")],
+        link_spec=state.get(LINK_SPEC),
     )
 
 
@@ -243,7 +265,12 @@ def cards() -> list[Slot]:
     for position, card in enumerate(out, start=1):
         if card.problem:
             st.error(
-                t("compare.card.problem", position=position, name=card.name, problem=card.problem),
+                t(
+                    "compare.card.problem",
+                    position=position,
+                    name=plain(card.name),
+                    problem=card.problem,
+                ),
                 icon=":material/error:",
             )
     return out
@@ -256,8 +283,7 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
         t("compare.card.network"), network_options(), format_func=network_label,
         key=_key(slot, "net"), on_change=_network_changed, args=(slot,),
     )  # fmt: skip
-    preset = option.startswith(E.PRESET_PREFIX)
-    st.toggle(t("compare.card.head"), key=_key(slot, "top"), disabled=preset)
+    st.toggle(t("compare.card.head"), key=_key(slot, "top"), disabled=_custom(option))
     st.text_input(
         t("compare.card.input"), key=_key(slot, "size"), max_chars=20,
         help=t("compare.card.input_help", max=MAX_INPUT_SIDE),
@@ -279,10 +305,17 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
 
 
 def keep_in_link(items: list[E.Item]) -> None:
-    """The usable configurations as ``cmp=`` (``lang`` and other parameters untouched)."""
+    """The usable configurations as ``cmp=``, with ``spec=`` while the item ``spec`` is used."""
     value = E.link_value(items)
     if value and st.query_params.get(LINK_KEY) != value:
         st.query_params[LINK_KEY] = value
+    custom = next((item.custom for item in items if item.custom is not None), None)
+    if custom is not None:
+        token = encode_spec(custom)
+        if st.query_params.get(E.LINK_SPEC) != token:
+            st.query_params[E.LINK_SPEC] = token
+    elif value and E.LINK_SPEC in st.query_params:
+        del st.query_params[E.LINK_SPEC]
 
 
 # ------------------------------------------------------------------ what changes
@@ -340,8 +373,8 @@ def delta_text(delta: E.Delta, names: list[str]) -> str:
     macs_pct = E.signed_pct(delta.macs_ratio)
     return t(
         "compare.delta.line",
-        before=names[delta.before],
-        after=names[delta.after],
+        before=plain(names[delta.before]),
+        after=plain(names[delta.after]),
         changes=t("compare.delta.changes", list=changes) if changes else "",
         convs=convs + _where(delta),
         params=E.signed(delta.params),
@@ -394,7 +427,7 @@ def table(comparison: E.Comparison, names: list[str]) -> None:
     st.caption(t("compare.table.caption"))
     custom = [n for n, c in zip(names, comparison.configs, strict=True) if c.by_pooling]
     if custom:
-        st.info(t("compare.table.stages", names=", ".join(custom)), icon=":material/info:")
+        st.info(t("compare.table.stages", names=plain(", ".join(custom))), icon=":material/info:")
     st.download_button(
         t("compare.table.csv"), E.to_csv(comparison), file_name="vgg-compare.csv",
         mime="text/csv", icon=":material/download:", key="cmp_csv",
@@ -406,9 +439,10 @@ def table(comparison: E.Comparison, names: list[str]) -> None:
 
 def charts(comparison: E.Comparison, names: list[str], colours: list[str]) -> None:
     st.subheader(t("compare.totals.title"))
+    labelled = [chart_text(name) for name in names]  # plotly draws HTML tags in its text
     labels = {k: t(f"compare.totals.{k}") for k in C.TOTALS}
     st.plotly_chart(
-        C.totals_figure(C.totals_frame(comparison, names, colours), labels),
+        C.totals_figure(C.totals_frame(comparison, labelled, colours), labels),
         key="cmp_totals_chart", config=PLOT_CONFIG,
     )  # fmt: skip
     st.caption(t("compare.totals.caption"))
@@ -419,7 +453,7 @@ def charts(comparison: E.Comparison, names: list[str], colours: list[str]) -> No
         default="params", required=True, key="cmp_metric",
     )  # fmt: skip
     blocks = block_names(comparison)
-    frame = C.curves_frame(comparison, names, colours)
+    frame = C.curves_frame(comparison, labelled, colours)
     curve_labels = {"title": t(f"compare.curve.{metric}"), "y": t(f"compare.curve.{metric}")}
     st.plotly_chart(
         C.curves_figure(frame, metric, [blocks[k] for k in comparison.stage_keys], curve_labels),
@@ -435,7 +469,7 @@ def sweep(comparison: E.Comparison, names: list[str], colours: list[str]) -> Non
     sweeps = [E.input_sweep(item) for item in items]
     sides = [item.input_shape[0] if item.input_shape[0] == item.input_shape[1] else 0
              for item in items]  # fmt: skip
-    frame = C.sweep_frame(sweeps, names, colours, sides)
+    frame = C.sweep_frame(sweeps, [chart_text(name) for name in names], colours, sides)
     labels = {"params": t("compare.sweep.params"), "macs": t("compare.sweep.macs"),
               "x": t("compare.sweep.x")}  # fmt: skip
     st.plotly_chart(C.sweep_figure(frame, labels), key="cmp_sweep_chart", config=PLOT_CONFIG)
@@ -451,7 +485,7 @@ def why_fc_grows(comparison: E.Comparison, names: list[str]) -> str:
         h, w, _ = config.item.input_shape
         bigger = E.first_dense(_doubled(config)) if 2 * max(h, w) <= MAX_INPUT_SIDE else None
         values = {
-            "name": name, "layer": first.layer, "h": h, "w": w,
+            "name": plain(name), "layer": first.layer, "h": h, "w": w,
             "gh": first.grid[0], "gw": first.grid[1], "c": first.grid[2],
             "inputs": fmt(first.inputs), "units": fmt(first.units), "params": fmt(first.params),
         }  # fmt: skip
@@ -484,7 +518,7 @@ MOSAIC_COLUMNS, MOSAIC_TILE, MOSAIC_GAP = 4, 128, 4
 def _map_spec(config: E.Config) -> NetworkSpec:
     """What the maps are computed with: a VGG without its head, which changes no feature map."""
     item = config.item
-    return item.spec() if item.is_preset else replace(item, include_top=False).spec()
+    return item.spec() if _custom(item.arch) else replace(item, include_top=False).spec()
 
 
 def _common_blocks(pair: tuple[E.Config, E.Config]) -> list[str]:
@@ -581,13 +615,13 @@ def _forward(config: E.Config, name: str, sample: str):
     try:
         check_budget(spec)
         image = I.decode(AV.sample_bytes(sample), channels=spec.input_shape[2])
-        with st.spinner(t("compare.maps.building", name=name)):
+        with st.spinner(t("compare.maps.building", name=plain(name))):
             net = AV.network(spec, repr(spec), "random", MAP_SEED, digest, "", None)
             return net, AV.run(net, f"{spec!r}|random|{digest}", image.image, image.digest, "crop")
     except Problem as problem:
         AV.show_problem(problem)
     except SpecError as error:
-        st.error(t("compare.maps.cannot", name=name, error=plain(str(error))))
+        st.error(t("compare.maps.cannot", name=plain(name), error=plain(str(error))))
     return None
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 from components.engine import editor as E
 from components.engine.choice import parse_input_size, with_input
 from components.engine.codegen import keras_code, torch_code
-from components.engine.errors import Issue, SpecError
+from components.engine.errors import Issue, SpecError, shown_issues
 from components.engine.presets import load_preset, preset_names
 from components.engine.report import shape_text
 from components.engine.spec import (
@@ -37,6 +37,7 @@ from components.engine.spec import (
 )
 from components.ui.i18n import LANGUAGE_KEY, t
 from components.ui.network_picker import analysis_of, page_url
+from components.ui.safe_text import plain
 
 KEY = "custom"
 ROWS, VERSION, SOURCE, LAST = "custom_rows", "custom_version", "custom_source", "custom_last"
@@ -100,7 +101,9 @@ def _read_link() -> None:
         if preset in preset_names():
             spec, source = load_preset(preset), preset
         else:
-            notes.append(t("custom.url.bad_preset", value=preset[:40], default=DEFAULT_PRESET))
+            notes.append(
+                t("custom.url.bad_preset", value=plain(preset[:40]), default=DEFAULT_PRESET)
+            )
     if spec is None:
         spec, source = load_preset(_default_preset()), _default_preset()
     size = query.get("input")
@@ -109,7 +112,7 @@ def _read_link() -> None:
             resized = with_input(spec, parse_input_size(size))
             spec, source = resized, (source if resized == spec else None)
         except SpecError:
-            notes.append(t("custom.url.bad_input", value=size[:40]))
+            notes.append(t("custom.url.bad_input", value=plain(size[:40])))
     _load(spec, source)
     st.session_state[NOTES] = notes
 
@@ -156,14 +159,16 @@ def _move(step: int) -> None:
 
 def issue_text(issue: Issue) -> str:
     """One issue in words: where (row and layer name, or the whole network), what, how to fix."""
-    text = f"{issue.message} {issue.hint}".strip()
+    text = plain(f"{issue.message} {issue.hint}".strip())
     if issue.layer is None:
         return t("custom.check.network", message=text)
-    return t("custom.check.row", row=issue.layer + 1, name=issue.layer_name or "?", message=text)
+    name = plain(issue.layer_name or "?")
+    return t("custom.check.row", row=issue.layer + 1, name=name, message=text)
 
 
 def issues_text(issues: list[Issue]) -> str:
-    return "\n".join(f"- {issue_text(issue)}" for issue in issues)
+    """A Markdown list of the issues (the first few, then how many more), user text escaped."""
+    return "\n".join(f"- {issue_text(issue)}" for issue in shown_issues(issues))
 
 
 def _check_cell(checked: E.Checked, row: int) -> str:
@@ -391,8 +396,8 @@ def open_elsewhere(spec: NetworkSpec) -> None:
         params[LANGUAGE_KEY] = st.query_params[LANGUAGE_KEY]
     if "preset" in params:
         compare = {"cmp": f"preset:{params['preset']}"}
-    else:
-        compare = {"spec": params["spec"]}
+    else:  # the compare page's item "spec" is the network of the same link's spec=
+        compare = {"cmp": "spec", "spec": params["spec"]}
     lang = {k: v for k, v in params.items() if k == LANGUAGE_KEY}
     cols = st.columns(4, vertical_alignment="center")
     cols[0].markdown(t("custom.open.title"))
@@ -427,12 +432,12 @@ def _import(data: str | bytes, origin: str) -> None:
     except SpecError as error:
         st.session_state[IMPORTED] = (
             "error",
-            t("custom.import.refused", origin=origin) + "\n\n" + issues_text(error.issues),
+            t("custom.import.refused", origin=plain(origin)) + "\n\n" + issues_text(error.issues),
         )
         return
     st.session_state[IMPORTED] = (
         "success",
-        t("custom.import.done", name=spec.name, n=len(spec.layers), origin=origin),
+        t("custom.import.done", name=plain(spec.name), n=len(spec.layers), origin=plain(origin)),
     )
 
 

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from components.engine.analysis import Analysis, analyze
-from components.engine.choice import VGGChoice, parse_input_size, with_input
+from components.engine.choice import VGGChoice, ascii_int, parse_input_size, with_input
 from components.engine.errors import SpecError
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import (
@@ -36,6 +36,7 @@ from components.engine.spec import (
 )
 from components.engine.vgg import CONFIGS, resolve_arch
 from components.ui.i18n import LANGUAGE_KEY, t
+from components.ui.safe_text import plain
 
 CUSTOM = "custom"
 LINK_SOURCE = "link"  # the custom CNN decoded from ``spec=``
@@ -66,11 +67,12 @@ def analysis_of(spec: NetworkSpec) -> Analysis:
 
 
 def spec_error_text(error: SpecError) -> str:
-    return "\n\n".join(str(issue) for issue in error.issues)
+    """The engine's issues (capped), each escaped: they quote what the user wrote."""
+    return "\n\n".join(plain(issue) for issue in error.shown())
 
 
 def _note(name: str, value: str, default: object) -> None:
-    st.warning(t("common.url.bad_value", name=name, value=value[:40], default=default))
+    st.warning(t("common.url.bad_value", name=name, value=plain(value[:40]), default=default))
 
 
 def _read_link(prefix: str, allow_custom: bool) -> _Start:
@@ -94,8 +96,9 @@ def _read_link(prefix: str, allow_custom: bool) -> _Start:
             _note(name, value, int(getattr(start, attr)))
     classes = query.get(prefix + "classes")
     if classes is not None:
-        if classes.isdigit() and 1 <= int(classes) <= MAX_WIDTH:
-            start.classes = int(classes)
+        count = ascii_int(classes, 1, MAX_WIDTH)
+        if count is not None:
+            start.classes = count
         else:
             _note("classes", classes, default.classes)
     size = query.get(prefix + "input")

@@ -27,6 +27,7 @@ from components.ui import arch_charts as C
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
 from components.ui.network_picker import network_params, page_url
+from components.ui.safe_text import chart_text, plain
 from components.ui.tables import TABLE_COLUMNS, block_frame, column_config, layer_frame
 
 LAYER_PARAM = "layer"
@@ -139,7 +140,7 @@ def selected_layer(analysis: Analysis, key: str) -> str:
     if state.get(f"{key}_layer") not in names:
         wanted = st.query_params.get(LAYER_PARAM)
         if wanted is not None and wanted not in names and f"{key}_layer" not in state:
-            st.info(t("view.layer.unknown", name=wanted[:40], default=names[0]))
+            st.info(t("view.layer.unknown", name=plain(wanted[:40]), default=names[0]))
         state[f"{key}_layer"] = wanted if wanted in names else names[0]
     return state[f"{key}_layer"]
 
@@ -150,7 +151,7 @@ def selected_layer(analysis: Analysis, key: str) -> str:
 def diagram(analysis: Analysis, key: str, selected: str, height: int = 560) -> None:
     names = [i.name for i in analysis.layers]
     log = st.toggle(t("view.chart.log"), value=True, key=f"{key}_log")
-    labels = chart_labels() | {"title": t("view.chart.title", name=analysis.spec.name)}
+    labels = chart_labels() | {"title": t("view.chart.title", name=chart_text(analysis.spec.name))}
     figure = C.layer_figure(
         layer_frame(analysis), labels, log_params=log, highlight=selected, height=height
     )
@@ -165,7 +166,7 @@ def diagram(analysis: Analysis, key: str, selected: str, height: int = 560) -> N
 
 
 def volumes(analysis: Analysis, key: str) -> None:
-    labels = chart_labels() | {"title": t("view.volume.title", name=analysis.spec.name)}
+    labels = chart_labels() | {"title": t("view.volume.title", name=chart_text(analysis.spec.name))}
     st.plotly_chart(
         C.volume_figure(layer_frame(analysis), labels), key=f"{key}_volumes", config=PLOT_CONFIG
     )

@@ -20,6 +20,7 @@ import streamlit as st
 
 from components.engine.analysis import Analysis, LayerInfo
 from components.ui.i18n import t
+from components.ui.safe_text import plain
 
 PRESENT_KEY = "present"
 LAYER_KEY = "layer"
@@ -85,7 +86,7 @@ def layer_stepper(analysis: Analysis, key: str) -> LayerInfo:
     names = [info.name for info in analysis.layers]
     wanted = st.query_params.get(LAYER_KEY)
     if key not in st.session_state and wanted is not None and wanted not in names:
-        st.info(t("present.bad_layer", layer=wanted[:40], default=names[0]))
+        st.info(t("present.bad_layer", layer=plain(wanted[:40]), default=names[0]))
     if st.session_state.get(key) not in names:  # first run, or another network
         st.session_state[key] = wanted if wanted in names else names[0]
     elif wanted in names and wanted != st.session_state[key]:
