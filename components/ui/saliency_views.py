@@ -9,7 +9,6 @@ cached per (network, weights, image, class, layer, method) and so are the pictur
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ import streamlit as st
 
 from components.engine.analysis import Analysis
 from components.ui.i18n import t
+from components.ui.safe_text import plain
 
 DISPLAY_PX = 320  # the side a map is drawn at (small inputs grow with sharp pixels)
 SAMPLE_COUNTS = (5, 10, 25)  # VGG16 on 2 cores: ~2.4 s a pass, so 25 is ~1 min a class
@@ -24,15 +24,9 @@ NOISE_LEVELS = (0, 5, 10, 15, 20, 30, 50)  # % of the input's value range
 DEFAULT_SAMPLES, DEFAULT_NOISE, DEFAULT_OPACITY = 10, 15, 0.5
 PASS_BUDGET = 1_500_000_000  # bytes of activations one SmoothGrad chunk may hold
 IMAGENET_CLASSES = 1000
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 
 # ------------------------------------------------------------------ link values
-
-
-def plain(text: str) -> str:
-    """Text from a link or a name shown as it is: no Markdown, no HTML, one line."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def parse_classes(value: str | None, count: int) -> tuple[int, ...] | None:

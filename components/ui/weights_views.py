@@ -21,6 +21,7 @@ from components.keras_side import hub
 from components.keras_side.problems import Problem
 from components.keras_side.weights import WeightsError
 from components.ui.i18n import t
+from components.ui.safe_text import plain
 
 TRAINED_KINDS = ("imagenet", "torchvision")
 
@@ -175,7 +176,7 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
             show_problem(problem)
             return
     for column, name, tr, top in zip(st.columns(2, gap="large"), names, trained, tops, strict=True):
-        column.markdown(f"**{_plain(name)}**")
+        column.markdown(f"**{plain(name)}**")
         column.dataframe(
             AV.predictions_frame(top, labels),
             hide_index=True,
@@ -218,11 +219,6 @@ def _top5(
     h, w, _ = _spec.input_shape
     picture = I.fit(I.decode(AV.sample_bytes(sample), channels=3).image, h, w, "crop")
     return top_k(net.forward(I.to_batch(picture, net.preprocessing())), 5)
-
-
-def _plain(text: str) -> str:
-    """Markdown-escaped (network names can come from a custom spec)."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|~" else c for c in text)
 
 
 def _with_head(item: Any) -> NetworkSpec | None:
