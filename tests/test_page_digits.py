@@ -130,3 +130,18 @@ def test_the_preset_opens_wherever_presets_do(script: str, params: dict[str, str
     shown = [messages(at), html(at)] + [frame.value.to_string() for frame in at.dataframe]
     shown += [metric.proto.body for metric in at.get("metric")]
     assert "22,634" in "\n".join(shown)  # the network's parameter count, as the page shows it
+
+
+def test_drawn_digit_gets_grad_cam_of_its_predicted_class() -> None:
+    """The shipped trained network is a trained classifier: the Grad-CAM section shows maps
+    for the top class at the last conv; with random weights it says why there are none."""
+    at = digits_page()
+    assert at.selectbox(key="cam_layer").value == "block3_conv1"
+    assert at.selectbox(key="cam_class_a").value == 3  # the sample digit's predicted class
+    assert "block3_conv1 is a 8×8 grid" in messages(at)
+    at.button_group(key="cam_method").set_value("saliency").run()
+    assert not at.exception, at.exception
+    assert at.query_params["cam"] == "saliency"
+    at.radio(key="digits_weights").set_value("random").run()
+    assert not at.exception, at.exception
+    assert translate("cam.untrained", "en") in messages(at)

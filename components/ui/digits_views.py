@@ -472,6 +472,19 @@ def _live_ui(weights_kind: str) -> None:
         D.trained_weights() if weights_kind == "trained" else _random_weights(weights_kind)
     )
     step_view_ui(out, x, network_weights)
+    evidence_ui(weights_kind, key, x, out)
+
+
+def evidence_ui(weights_kind: str, key: str, x: np.ndarray, out: dict[str, np.ndarray]) -> None:
+    """Grad-CAM and saliency for the drawn digit: the activation page's own section, fed the
+    32×32 input as the 8-bit picture the network reads (÷255, as for any 1-channel image)."""
+    from components.engine.analysis import analyze
+    from components.ui.activation_views import Run
+    from components.ui.saliency_views import evidence_ui as saliency_section_ui
+
+    picture = D.input_picture(x, D.SIDE)
+    run = Run(key=f"digits|{weights_kind}|{key}", outputs=out, picture=picture)
+    saliency_section_ui(network(weights_kind), run, analyze(D.digits_spec()))
 
 
 def _random_weights(kind: str) -> dict[str, list[np.ndarray]]:
