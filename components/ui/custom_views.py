@@ -35,7 +35,7 @@ from components.engine.spec import (
     encode_spec,
     parse_spec_json,
 )
-from components.ui.i18n import LANGUAGE_KEY, t
+from components.ui.i18n import LANGUAGE_KEY, t, tn
 from components.ui.network_picker import analysis_of, page_url
 
 KEY = "custom"
@@ -343,7 +343,9 @@ def _reorder(checked: E.Checked) -> None:
 def _report(checked: E.Checked) -> None:
     if checked.errors:
         st.error(
-            t("custom.check.errors", n=len(checked.errors)) + "\n\n" + issues_text(checked.errors),
+            tn("custom.check.errors", len(checked.errors), n=len(checked.errors))
+            + "\n\n"
+            + issues_text(checked.errors),
             icon=":material/error:",
         )
     if checked.warnings:

@@ -112,3 +112,9 @@ def language_switch() -> None:
 def t(key: str, **values: object) -> str:
     """Translate for the current page (reads ``lang=`` from the URL)."""
     return translate(key, current_language(), **values)
+
+
+def tn(key: str, count: int, **values: object) -> str:
+    """Plural forms: ``key_one`` when ``count`` is 1 (English "1 problem"), else ``key``."""
+    one = f"{key}_one"
+    return t(one if count == 1 and one in catalogue(DEFAULT_LANGUAGE) else key, **values)

@@ -144,7 +144,7 @@ def rf_stack_figure(sizes: list[int], labels: dict[str, str]) -> go.Figure:
                 fill="toself",
                 opacity=0.35 if n > 1 else 0.6,
                 line={"color": colours[(n - 1) % len(colours)], "width": 3},
-                name=labels["layer"].format(n=n, size=size),
+                name=labels["layer_one" if n == 1 else "layer"].format(n=n, size=size),
             )
         )
     for r in range(side):

@@ -14,11 +14,12 @@ import streamlit as st
 
 from components.engine import lessons as L
 from components.engine.analysis import Analysis, analyze, fmt
+from components.engine.percent import percent
 from components.engine.presets import load_preset
 from components.engine.report import human_count, shape_text
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 from components.ui import lesson_charts as C
-from components.ui.i18n import current_language, t
+from components.ui.i18n import current_language, t, tn
 from components.ui.practice import formula_text, predict_reveal
 
 SEED_PRESET = "seed-example"
@@ -76,8 +77,9 @@ def lesson_output_size() -> None:
         left.success(t("learn.size.tiles", span=slide.padded - k, s=s))
     else:
         left.warning(
-            t(
+            tn(
                 "learn.size.leftover",
+                slide.leftover,
                 span=slide.padded - k,
                 s=s,
                 lost=slide.leftover,
@@ -196,7 +198,7 @@ def lesson_stacks() -> None:
                 t("learn.stack.col_weights_n", c=channels): [
                     f"{fmt(a.stack_weights)} / {fmt(a.single_weights)}" for a in real
                 ],
-                t("learn.stack.col_saving"): [f"{r.saving:.0%}" for r in units],
+                t("learn.stack.col_saving"): [percent(r.saving) for r in units],
                 t("learn.stack.col_relus"): [f"{r.relus} / 1" for r in units],
             }
         ),
@@ -208,7 +210,12 @@ def lesson_stacks() -> None:
     sizes = [r.receptive_field for r in units[:n]]
     left.plotly_chart(
         C.rf_stack_figure(
-            sizes, {"title": t("learn.stack.chart_title"), "layer": t("learn.stack.chart_layer")}
+            sizes,
+            {
+                "title": t("learn.stack.chart_title"),
+                "layer": t("learn.stack.chart_layer"),
+                "layer_one": t("learn.stack.chart_layer_one"),
+            },
         ),
         key="learn_stack_chart",
         config=PLOT_CONFIG,
@@ -352,15 +359,15 @@ def lesson_budget() -> None:
     fc_params, fc_macs = L.share(rows, "fc")
     cols = st.columns(4)
     cols[0].metric(t("learn.budget.total_params"), fmt(analysis.total_params))
-    cols[1].metric(t("learn.budget.fc_params"), f"{fc_params:.1%}")
+    cols[1].metric(t("learn.budget.fc_params"), percent(fc_params, 1))
     cols[2].metric(t("learn.budget.total_macs"), human_count(analysis.total_macs))
-    cols[3].metric(t("learn.budget.conv_macs"), f"{1 - fc_macs:.1%}")
+    cols[3].metric(t("learn.budget.conv_macs"), percent(1 - fc_macs, 1))
     fc1 = analysis.layer("fc1")
     st.markdown(
         t(
             "learn.budget.fc1",
             params=fmt(fc1.params),
-            share=f"{fc1.params / analysis.total_params:.1%}",
+            share=percent(fc1.params / analysis.total_params, 1),
             shape=shape_text(analysis.layer("flatten").input_shape),
             n=fmt(fc1.input_shape[0]),
         )
@@ -397,8 +404,8 @@ def lesson_budget() -> None:
     st.markdown(
         t(
             "learn.budget.takeaway",
-            fc_params=f"{fc_params:.0%}",
-            fc_macs=f"{fc_macs:.1%}",
+            fc_params=percent(fc_params),
+            fc_macs=percent(fc_macs, 1),
             convs=sum(i.layer.type == "conv2d" for i in analysis.layers),
         )
     )

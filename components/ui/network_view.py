@@ -13,8 +13,10 @@ from html import escape
 import streamlit as st
 
 from components.engine import lessons as L
-from components.engine.analysis import Analysis
+from components.engine.analysis import Analysis, LayerInfo
+from components.engine.compare import side_text
 from components.engine.facts import facts
+from components.engine.percent import percent
 from components.engine.report import (
     human_bytes,
     human_count,
@@ -51,11 +53,27 @@ def chart_labels() -> dict[str, str]:
     return {name: t(f"view.chart.{name}") for name in keys}
 
 
+def metric_label(name: str, end: LayerInfo | None) -> str:
+    """A headline label; the receptive field's names its layer (one definition everywhere)."""
+    if name == "rf":
+        return t("view.metric.rf", name=end.name if end else "—")
+    return t(f"view.metric.{name}")
+
+
+def rf_help(end: LayerInfo | None, conv: LayerInfo | None) -> str:
+    """What the receptive field figure means; the last conv's own figure on hover."""
+    if end is None:
+        return ""
+    if conv is None or conv is end or conv.receptive_field is None:
+        return t("classroom.rf.help_end", name=end.name)
+    size = side_text(conv.receptive_field.size)
+    return t("view.metric.rf_help", name=end.name, conv=conv.name, conv_size=size)
+
+
 def headline(analysis: Analysis) -> None:
     """The totals as a wrapping grid of figures; hover a label for what it counts."""
-    last = analysis.last_conv
-    rf = last.receptive_field if last else None
-    rf_size = rf and (str(rf.size[0]) if rf.size[0] == rf.size[1] else shape_text(rf.size))
+    end, conv = analysis.feature_end, analysis.last_conv
+    rf = end.receptive_field if end else None
     values = (
         ("total", f"{analysis.total_params:,}", ""),
         ("trainable", f"{analysis.trainable_params:,}", ""),
@@ -64,15 +82,11 @@ def headline(analysis: Analysis) -> None:
         ("weights", human_bytes(analysis.weight_bytes), t("view.metric.weights_help")),
         ("activations", human_bytes(analysis.activation_bytes), t("view.metric.act_help")),
         ("depth", str(analysis.depth), t("view.metric.depth_help")),
-        (
-            "rf",
-            f"{rf_size} px" if rf else "—",
-            t("view.metric.rf_help", name=last.name) if last else "",
-        ),
+        ("rf", f"{side_text(rf.size)} px" if rf else "—", rf_help(end, conv)),
     )
     cells = "".join(
         f'<div class="vx-metric" title="{escape(help_text)}">'
-        f'<div class="label">{escape(t(f"view.metric.{name}"))}</div>'
+        f'<div class="label">{escape(metric_label(name, end))}</div>'
         f'<div class="value">{escape(value)}</div></div>'
         for name, value, help_text in values
     )
@@ -88,20 +102,20 @@ def fact_lines(analysis: Analysis) -> list[str]:
             t(
                 "view.fact.head" if found.dense.layers > 1 else "view.fact.head_one",
                 n=found.dense.layers,
-                params=f"{found.dense.param_share:.0%}",
-                macs=f"{found.dense.mac_share:.1%}",
-                conv_macs=f"{found.conv.mac_share:.1%}",
+                params=percent(found.dense.param_share),
+                macs=percent(found.dense.mac_share, 1),
+                conv_macs=percent(found.conv.mac_share, 1),
             )
         )
     if found.most_params:
         top = found.most_params
         lines.append(
-            t("view.fact.most_params", name=top.name, n=f"{top.value:,}", share=f"{top.share:.0%}")
+            t("view.fact.most_params", name=top.name, n=f"{top.value:,}", share=percent(top.share))
         )
     if found.most_macs:
         top = found.most_macs
         lines.append(
-            t("view.fact.most_macs", name=top.name, n=f"{top.value:,}", share=f"{top.share:.0%}")
+            t("view.fact.most_macs", name=top.name, n=f"{top.value:,}", share=percent(top.share))
         )
     return lines
 
