@@ -49,7 +49,7 @@ def test_output_size_lesson_default_and_changed_sliders() -> None:
     at.slider(key="learn_w").set_value(8).run()
     slide = Slide(8, 3, 0, 2)
     assert f"⌊(8 − 3 + 2·0)/2⌋ + 1 = {slide.output}" in text(at)
-    assert translate("learn.size.leftover", "en", span=5, s=2, lost=1, out=3) in text(at)
+    assert translate("learn.size.leftover_one", "en", span=5, s=2, out=3) in text(at)
     assert "4 × 4" in frames(at)  # 'same' gives ⌈8/2⌉
     at.slider(key="learn_step").set_value(9).run()
     assert translate("learn.size.where", "en", row=4, col=4, k=3) in text(at)
