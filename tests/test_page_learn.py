@@ -46,7 +46,7 @@ def test_output_size_lesson_default_and_changed_sliders() -> None:
     assert "(7 − 3 + 2·0)/2 + 1 = 3" in text(at)
     assert at.metric[0].value == "3 × 3"
     assert at.success  # 7 − 3 tiles with stride 2
-    at.slider(key="learn_w").set_value(8).run()
+    at.number_input(key="learn_w").set_value(8).run()
     slide = Slide(8, 3, 0, 2)
     assert f"⌊(8 − 3 + 2·0)/2⌋ + 1 = {slide.output}" in text(at)
     assert translate("learn.size.leftover_one", "en", span=5, s=2, out=3) in text(at)
@@ -58,7 +58,7 @@ def test_output_size_lesson_default_and_changed_sliders() -> None:
     assert at.slider(key="learn_step").max == Slide(8, 5, 0, 2).output ** 2
     at.slider(key="learn_k").set_value(7).run()  # one position only: no step slider
     assert not at.exception and at.metric[0].value == "1 × 1"
-    at.slider(key="learn_w").set_value(3).run()
+    at.number_input(key="learn_w").set_value(3).run()
     assert at.error and not at.exception  # 7×7 kernel on 3×3: no output, said plainly
 
 
@@ -129,7 +129,7 @@ def test_language_switch_shows_chinese() -> None:
     en, zh = page(), page(lang="zh")
     assert zh.title[0].value == translate("learn.title", "zh") != en.title[0].value
     assert "卷积核" in text(zh)
-    assert zh.slider(key="learn_w").label == "输入尺寸 W"
+    assert zh.number_input(key="learn_w").label == "输入尺寸 W"
 
 
 def test_bad_lesson_falls_back_with_a_note() -> None:
@@ -193,7 +193,7 @@ def test_quiz_round_with_a_right_and_a_wrong_answer() -> None:
     assert [m.value for m in at.metric][-1] == "1 / 4"
     assert translate("quiz.session_score", "en", right=1, asked=4) in text(at)
     labels = [e.label for e in at.expander]
-    assert labels[0].startswith("✅") and labels[1].startswith("❌")
+    assert labels[0].startswith(":green[") and labels[1].startswith(":red[")  # text + colour
     at.button(key="learn_quiz_new").click().run()
     assert at.text_input(key="learn_quiz_seed-example_1_0")  # a new round
     assert translate("quiz.session_score", "en", right=1, asked=4) in text(at)

@@ -47,6 +47,10 @@ def group_name(group: str) -> str:
 # ---------------------------------------------------------------- 1. output size
 
 
+MAX_SIDE = 512  # lesson 1's input side: past VGG's 224
+MAX_DRAWN_SIDE = 32  # the pixel grid is drawn up to this padded side; the formula holds beyond
+
+
 def _reset_step() -> None:
     st.session_state["learn_step"] = 1
 
@@ -56,7 +60,9 @@ def lesson_output_size() -> None:
     st.markdown(t("learn.size.intro"))
     st.markdown(f"`{L.SIZE_FORMULA}`")
     cols = st.columns(4)
-    w = cols[0].slider(t("learn.size.w"), 3, 12, 7, key="learn_w", on_change=_reset_step)
+    w = cols[0].number_input(  # up to 224 and beyond: "where does 148 come from?" needs 150
+        t("learn.size.w"), 3, MAX_SIDE, 7, key="learn_w", on_change=_reset_step
+    )
     k = cols[1].slider(t("learn.size.k"), 1, 7, 3, key="learn_k", on_change=_reset_step)
     p = cols[2].slider(t("learn.size.p"), 0, 3, 0, key="learn_p", on_change=_reset_step)
     s = cols[3].slider(t("learn.size.s"), 1, 4, 2, key="learn_s", on_change=_reset_step)
@@ -67,12 +73,14 @@ def lesson_output_size() -> None:
     left, right = st.columns([1, 2])
     left.metric(t("learn.size.output"), f"{slide.output} × {slide.output}")
     left.markdown(f"`{slide.worked()}`")
-    positions = len(slide.positions())
+    drawn = slide.padded <= MAX_DRAWN_SIDE
+    positions = len(slide.positions()) if drawn else 0
     step = 1
     if positions > 1:  # a slider needs two values
         step = left.slider(t("learn.size.step"), 1, positions, 1, key="learn_step")
-    row, col = slide.positions()[step - 1]
-    left.caption(t("learn.size.where", row=row, col=col, k=k))
+    if drawn:
+        row, col = slide.positions()[step - 1]
+        left.caption(t("learn.size.where", row=row, col=col, k=k))
     if slide.tiles:
         left.success(t("learn.size.tiles", span=slide.padded - k, s=s))
     else:
@@ -97,10 +105,13 @@ def lesson_output_size() -> None:
         "current": t("learn.size.cell_current"),
         "todo": t("learn.size.cell_todo"),
     }
-    right.plotly_chart(
-        C.slide_figure(slide, step - 1, labels), key="learn_slide_chart", config=PLOT_CONFIG
-    )
-    right.caption(t("learn.size.legend"))
+    if drawn:
+        right.plotly_chart(
+            C.slide_figure(slide, step - 1, labels), key="learn_slide_chart", config=PLOT_CONFIG
+        )
+        right.caption(t("learn.size.legend"))
+    else:
+        right.info(t("classroom.size.not_drawn", side=MAX_DRAWN_SIDE), icon=":material/grid_on:")
 
     st.subheader(t("learn.size.same_title"))
     st.markdown(t("learn.size.same_intro"))
