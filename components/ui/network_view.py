@@ -175,7 +175,8 @@ def diagram(analysis: Analysis, key: str, selected: str, height: int = 560) -> N
         selection_mode="points",
         config=PLOT_CONFIG,
     )
-    st.caption(t("view.chart.caption"))
+    banded = any(info.layer.block for info in analysis.layers)  # VGG blocks are shaded
+    st.caption(t("view.chart.caption" if banded else "classroom.chart.caption_no_bands"))
 
 
 def volumes(analysis: Analysis, key: str) -> None:
