@@ -23,6 +23,7 @@ from components.engine.presets import preset_names
 from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec
 from components.engine.vgg import CONFIGS
 from components.ui import compare_charts as C
+from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
 
 PLOT_CONFIG = {"displaylogo": False}
@@ -371,6 +372,7 @@ def deltas(comparison: E.Comparison, names: list[str]) -> None:
         "\n".join(f"- {delta_text(d, names)}" for d in comparison.deltas),
         help=last_conv_help(comparison, names),
     )
+    accuracy_ui(comparison, names)
     shared = comparison.shared_head_params
     if shared:
         st.markdown(
