@@ -6,11 +6,10 @@ same source, and a small table of every figure with the page it was read on.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from components.engine import compare as E
-from components.engine.accuracy import Published, published, sources
+from components.engine.accuracy import Published, published
 from components.ui.i18n import t
 
 
@@ -54,28 +53,15 @@ def accuracy_ui(comparison: E.Comparison, names: list[str]) -> None:
             lines.append(gain_line(a, b, (names[delta.before], names[delta.after])))
     if lines:
         st.markdown("\n".join(f"- {line}" for line in lines))
-    rows = [
-        {
-            "network": name,
-            "top1": figure.top1,
-            "top5": figure.top5,
-            "source": sources()[figure.source].title,
-            "page": figure.page,
-        }
+    header = (t("classroom.acc.network"), t("classroom.acc.top1"), t("classroom.acc.top5"),
+              t("classroom.acc.source"))  # fmt: skip
+    table = [f"| {' | '.join(header)} |", "|---|---:|---:|---|"]
+    table += [
+        f"| {name} | {figure.top1:.3f}% | {figure.top5:.3f}% | [{figure.source}]({figure.page}) |"
         for name, found in zip(names, figures, strict=True)
         for figure in found
     ]
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        column_config={
-            "network": st.column_config.TextColumn(t("classroom.acc.network")),
-            "top1": st.column_config.NumberColumn(t("classroom.acc.top1"), format="%.3f %%"),
-            "top5": st.column_config.NumberColumn(t("classroom.acc.top5"), format="%.3f %%"),
-            "source": st.column_config.TextColumn(t("classroom.acc.source")),
-            "page": st.column_config.LinkColumn(t("classroom.acc.page")),
-        },
-    )
+    st.markdown("\n".join(table))
     missing = t("compare.sep").join(n for n, found in zip(names, figures, strict=True) if not found)
     note = t("classroom.acc.missing", names=missing) if missing else ""
     st.caption(f"{t('classroom.acc.caption')} {note}".strip())
