@@ -203,10 +203,14 @@ def test_presentation_mode_steps_through_the_layers_with_the_diagram() -> None:
     at = page(present="1", arch="vgg11")
     assert not at.exception
     assert at.toggle(key="arch_present").value
-    assert at.select_slider(key="arch_step").value == "block1_conv1"
+    assert at.session_state["arch_step"] == "block1_conv1"  # no slider: it would eat the arrows
     at.button(key="arch_step_next").click().run()
-    assert at.select_slider(key="arch_step").value == "block1_pool"
+    assert at.session_state["arch_step"] == "block1_pool"
     assert at.query_params["layer"] == "block1_pool"
+    at.button(key="arch_step_right").click().run()  # the arrow-key twin of Next
+    assert at.session_state["arch_step"] == "block2_conv1"
+    at.button(key="arch_step_left").click().run()
+    assert at.session_state["arch_step"] == "block1_pool"
     bars = next(trace for trace in chart(at)["data"] if trace["type"] == "bar")
     assert bars["marker"]["color"][1] == C.HIGHLIGHT
     assert "⌊(224 − 2 + 2·0)/2⌋ + 1 = 112" in text(at) or "(224 − 2 + 2·0)/2 + 1 = 112" in text(at)

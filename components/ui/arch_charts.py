@@ -244,3 +244,25 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
         "yaxis": {"visible": False, "range": [-0.95, 0.95]},
     }
     return go.Figure({"data": traces, "layout": layout})
+
+
+PROJECTOR_FONT = 20  # px; every text of a chart on a projector is at least PROJECTOR_FONT - 2
+
+
+def projector_fonts(figure: go.Figure, size: int = PROJECTOR_FONT) -> go.Figure:
+    """The same figure readable from the back of a room: every font at least ``size - 2`` px.
+
+    Tick labels, axis and legend text, the title and annotations (subplot titles)
+    all grow; the bottom margin grows with the slanted layer names.
+    """
+    small = size - 2
+    figure.update_layout(
+        font_size=size, title_font_size=size + 4, legend_font_size=small, hoverlabel_font_size=small
+    )
+    figure.update_xaxes(tickfont_size=small, title_font_size=size)
+    figure.update_yaxes(tickfont_size=small, title_font_size=size)
+    figure.update_annotations(font_size=small)
+    bottom = figure.layout.margin.b
+    if bottom is not None:
+        figure.update_layout(margin_b=int(bottom * 1.5))
+    return figure

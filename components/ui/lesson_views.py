@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.engine import lessons as L
@@ -19,11 +20,18 @@ from components.engine.presets import load_preset
 from components.engine.report import human_count, shape_text
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 from components.ui import lesson_charts as C
+from components.ui.arch_charts import projector_fonts
 from components.ui.i18n import current_language, t, tn
 from components.ui.practice import formula_text, predict_reveal
+from components.ui.presentation import presentation_active
 
 SEED_PRESET = "seed-example"
 PLOT_CONFIG = {"displaylogo": False}
+
+
+def for_screen(figure: go.Figure) -> go.Figure:
+    """A chart as drawn: projector-sized fonts in presentation mode."""
+    return projector_fonts(figure) if presentation_active() else figure
 
 
 def architecture_url(arch: str, top: bool = True, input_side: int = 224) -> str:
@@ -107,7 +115,9 @@ def lesson_output_size() -> None:
     }
     if drawn:
         right.plotly_chart(
-            C.slide_figure(slide, step - 1, labels), key="learn_slide_chart", config=PLOT_CONFIG
+            for_screen(C.slide_figure(slide, step - 1, labels)),
+            key="learn_slide_chart",
+            config=PLOT_CONFIG,
         )
         right.caption(t("learn.size.legend"))
     else:
@@ -220,13 +230,15 @@ def lesson_stacks() -> None:
     n = left.slider(t("learn.stack.n"), 1, 3, 3, key="learn_stack_n")
     sizes = [r.receptive_field for r in units[:n]]
     left.plotly_chart(
-        C.rf_stack_figure(
-            sizes,
-            {
-                "title": t("learn.stack.chart_title"),
-                "layer": t("learn.stack.chart_layer"),
-                "layer_one": t("learn.stack.chart_layer_one"),
-            },
+        for_screen(
+            C.rf_stack_figure(
+                sizes,
+                {
+                    "title": t("learn.stack.chart_title"),
+                    "layer": t("learn.stack.chart_layer"),
+                    "layer_one": t("learn.stack.chart_layer_one"),
+                },
+            )
         ),
         key="learn_stack_chart",
         config=PLOT_CONFIG,
@@ -234,13 +246,15 @@ def lesson_stacks() -> None:
     vgg16 = analyze(vgg_spec("vgg16", include_top=False))
     frame = pd.DataFrame(L.receptive_fields(vgg16), columns=["layer", "rf"])
     right.plotly_chart(
-        C.rf_growth_figure(
-            frame,
-            {
-                "title": t("learn.stack.growth_title"),
-                "x": t("learn.axis.layer"),
-                "y": t("learn.stack.growth_y"),
-            },
+        for_screen(
+            C.rf_growth_figure(
+                frame,
+                {
+                    "title": t("learn.stack.growth_title"),
+                    "x": t("learn.axis.layer"),
+                    "y": t("learn.stack.growth_y"),
+                },
+            )
         ),
         key="learn_growth_chart",
         config=PLOT_CONFIG,
@@ -276,13 +290,15 @@ def lesson_block() -> None:
         ]
     )
     st.plotly_chart(
-        C.recipe_figure(
-            frame,
-            {
-                "title": t("learn.block.chart_title"),
-                "y": t("learn.block.chart_y"),
-                "block": t("learn.block.chart_block"),
-            },
+        for_screen(
+            C.recipe_figure(
+                frame,
+                {
+                    "title": t("learn.block.chart_title"),
+                    "y": t("learn.block.chart_y"),
+                    "block": t("learn.block.chart_block"),
+                },
+            )
         ),
         key="learn_recipe_chart",
         config=PLOT_CONFIG,
@@ -391,13 +407,15 @@ def lesson_budget() -> None:
         }
     )
     st.plotly_chart(
-        C.budget_figure(
-            frame,
-            {
-                "params": t("learn.budget.chart_params"),
-                "macs": t("learn.budget.chart_macs"),
-                "x": t("learn.budget.chart_x"),
-            },
+        for_screen(
+            C.budget_figure(
+                frame,
+                {
+                    "params": t("learn.budget.chart_params"),
+                    "macs": t("learn.budget.chart_macs"),
+                    "x": t("learn.budget.chart_x"),
+                },
+            )
         ),
         key="learn_budget_chart",
         config=PLOT_CONFIG,

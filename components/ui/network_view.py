@@ -161,13 +161,18 @@ def selected_layer(analysis: Analysis, key: str) -> str:
 # ------------------------------------------------------------------ sections
 
 
-def diagram(analysis: Analysis, key: str, selected: str, height: int = 560) -> None:
+def diagram(
+    analysis: Analysis, key: str, selected: str, height: int = 560, *, projector: bool = False
+) -> None:
+    """The layer chart; ``projector``: fonts readable from the back of a room, no caption."""
     names = [i.name for i in analysis.layers]
     log = st.toggle(t("view.chart.log"), value=True, key=f"{key}_log")
     labels = chart_labels() | {"title": t("view.chart.title", name=analysis.spec.name)}
     figure = C.layer_figure(
         layer_frame(analysis), labels, log_params=log, highlight=selected, height=height
     )
+    if projector:  # the page title names the network; the chart keeps its height for bars
+        figure = C.projector_fonts(figure).update_layout(title_text=None, margin_t=10)
     st.plotly_chart(
         figure,
         key=f"{key}_chart",
@@ -175,6 +180,8 @@ def diagram(analysis: Analysis, key: str, selected: str, height: int = 560) -> N
         selection_mode="points",
         config=PLOT_CONFIG,
     )
+    if projector:
+        return
     banded = any(info.layer.block for info in analysis.layers)  # VGG blocks are shaded
     st.caption(t("view.chart.caption" if banded else "classroom.chart.caption_no_bands"))
 
