@@ -89,7 +89,7 @@ choice = st.segmented_control(
     on_change=keep_lesson,
     label_visibility="collapsed",
 )
-if presentation_active():  # PageUp/PageDown and the arrow keys step through the lessons
+if presentation_active() and LESSONS[choice]:  # keys step the lessons (practice: its layers)
     titles = {k: t(f"learn.nav.{k}") for k in LESSONS}
     option_stepper("learn_lesson", list(LESSONS), titles, "lesson")
 (LESSONS[choice] or practice)()

@@ -36,7 +36,8 @@ from components.engine.spec import (
     parse_spec_json,
 )
 from components.ui.i18n import LANGUAGE_KEY, t, tn
-from components.ui.network_picker import analysis_of, page_url
+from components.ui.links import page_button
+from components.ui.network_picker import analysis_of
 
 KEY = "custom"
 ROWS, VERSION, SOURCE, LAST = "custom_rows", "custom_version", "custom_source", "custom_last"
@@ -398,24 +399,12 @@ def open_elsewhere(spec: NetworkSpec) -> None:
     lang = {k: v for k, v in params.items() if k == LANGUAGE_KEY}
     cols = st.columns(4, vertical_alignment="center")
     cols[0].markdown(t("custom.open.title"))
-    cols[1].link_button(
-        t("custom.open.architecture"),
-        page_url("./", params),
-        icon=":material/account_tree:",
-        width="stretch",
-    )
-    cols[2].link_button(
-        t("custom.open.activations"),
-        page_url("activations", params),
-        icon=":material/image:",
-        width="stretch",
-    )
-    cols[3].link_button(
-        t("custom.open.compare"),
-        page_url("compare", compare | lang),
-        icon=":material/compare:",
-        width="stretch",
-    )
+    with cols[1]:
+        page_button(t("custom.open.architecture"), "", params, icon=":material/account_tree:")
+    with cols[2]:
+        page_button(t("custom.open.activations"), "activations", params, icon=":material/image:")
+    with cols[3]:
+        page_button(t("custom.open.compare"), "compare", compare | lang, icon=":material/compare:")
 
 
 # ------------------------------------------------------------------ import and export

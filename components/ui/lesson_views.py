@@ -7,8 +7,6 @@ share link that opens the explorer on the matching network.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -22,6 +20,7 @@ from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 from components.ui import lesson_charts as C
 from components.ui.arch_charts import projector_fonts
 from components.ui.i18n import current_language, t, tn
+from components.ui.links import page_button
 from components.ui.practice import formula_text, predict_reveal
 from components.ui.presentation import presentation_active
 
@@ -34,18 +33,25 @@ def for_screen(figure: go.Figure) -> go.Figure:
     return projector_fonts(figure) if presentation_active() else figure
 
 
-def architecture_url(arch: str, top: bool = True, input_side: int = 224) -> str:
-    """Share link of the architecture page (relative, so it works under any base path)."""
-    query = {"arch": arch, "input": f"{input_side}x{input_side}x3", "top": int(top), "bn": 0}
-    return "./?" + urlencode(query | {"lang": current_language()})
+def architecture_params(arch: str, top: bool = True, input_side: int = 224) -> dict[str, str]:
+    """Share-link parameters of the architecture page for one VGG."""
+    size = f"{input_side}x{input_side}x3"
+    return {
+        "arch": arch,
+        "input": size,
+        "top": str(int(top)),
+        "bn": "0",
+        "lang": current_language(),
+    }
 
 
-def custom_url(preset: str = SEED_PRESET) -> str:
-    return "./custom?" + urlencode({"preset": preset, "lang": current_language()})
+def custom_params(preset: str = SEED_PRESET) -> dict[str, str]:
+    return {"preset": preset, "lang": current_language()}
 
 
-def explorer_link(label: str, url: str, key: str) -> None:
-    st.link_button(label, url, icon=":material/open_in_new:", key=key)
+def explorer_link(label: str, url_path: str, params: dict[str, str]) -> None:
+    """A link to an explorer page, opened in the same tab."""
+    page_button(label, url_path, params, icon=":material/arrow_forward:")
 
 
 def group_name(group: str) -> str:
@@ -137,7 +143,7 @@ def lesson_output_size() -> None:
         ),
         hide_index=True,
     )
-    explorer_link(t("learn.link.seed"), custom_url(), "learn_size_link")
+    explorer_link(t("learn.link.seed"), "custom", custom_params())
 
 
 # ---------------------------------------------------------------- 2. parameters
@@ -179,9 +185,9 @@ def lesson_parameters() -> None:
     predict_reveal(second, "params", "learn_params_predict")
     links = st.columns(2)
     with links[0]:
-        explorer_link(t("learn.link.seed"), custom_url(), "learn_params_seed")
+        explorer_link(t("learn.link.seed"), "custom", custom_params())
     with links[1]:
-        explorer_link(t("learn.link.arch", arch="VGG16"), architecture_url("vgg16"), "learn_p16")
+        explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
 
 
 # ---------------------------------------------------------------- 3. stacks of 3×3
@@ -259,7 +265,7 @@ def lesson_stacks() -> None:
         key="learn_growth_chart",
         config=PLOT_CONFIG,
     )
-    explorer_link(t("learn.link.arch", arch="VGG16"), architecture_url("vgg16"), "learn_stack_link")
+    explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
 
 
 # ---------------------------------------------------------------- 4. the VGG block
@@ -325,7 +331,7 @@ def lesson_block() -> None:
         key="learn_block_arch",
     )
     st.code(L.block_code(arch), language="python")
-    explorer_link(t("learn.link.arch", arch=titles[arch]), architecture_url(arch), "learn_blk_link")
+    explorer_link(t("learn.link.arch", arch=titles[arch]), "", architecture_params(arch))
 
 
 def _sides(recipe: list[L.BlockRow]) -> list[int]:
@@ -362,8 +368,8 @@ def lesson_features() -> None:
     st.code(L.torch_feature_code(layers), language="python")
     explorer_link(
         t("learn.link.arch_notop", arch="VGG16"),
-        architecture_url("vgg16", top=False, input_side=side),
-        "learn_feat_link",
+        "",
+        architecture_params("vgg16", top=False, input_side=side),
     )
 
 
@@ -438,9 +444,7 @@ def lesson_budget() -> None:
             convs=sum(i.layer.type == "conv2d" for i in analysis.layers),
         )
     )
-    explorer_link(
-        t("learn.link.arch", arch=CONFIGS[arch].title), architecture_url(arch), "learn_bl"
-    )
+    explorer_link(t("learn.link.arch", arch=CONFIGS[arch].title), "", architecture_params(arch))
 
 
 # ---------------------------------------------------------------- practice

@@ -28,7 +28,8 @@ from components.engine.report import (
 from components.ui import arch_charts as C
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
-from components.ui.network_picker import network_params, page_url
+from components.ui.links import page_button
+from components.ui.network_picker import network_params
 from components.ui.tables import TABLE_COLUMNS, block_frame, column_config, layer_frame
 
 LAYER_PARAM = "layer"
@@ -292,8 +293,13 @@ def explain_section(analysis: Analysis, key: str) -> None:
         t("view.explain.pick"), names, key=f"{key}_layer", on_change=_picked, args=(key,)
     )
     if len(analysis.layers[names.index(name)].output_shape) == 3:
-        url = page_url("activations", network_params(), layer=name)
-        link.link_button(t("view.explain.activations"), url, icon=":material/image:")
+        with link:
+            page_button(
+                t("view.explain.activations"),
+                "activations",
+                network_params() | {"layer": name},
+                icon=":material/image:",
+            )
     explain_layer(analysis, name, key)
 
 

@@ -154,7 +154,7 @@ def quiz(analysis: Analysis, key: str) -> tuple[int, int]:
             with st.expander(status + " · " + answer_text(question), expanded=not ok):
                 hint = "" if ok else hint_text(question, answer)
                 if hint:
-                    st.markdown(f":red[{hint}]")
+                    st.markdown(t("classroom.quiz.hint_marked", hint=hint))
                 for line in explanation(question):
                     st.markdown(line)
         right, asked = results[round_key]
