@@ -28,6 +28,7 @@ from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
 from components.ui.i18n import t
 from components.ui.network_view import chart_labels
+from components.ui.operator import operator_note
 from components.ui.tables import layer_frame
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
@@ -195,9 +196,10 @@ def imagenet_download(file: Any) -> None:
 
     size = human_bytes(file.approx_bytes)
     st.info(
-        t("act.imagenet.needed", arch=file.arch.upper(), size=size, path=str(file.path)),
+        t("act.imagenet.needed", arch=file.arch.upper(), size=size),
         icon=":material/cloud_download:",
     )
+    operator_note(file.path, file.url)  # the server's cache path: not for students
     if not st.button(t("act.imagenet.download", size=size), key="act_download"):
         return
     bar = st.progress(0.0, text=t("act.imagenet.connecting"))
