@@ -139,6 +139,19 @@ def _preset_chosen() -> None:
     chosen = st.session_state[PRESET]
     if chosen != OWN:
         _load(load_preset(chosen), chosen)
+    else:
+        start_own()
+
+
+def start_own() -> None:
+    """'— your own network —': an empty table with one conv row, a new name, the same input."""
+    state = st.session_state
+    state[ROWS] = [E.empty_row("conv2d")]
+    state[NAME] = t("classroom.builder.own_name")
+    state[VERSION] = state.get(VERSION, 0) + 1
+    state[MOVE_ROW] = 0
+    state[SOURCE] = None
+    state[NOTES] = []
 
 
 def _move(step: int) -> None:
