@@ -212,29 +212,29 @@ def _column_config() -> dict[str, object]:
     """Narrow columns, so the whole table fits at 1024 px without scrolling sideways."""
     cc = st.column_config
     config: dict[str, object] = {
-        "row": cc.NumberColumn(t("custom.col.row"), width=36, format="%d"),
-        "check": cc.TextColumn(t("custom.col.check"), help=t("custom.col.check_help"), width=130),
+        "row": cc.NumberColumn(t("custom.col.row"), width=32, format="%d"),
+        "check": cc.TextColumn(t("custom.col.check"), help=t("custom.col.check_help"), width=120),
         "type": cc.SelectboxColumn(
             t("custom.col.type"),
             options=list(LAYER_TYPES),
             help=t("custom.col.type_help"),
             default="conv2d",
-            width=120,
+            width=100,
         ),
         "name": cc.TextColumn(
-            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=90
+            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=80
         ),
         "padding": cc.SelectboxColumn(
             t("custom.col.padding"),
             options=list(PADDINGS),
             help=t("custom.col.padding_help"),
-            width=80,
+            width=70,
         ),
         "activation": cc.SelectboxColumn(
             t("custom.col.activation"),
             options=list(ACTIVATIONS),
             help=t("custom.col.activation_help"),
-            width=95,
+            width=82,
         ),
         "rate": cc.NumberColumn(
             t("custom.col.rate"),
@@ -243,10 +243,10 @@ def _column_config() -> dict[str, object]:
             max_value=0.99,
             step=0.05,
             format="%.2f",
-            width=60,
+            width=52,
         ),
         "use_bias": cc.CheckboxColumn(
-            t("custom.col.use_bias"), help=t("custom.col.use_bias_help"), width=50
+            t("custom.col.use_bias"), help=t("custom.col.use_bias_help"), width=44
         ),
     }
     for column, high in INT_COLUMN_LIMITS.items():
@@ -257,7 +257,7 @@ def _column_config() -> dict[str, object]:
             max_value=high,
             step=1,
             format="%d",
-            width=68,
+            width=58,
         )
     return config
 
@@ -297,8 +297,16 @@ def network_controls() -> tuple[str, tuple[int, int, int]]:
     return name, (int(h), int(w), int(c))
 
 
+# The table's thirteen columns fit the main column at 1280 px with the sidebar open.
+TABLE_ROOM = (
+    "<style>div[data-testid='stMainBlockContainer'] { padding-left: 2rem; padding-right: 2rem; }"
+    "</style>"
+)
+
+
 def builder() -> E.Checked:
     """The controls and the layer table; the table checked, row by row."""
+    st.html(TABLE_ROOM)
     name, shape = network_controls()
     rows = st.session_state[ROWS]
     checked = E.check(rows, name, shape)
