@@ -30,3 +30,17 @@ def test_a_broken_row_keeps_the_shapes_above_it() -> None:
     cells = [_check_cell(checked, i) for i in range(len(rows))]
     assert cells[0] == "✓ 148×148×16" and cells[1] == "✓ 74×74×16" and cells[2] == "✓ 11×11×8"
     assert cells[3].startswith("✗") and all(c == "" for c in cells[4:])
+
+
+def test_generated_code_comments_follow_the_page_language() -> None:
+    from components.engine.codegen import COMMENTS
+    from components.ui.i18n import catalogue
+
+    assert {k: catalogue("en")[f"codegen.{k}"] for k in COMMENTS} == COMMENTS  # one English
+    at = open_page("pages/custom.py", preset="seed-example", lang="zh")
+    code = [c.value for c in at.code if c.language == "python"]
+    assert len(code) == 2
+    assert all("由 VGG Explorer 根据网络描述生成" in c for c in code)
+    assert "PyTorch 是通道优先的" in code[1] and "written by" not in "".join(code)
+    english = open_page("pages/custom.py", preset="seed-example")
+    assert any("written by VGG Explorer" in c.value for c in english.code)

@@ -16,7 +16,7 @@ import streamlit as st
 
 from components.engine import editor as E
 from components.engine.choice import parse_input_size, with_input
-from components.engine.codegen import keras_code, torch_code
+from components.engine.codegen import COMMENTS, keras_code, torch_code
 from components.engine.errors import Issue, SpecError
 from components.engine.presets import load_preset, preset_names
 from components.engine.report import shape_text
@@ -501,10 +501,11 @@ def export_section(spec: NetworkSpec) -> None:
     keras_tab, torch_tab, spec_tab = st.tabs(
         [t("custom.export.keras"), t("custom.export.torch"), t("custom.export.spec")]
     )
+    comments = {key: t(f"codegen.{key}") for key in COMMENTS}  # in the page's language
     with keras_tab:
-        st.code(keras_code(spec), "python")
+        st.code(keras_code(spec, comments), "python")
     with torch_tab:
-        st.code(torch_code(spec), "python")
+        st.code(torch_code(spec, comments), "python")
     with spec_tab:
         st.download_button(
             t("custom.export.download"),

@@ -15,6 +15,7 @@ _LOG = logging.getLogger("vgg_explorer")
 
 def operator_note(path: Path, url: str) -> None:
     """Where a weights file goes and comes from: logged; on the page only on the server."""
-    _LOG.warning("ImageNet weights: %s is not there yet (from %s)", path, url)
+    # The server log, in English for the operator (not page text: .log, not st.warning's name).
+    _LOG.log(logging.WARNING, "ImageNet weights: %s is not there yet (from %s)", path, url)
     if st.context.ip_address is None:
         st.caption(t("classroom.operator.path", path=path, url=url))
