@@ -11,13 +11,12 @@ import streamlit as st
 
 from components.engine.report import shape_text
 from components.ui.i18n import t
-from components.ui.layer_explain import explain_layer
 from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of, pick_network
-from components.ui.network_view import diagram, network_view
+from components.ui.network_view import network_view
 from components.ui.presentation import (
     apply_presentation_style,
-    layer_stepper,
+    present_layer_ui,
     presentation_active,
     presentation_toggle,
 )
@@ -34,9 +33,7 @@ st.title(t("arch.title", name=plain(spec.name), shape=shape_text(spec.input_shap
 presentation_toggle("arch_present")
 if presentation_active():
     apply_presentation_style()
-    info = layer_stepper(analysis, "arch_step")
-    diagram(analysis, "arch", info.name, height=640)
-    explain_layer(analysis, info.name, "arch_step")
+    present_layer_ui(analysis, "arch")
 else:
     st.caption(t("arch.intro"))
     network_view(analysis, "arch")

@@ -16,6 +16,7 @@ from components.ui.practice import predict_reveal, quiz
 from components.ui.presentation import (
     apply_presentation_style,
     layer_stepper,
+    option_stepper,
     presentation_active,
     presentation_toggle,
 )
@@ -58,7 +59,7 @@ def practice() -> None:
     visible = info.index + (1 if shown or kind != "shape" else 0)
     labels = {"side": t("learn.practice.side"), "channels": t("learn.practice.channels")}
     chart.plotly_chart(
-        C.walk_figure(V.walk_frame(analysis, visible), info.index, labels),
+        V.for_screen(C.walk_figure(V.walk_frame(analysis, visible), info.index, labels)),
         key="learn_walk_chart",
         config=V.PLOT_CONFIG,
     )
@@ -89,4 +90,7 @@ choice = st.segmented_control(
     on_change=keep_lesson,
     label_visibility="collapsed",
 )
+if presentation_active() and LESSONS[choice]:  # keys step the lessons (practice: its layers)
+    titles = {k: t(f"learn.nav.{k}") for k in LESSONS}
+    option_stepper("learn_lesson", list(LESSONS), titles, "lesson")
 (LESSONS[choice] or practice)()

@@ -268,7 +268,7 @@ def test_number_text() -> None:
     assert E.short(123_642_856) == "123.6 M"
     assert E.short(999) == "999"
     assert E.signed(0) == "±0" and E.signed(-1024) == "−1,024"
-    assert E.signed_pct(None) == "" and E.signed_pct(0.0001) == "±0%"
+    assert E.signed_pct(None) == "" and E.signed_pct(0.0001) == "+0.01%"  # never a rounded ±0
     assert E.signed_pct(-0.931) == "−93.1%"
     assert E.side_text((212, 180)) == "212×180" and E.side_text(None) == ""
 

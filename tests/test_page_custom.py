@@ -105,7 +105,7 @@ def test_out_of_range_values_name_their_row_and_field() -> None:
     at = edit(at, edited_rows={0: {"filters": 10**9}, 7: {"units": -1}})
     assert not at.exception
     message = as_read(at.error[0].value)
-    assert "2 problem(s)" in message
+    assert "2 problems stop" in message
     assert "row 1 (conv2d)" in message and "limit of 16,384" in message
     assert "row 8 (dense)" in message and "at least 1" in message
 

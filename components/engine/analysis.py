@@ -130,6 +130,16 @@ class Analysis:
         return convs[-1] if convs else None
 
     @property
+    def feature_end(self) -> LayerInfo | None:
+        """The last conv or pooling layer: what the head sees.
+
+        "The network's receptive field" everywhere in the app is this layer's (212 px
+        for VGG16, block5_pool); the last conv's (196 px) is shown beside it on hover.
+        """
+        windows = [i for i in self.layers if i.layer.window is not None and i.receptive_field]
+        return windows[-1] if windows else None
+
+    @property
     def warnings(self) -> list[Issue]:
         return [
             Issue(w, layer=i.index, layer_name=i.name, severity="warning")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from components.engine.analysis import Analysis, LayerInfo, analyze, fmt
@@ -57,23 +57,55 @@ class Call:
         return f"{self.func}({', '.join(parts)})"
 
 
+# The generated code's comments, in English; the UI passes the page language's templates.
+COMMENTS: dict[str, str] = {
+    "header": "{name} in {framework}, written by VGG Explorer from its network spec: "
+    "input {h}×{w}×{c}, {layers} layers, {total} by VGG Explorer's count.",
+    "total": "{params} parameters",
+    "total_trainable": "{params} parameters ({trainable} trainable)",
+    "keras_summary": "model.summary() prints the same shapes and counts.",
+    "dense_pixels": "Keras applies this Dense to each of the {h}×{w} pixels: a 1×1 convolution.",
+    "avgpool_same": "Keras averages over the real pixels only; here the padded zeros count "
+    "at the border.",
+    "flatten_order": "PyTorch flattens channels first (C, H, W), Keras (H, W, C): the same "
+    "number of features, in another order.",
+    "lrn_alpha": "PyTorch divides alpha by the size: 5e-4 / 5 = the paper's and Keras' 1e-4.",
+    "same_padding": "Keras' 'same' padding: {top} top, {bottom} bottom, {left} left, "
+    "{right} right.",
+    "global_flatten": "(N, C, 1, 1) → (N, C), as Keras.",
+    "channels_first": "PyTorch is channels first: feed it batches shaped (N, {c}, {h}, {w}).",
+    "bn_buffers": "Batch norm's moving mean and variance ({n} values) are buffers in PyTorch, "
+    "not parameters.",
+    "keras_name": "Keras name {name}. {note}",
+}
+Note = tuple[str, dict[str, object]]  # a COMMENTS key and its values
+
+
+def _say(note: Note | None, comments: Mapping[str, str]) -> str:
+    if note is None:
+        return ""
+    key, values = note
+    return comments.get(key, COMMENTS[key]).format(**values).strip()
+
+
 def _comment(text: str, indent: str = "") -> list[str]:
     """Comment lines that keep within 100 characters."""
     prefix = f"{indent}# "
     return textwrap.wrap(text, 100, initial_indent=prefix, subsequent_indent=prefix)
 
 
-def _header(analysis: Analysis, framework: str, *notes: str) -> list[str]:
+def _header(
+    analysis: Analysis, framework: str, comments: Mapping[str, str], *notes: Note
+) -> list[str]:
     spec = analysis.spec
     h, w, c = spec.input_shape
-    total = f"{fmt(analysis.total_params)} parameters"
-    if analysis.non_trainable_params:
-        total += f" ({fmt(analysis.trainable_params)} trainable)"
-    text = (
-        f"{_literal(spec.name)} in {framework}, written by VGG Explorer from its network spec: "
-        f"input {h}×{w}×{c}, {len(spec.layers)} layers, {total} by VGG Explorer's count."
+    counts = {"params": fmt(analysis.total_params), "trainable": fmt(analysis.trainable_params)}
+    total = _say(
+        ("total_trainable" if analysis.non_trainable_params else "total", counts), comments
     )
-    return [line for part in (text, *notes) for line in _comment(part)]
+    head: Note = ("header", {"name": _literal(spec.name), "framework": framework, "h": h, "w": w,
+                             "c": c, "layers": len(spec.layers), "total": total})  # fmt: skip
+    return [line for note in (head, *notes) for line in _comment(_say(note, comments))]
 
 
 # ----------------------------------------------------------------------- Keras
@@ -138,17 +170,18 @@ def _keras_model_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
-def keras_code(spec: NetworkSpec) -> str:
+def keras_code(spec: NetworkSpec, comments: Mapping[str, str] = COMMENTS) -> str:
     """Keras 3 source building ``spec`` as a ``keras.Sequential`` named ``model``.
 
     Only arguments that differ from Keras' defaults are written, so the code reads like
     the Keras docs. Raises SpecError, as :func:`analyze` does, for a network that cannot work.
+    ``comments``: the templates of :data:`COMMENTS` in the reader's language.
     """
     analysis = analyze(spec)
     has_lrn = any(layer.type == "lrn" for layer in spec.layers)
     h, w, c = spec.input_shape
     lines = [
-        *_header(analysis, "Keras", "model.summary() prints the same shapes and counts."),
+        *_header(analysis, "Keras", comments, ("keras_summary", {})),
         "import keras",
         *(["import tensorflow as tf"] if has_lrn else []),
         "from keras import layers",
@@ -203,7 +236,7 @@ class _Module:
 
     suffix: str
     call: Call
-    note: str = ""
+    note: Note | None = None
 
 
 def _window_kwargs(layer: Layer, size_arg: str) -> list[tuple[str, Value]]:
@@ -224,11 +257,11 @@ def _torch_conv(layer: Layer, info: LayerInfo) -> _Module:
     return _Module("", Call("nn.Conv2d", (info.input_shape[-1], layer.filters), tuple(kwargs)))
 
 
-def _torch_pool(func: str, note: str = "") -> Callable[[Layer, LayerInfo], _Module]:
+def _torch_pool(func: str, note: Note | None = None) -> Callable[[Layer, LayerInfo], _Module]:
     def make(layer: Layer, info: LayerInfo) -> _Module:
         padded = layer.padding == "same" and any(info.padding or ())
         call = Call(func, kwargs=tuple(_window_kwargs(layer, "kernel_size")))
-        return _Module("", call, note if padded else "")
+        return _Module("", call, note if padded else None)
 
     return make
 
@@ -239,7 +272,7 @@ def _torch_dense(layer: Layer, info: LayerInfo) -> _Module:
     if len(info.input_shape) == 1:
         return _Module("", Call("nn.Linear", (n_in, layer.units), bias))
     h, w, _ = info.input_shape
-    note = f"Keras applies this Dense to each of the {h}×{w} pixels: a 1×1 convolution."
+    note: Note = ("dense_pixels", {"h": h, "w": w})
     return _Module("", Call("nn.Conv2d", (n_in, layer.units), (("kernel_size", 1), *bias)), note)
 
 
@@ -249,31 +282,24 @@ def _torch_batchnorm(layer: Layer, info: LayerInfo) -> _Module:
     return _Module("", Call(func, (info.input_shape[-1],), keras_defaults))
 
 
-def _fixed(call: Call, note: str = "") -> Callable[[Layer, LayerInfo], _Module]:
+def _fixed(call: Call, note: Note | None = None) -> Callable[[Layer, LayerInfo], _Module]:
     return lambda layer, info: _Module("", call, note)
 
 
 _TORCH_LAYERS: dict[str, Callable[[Layer, LayerInfo], _Module]] = {
     "conv2d": _torch_conv,
     "maxpool2d": _torch_pool("nn.MaxPool2d"),
-    "avgpool2d": _torch_pool(
-        "nn.AvgPool2d",
-        "Keras averages over the real pixels only; here the padded zeros count at the border.",
-    ),
+    "avgpool2d": _torch_pool("nn.AvgPool2d", ("avgpool_same", {})),
     "dense": _torch_dense,
     "batchnorm": _torch_batchnorm,
     "activation": lambda layer, info: _Module("", _TORCH_ACTIVATIONS[layer.fn or "linear"]),
     "dropout": lambda layer, info: _Module("", Call("nn.Dropout", (layer.rate,))),
-    "flatten": _fixed(
-        Call("nn.Flatten"),
-        "PyTorch flattens channels first (C, H, W), Keras (H, W, C): "
-        "the same number of features, in another order.",
-    ),
+    "flatten": _fixed(Call("nn.Flatten"), ("flatten_order", {})),
     "globalavgpool2d": _fixed(Call("nn.AdaptiveAvgPool2d", (1,))),
     "globalmaxpool2d": _fixed(Call("nn.AdaptiveMaxPool2d", (1,))),
     "lrn": _fixed(
         Call("nn.LocalResponseNorm", (5,), (("alpha", 5e-4), ("beta", 0.75), ("k", 2.0))),
-        "PyTorch divides alpha by the size: 5e-4 / 5 = the paper's and Keras' 1e-4.",
+        ("lrn_alpha", {}),
     ),
 }
 
@@ -286,7 +312,7 @@ def _torch_padding(layer: Layer, info: LayerInfo) -> _Module | None:
     if layer.type == "conv2d" and layer.strides == (1, 1):
         return None  # the conv's padding="same" pads as Keras does
     top, bottom, left, right = pad
-    note = f"Keras' 'same' padding: {top} top, {bottom} bottom, {left} left, {right} right."
+    note: Note = ("same_padding", {"top": top, "bottom": bottom, "left": left, "right": right})
     sides = (left, right, top, bottom)
     if layer.type == "maxpool2d":  # -inf never wins a max: padded pixels are ignored, as in Keras
         return _Module("_pad", Call("nn.ConstantPad2d", (sides, Source('float("-inf")'))), note)
@@ -301,7 +327,7 @@ def _torch_modules(layer: Layer, info: LayerInfo) -> list[_Module]:
     if layer.activation not in (None, "linear"):
         modules.append(_Module(f"_{layer.activation}", _TORCH_ACTIVATIONS[layer.activation]))
     if layer.type in ("globalavgpool2d", "globalmaxpool2d"):
-        modules.append(_Module("_flatten", Call("nn.Flatten"), "(N, C, 1, 1) → (N, C), as Keras."))
+        modules.append(_Module("_flatten", Call("nn.Flatten"), ("global_flatten", {})))
     return modules
 
 
@@ -317,23 +343,20 @@ def _torch_key(name: str, taken: set[str]) -> str:
     return key
 
 
-def torch_code(spec: NetworkSpec) -> str:
+def torch_code(spec: NetworkSpec, comments: Mapping[str, str] = COMMENTS) -> str:
     """PyTorch source building ``spec`` as an ``nn.Sequential`` named ``model``.
 
     Keys are the Keras layer names; activations, 'same' padding at stride > 1 and the
     flatten after global pooling become modules of their own. Raises SpecError for a
-    network that cannot work, as :func:`analyze` does.
+    network that cannot work, as :func:`analyze` does. ``comments`` as for :func:`keras_code`.
     """
     analysis = analyze(spec)
     h, w, c = spec.input_shape
-    notes = [f"PyTorch is channels first: feed it batches shaped (N, {c}, {h}, {w})."]
+    notes: list[Note] = [("channels_first", {"c": c, "h": h, "w": w})]
     if analysis.non_trainable_params:
-        notes.append(
-            f"Batch norm's moving mean and variance ({fmt(analysis.non_trainable_params)} values) "
-            f"are buffers in PyTorch, not parameters."
-        )
+        notes.append(("bn_buffers", {"n": fmt(analysis.non_trainable_params)}))
     lines = [
-        *_header(analysis, "PyTorch", *notes),
+        *_header(analysis, "PyTorch", comments, *notes),
         "from collections import OrderedDict",
         "",
         "from torch import nn",
@@ -346,9 +369,9 @@ def torch_code(spec: NetworkSpec) -> str:
     for info in analysis.layers:
         for module in _torch_modules(info.layer, info):
             key = _torch_key(info.name + module.suffix, taken)
-            note = module.note
+            note = _say(module.note, comments)
             if not module.suffix and key != info.name:
-                note = f"Keras name {_literal(info.name)}. {note}"
+                note = _say(("keras_name", {"name": _literal(info.name), "note": note}), comments)
             lines += _comment(note, " " * 12)
             lines.append(f"            ({_literal(key)}, {module.call}),")
     lines += ["        ]", "    )", ")"]

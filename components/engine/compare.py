@@ -23,6 +23,7 @@ from typing import Any, Literal
 from components.engine.analysis import Analysis, LayerInfo, analyze
 from components.engine.choice import parse_input_size, with_input
 from components.engine.errors import SpecError
+from components.engine.percent import signed_percent
 from components.engine.presets import load_preset, preset_names
 from components.engine.report import shape_text
 from components.engine.spec import NetworkSpec
@@ -307,12 +308,8 @@ def stages(analysis: Analysis) -> tuple[tuple[Stage, ...], bool]:
 
 def end_receptive_field(analysis: Analysis) -> tuple[int, int] | None:
     """Receptive field of the last conv or pooling layer (what the head gets to see)."""
-    windows = [
-        info
-        for info in analysis.layers
-        if info.layer.window is not None and info.receptive_field is not None
-    ]
-    return windows[-1].receptive_field.size if windows else None  # type: ignore[union-attr]
+    end = analysis.feature_end
+    return end.receptive_field.size if end and end.receptive_field else None
 
 
 @dataclass(frozen=True)
@@ -506,13 +503,8 @@ def signed_short(n: int) -> str:
 
 
 def signed_pct(ratio: float | None) -> str:
-    """0.0384 → '+3.8%'; '' when there is no base to compare with."""
-    if ratio is None:
-        return ""
-    value = ratio * 100
-    if round(value, 1) == 0:
-        return "±0%"
-    return f"+{value:.1f}%" if value > 0 else f"−{-value:.1f}%"
+    """0.0384 → '+3.8%'; '' when there is no base to compare with; never a rounded ±0%."""
+    return "" if ratio is None else signed_percent(ratio)
 
 
 def side_text(size: tuple[int, int] | None) -> str:

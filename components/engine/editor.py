@@ -196,6 +196,8 @@ class Checked:
     analysis: Analysis | None
     issues: tuple[Issue, ...]
     names: tuple[str, ...]  # each row's effective layer name ("" if its type is unknown)
+    # While a row is broken: the output shapes of the rows above it, which still work.
+    leading_shapes: tuple[Shape, ...] = ()
 
     @property
     def errors(self) -> list[Issue]:
@@ -209,7 +211,9 @@ class Checked:
         return [i for i in self.issues if i.layer == row]
 
     def output_shape(self, row: int) -> Shape | None:
-        if self.analysis is None or row >= len(self.analysis.layers):
+        if self.analysis is None:
+            return self.leading_shapes[row] if row < len(self.leading_shapes) else None
+        if row >= len(self.analysis.layers):
             return None
         return self.analysis.layers[row].output_shape
 
@@ -289,4 +293,21 @@ def check(rows: list[Row], name: str, input_shape: tuple[Any, Any, Any]) -> Chec
             issues += analysis.warnings
     else:
         spec = None
-    return Checked(spec, analysis, tuple(_at(i, names) for i in issues), names)
+    leading = () if analysis is not None else _leading_shapes(raw, issues)
+    return Checked(spec, analysis, tuple(_at(i, names) for i in issues), names, leading)
+
+
+def _leading_shapes(raw: dict[str, Any], issues: list[Issue]) -> tuple[Shape, ...]:
+    """Output shapes of the rows above the first broken one (they do not depend on it)."""
+    broken = [i.layer for i in issues if i.severity == "error" and i.layer is not None]
+    if (
+        not broken
+        or min(broken) == 0
+        or any(i.severity == "error" and i.layer is None for i in issues)
+    ):
+        return ()
+    try:
+        above = analyze(parse_spec(raw | {"layers": raw["layers"][: min(broken)]}))
+    except SpecError:
+        return ()
+    return tuple(info.output_shape for info in above.layers)

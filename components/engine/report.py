@@ -29,7 +29,7 @@ COLUMNS = (
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
-    return "×".join(str(d) for d in shape)
+    return "×".join(f"{d:,}" for d in shape)
 
 
 def _pair(pair: tuple[int, int] | None) -> str:

@@ -30,6 +30,7 @@ TYPE_COLOURS = {
 }
 # Layers that keep the tensor's shape: left out of the volume diagram, which shows shapes.
 SHAPE_KEEPING = {"BatchNormalization", "Activation", "Dropout", "LocalResponseNormalization"}
+LEGEND_GAP = (0.40, 0.58)  # paper y between the lines plot (below) and the bars (above)
 
 
 def _hover(frame: pd.DataFrame, labels: dict[str, str]) -> tuple[list[list[object]], str]:
@@ -46,6 +47,15 @@ def _hover(frame: pd.DataFrame, labels: dict[str, str]) -> tuple[list[list[objec
         "<i>%{customdata[5]}</i><extra></extra>"
     )
     return data, template
+
+
+def log_range(values: list[float | None]) -> list[float] | None:
+    """A log axis (in decades) from one decade below the smallest bar: a 156-parameter
+    layer stands as a bar, not a slab at the floor; some room above the tallest."""
+    drawn = [v for v in values if v]
+    if not drawn:
+        return None
+    return [math.log10(min(drawn)) - 1, math.log10(max(drawn)) + 0.3]
 
 
 def _block_spans(frame: pd.DataFrame) -> list[tuple[str, int, int]]:
@@ -134,8 +144,8 @@ def layer_figure(
         "height": height,
         "margin": {"l": 70, "r": 70, "t": 60, "b": 110},
         # In the gap between the two plots, where it covers no bar.
-        "legend": {"orientation": "h", "y": 0.5, "yanchor": "middle", "x": 1, "xanchor": "right",
-                   "bgcolor": "rgba(255,255,255,0.8)"},
+        "legend": {"orientation": "h", "y": sum(LEGEND_GAP) / 2, "yanchor": "middle", "x": 1,
+                   "xanchor": "right", "bgcolor": "rgba(255,255,255,0.8)"},
         "hovermode": "closest",
         "bargap": 0.15,
         "plot_bgcolor": "white",
@@ -147,10 +157,11 @@ def layer_figure(
         "xaxis2": {"domain": [0, 1], "anchor": "y2", "range": span, "tickmode": "array",
                    "tickvals": ticks, "ticktext": [names[i] for i in ticks], "tickangle": -60,
                    "tickfont": {"size": 11}},
-        "yaxis": {"domain": [0.53, 1], "anchor": "x", "title": {"text": labels["params"]},
+        "yaxis": {"domain": [LEGEND_GAP[1], 1], "anchor": "x", "title": {"text": labels["params"]},
                   "type": "log" if log_params else "linear", "gridcolor": "#e9ecef",
-                  "dtick": 1 if log_params else None},
-        "yaxis2": {"domain": [0, 0.44], "anchor": "x2", "title": {"text": labels["side"]},
+                  "dtick": 1 if log_params else None,
+                  "range": log_range(params) if log_params else None},
+        "yaxis2": {"domain": [0, LEGEND_GAP[0]], "anchor": "x2", "title": {"text": labels["side"]},
                    "rangemode": "tozero", "gridcolor": "#e9ecef", "tickformat": ",d"},
         "yaxis3": {"overlaying": "y2", "side": "right", "anchor": "x2",
                    "title": {"text": labels["channels"]}, "rangemode": "tozero",
@@ -233,3 +244,25 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
         "yaxis": {"visible": False, "range": [-0.95, 0.95]},
     }
     return go.Figure({"data": traces, "layout": layout})
+
+
+PROJECTOR_FONT = 20  # px; every text of a chart on a projector is at least PROJECTOR_FONT - 2
+
+
+def projector_fonts(figure: go.Figure, size: int = PROJECTOR_FONT) -> go.Figure:
+    """The same figure readable from the back of a room: every font at least ``size - 2`` px.
+
+    Tick labels, axis and legend text, the title and annotations (subplot titles)
+    all grow; the bottom margin grows with the slanted layer names.
+    """
+    small = size - 2
+    figure.update_layout(
+        font_size=size, title_font_size=size + 4, legend_font_size=small, hoverlabel_font_size=small
+    )
+    figure.update_xaxes(tickfont_size=small, title_font_size=size)
+    figure.update_yaxes(tickfont_size=small, title_font_size=size)
+    figure.update_annotations(font_size=small)
+    bottom = figure.layout.margin.b
+    if bottom is not None:
+        figure.update_layout(margin_b=int(bottom * 1.5))
+    return figure

@@ -21,6 +21,7 @@ from components.engine.presets import preset_names
 from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
 from components.engine.vgg import CONFIGS
 from components.ui import compare_charts as C
+from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
 from components.ui.network_picker import spec_error_text
 from components.ui.safe_text import chart_text, plain
@@ -385,12 +386,26 @@ def delta_text(delta: E.Delta, names: list[str]) -> str:
     )
 
 
+def last_conv_help(comparison: E.Comparison, names: list[str]) -> str:
+    """On hover: the receptive field's definition, and each network's last conv's own figure."""
+    sizes = []
+    for name, config in zip(names, comparison.configs, strict=True):
+        conv = config.analysis.last_conv
+        if conv is not None and conv.receptive_field is not None:
+            sizes.append(f"{name} ({conv.name}): {E.side_text(conv.receptive_field.size)} px")
+    return t("classroom.rf.compare_help", list=t("compare.sep").join(sizes) or "—")
+
+
 def deltas(comparison: E.Comparison, names: list[str]) -> None:
     st.subheader(t("compare.delta.title"))
     if not comparison.deltas:
         st.info(t("compare.delta.need_two"))
         return
-    st.markdown("\n".join(f"- {delta_text(d, names)}" for d in comparison.deltas))
+    st.markdown(
+        "\n".join(f"- {delta_text(d, names)}" for d in comparison.deltas),
+        help=last_conv_help(comparison, names),
+    )
+    accuracy_ui(comparison, names)
     shared = comparison.shared_head_params
     if shared:
         st.markdown(

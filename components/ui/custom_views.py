@@ -16,7 +16,7 @@ import streamlit as st
 
 from components.engine import editor as E
 from components.engine.choice import parse_input_size, with_input
-from components.engine.codegen import keras_code, torch_code
+from components.engine.codegen import COMMENTS, keras_code, torch_code
 from components.engine.errors import Issue, SpecError, shown_issues
 from components.engine.presets import load_preset, preset_names
 from components.engine.report import shape_text
@@ -35,8 +35,9 @@ from components.engine.spec import (
     encode_spec,
     parse_spec_json,
 )
-from components.ui.i18n import LANGUAGE_KEY, t
-from components.ui.network_picker import analysis_of, page_url
+from components.ui.i18n import LANGUAGE_KEY, t, tn
+from components.ui.links import page_button
+from components.ui.network_picker import analysis_of
 from components.ui.safe_text import plain
 
 KEY = "custom"
@@ -141,6 +142,19 @@ def _preset_chosen() -> None:
     chosen = st.session_state[PRESET]
     if chosen != OWN:
         _load(load_preset(chosen), chosen)
+    else:
+        start_own()
+
+
+def start_own() -> None:
+    """'— your own network —': an empty table with one conv row, a new name, the same input."""
+    state = st.session_state
+    state[ROWS] = [E.empty_row("conv2d")]
+    state[NAME] = t("classroom.builder.own_name")
+    state[VERSION] = state.get(VERSION, 0) + 1
+    state[MOVE_ROW] = 0
+    state[SOURCE] = None
+    state[NOTES] = []
 
 
 def _move(step: int) -> None:
@@ -203,29 +217,29 @@ def _column_config() -> dict[str, object]:
     """Narrow columns, so the whole table fits at 1024 px without scrolling sideways."""
     cc = st.column_config
     config: dict[str, object] = {
-        "row": cc.NumberColumn(t("custom.col.row"), width=36, format="%d"),
-        "check": cc.TextColumn(t("custom.col.check"), help=t("custom.col.check_help"), width=130),
+        "row": cc.NumberColumn(t("custom.col.row"), width=32, format="%d"),
+        "check": cc.TextColumn(t("custom.col.check"), help=t("custom.col.check_help"), width=120),
         "type": cc.SelectboxColumn(
             t("custom.col.type"),
             options=list(LAYER_TYPES),
             help=t("custom.col.type_help"),
             default="conv2d",
-            width=120,
+            width=100,
         ),
         "name": cc.TextColumn(
-            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=90
+            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=80
         ),
         "padding": cc.SelectboxColumn(
             t("custom.col.padding"),
             options=list(PADDINGS),
             help=t("custom.col.padding_help"),
-            width=80,
+            width=70,
         ),
         "activation": cc.SelectboxColumn(
             t("custom.col.activation"),
             options=list(ACTIVATIONS),
             help=t("custom.col.activation_help"),
-            width=95,
+            width=82,
         ),
         "rate": cc.NumberColumn(
             t("custom.col.rate"),
@@ -234,10 +248,10 @@ def _column_config() -> dict[str, object]:
             max_value=0.99,
             step=0.05,
             format="%.2f",
-            width=60,
+            width=52,
         ),
         "use_bias": cc.CheckboxColumn(
-            t("custom.col.use_bias"), help=t("custom.col.use_bias_help"), width=50
+            t("custom.col.use_bias"), help=t("custom.col.use_bias_help"), width=44
         ),
     }
     for column, high in INT_COLUMN_LIMITS.items():
@@ -248,7 +262,7 @@ def _column_config() -> dict[str, object]:
             max_value=high,
             step=1,
             format="%d",
-            width=68,
+            width=58,
         )
     return config
 
@@ -288,8 +302,16 @@ def network_controls() -> tuple[str, tuple[int, int, int]]:
     return name, (int(h), int(w), int(c))
 
 
+# The table's thirteen columns fit the main column at 1280 px with the sidebar open.
+TABLE_ROOM = (
+    "<style>div[data-testid='stMainBlockContainer'] { padding-left: 2rem; padding-right: 2rem; }"
+    "</style>"
+)
+
+
 def builder() -> E.Checked:
     """The controls and the layer table; the table checked, row by row."""
+    st.html(TABLE_ROOM)
     name, shape = network_controls()
     rows = st.session_state[ROWS]
     checked = E.check(rows, name, shape)
@@ -348,7 +370,9 @@ def _reorder(checked: E.Checked) -> None:
 def _report(checked: E.Checked) -> None:
     if checked.errors:
         st.error(
-            t("custom.check.errors", n=len(checked.errors)) + "\n\n" + issues_text(checked.errors),
+            tn("custom.check.errors", len(checked.errors), n=len(checked.errors))
+            + "\n\n"
+            + issues_text(checked.errors),
             icon=":material/error:",
         )
     if checked.warnings:
@@ -401,24 +425,12 @@ def open_elsewhere(spec: NetworkSpec) -> None:
     lang = {k: v for k, v in params.items() if k == LANGUAGE_KEY}
     cols = st.columns(4, vertical_alignment="center")
     cols[0].markdown(t("custom.open.title"))
-    cols[1].link_button(
-        t("custom.open.architecture"),
-        page_url("./", params),
-        icon=":material/account_tree:",
-        width="stretch",
-    )
-    cols[2].link_button(
-        t("custom.open.activations"),
-        page_url("activations", params),
-        icon=":material/image:",
-        width="stretch",
-    )
-    cols[3].link_button(
-        t("custom.open.compare"),
-        page_url("compare", compare | lang),
-        icon=":material/compare:",
-        width="stretch",
-    )
+    with cols[1]:
+        page_button(t("custom.open.architecture"), "", params, icon=":material/account_tree:")
+    with cols[2]:
+        page_button(t("custom.open.activations"), "activations", params, icon=":material/image:")
+    with cols[3]:
+        page_button(t("custom.open.compare"), "compare", compare | lang, icon=":material/compare:")
 
 
 # ------------------------------------------------------------------ import and export
@@ -494,10 +506,11 @@ def export_section(spec: NetworkSpec) -> None:
     keras_tab, torch_tab, spec_tab = st.tabs(
         [t("custom.export.keras"), t("custom.export.torch"), t("custom.export.spec")]
     )
+    comments = {key: t(f"codegen.{key}") for key in COMMENTS}  # in the page's language
     with keras_tab:
-        st.code(keras_code(spec), "python")
+        st.code(keras_code(spec, comments), "python")
     with torch_tab:
-        st.code(torch_code(spec), "python")
+        st.code(torch_code(spec, comments), "python")
     with spec_tab:
         st.download_button(
             t("custom.export.download"),

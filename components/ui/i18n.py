@@ -62,10 +62,32 @@ def current_language() -> str:
     return DEFAULT_LANGUAGE
 
 
+def _is_plain(value: object) -> bool:
+    """A value an option widget can hold: a key (str or number) or a tuple/list of keys."""
+    if isinstance(value, (tuple, list)):
+        return bool(value) and all(_is_plain(item) for item in value)
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 def _language_changed() -> None:
+    """Keep the URL's ``lang=``, and make the browser forget every widget's old-language label.
+
+    Option widgets (selectbox, radio, segmented control, select slider) travel
+    between browser and server as their *displayed* labels. After a switch the
+    browser still holds the old language's label; the next interaction sends it,
+    the server finds no such option and falls back to the first one (VGG11).
+    Writing each widget's value back through session state makes Streamlit send
+    the new label with this run, so the browser's copy matches again. Buttons,
+    uploaders and data editors hold bools, files or dicts and are left alone.
+    """
     import streamlit as st
 
-    st.query_params[LANGUAGE_KEY] = st.session_state[_SWITCH_KEY]
+    state = st.session_state
+    st.query_params[LANGUAGE_KEY] = state[_SWITCH_KEY]
+    for key in list(state):
+        value = state[key]
+        if key != _SWITCH_KEY and _is_plain(value):
+            state[key] = value
 
 
 def language_switch() -> None:
@@ -90,3 +112,9 @@ def language_switch() -> None:
 def t(key: str, **values: object) -> str:
     """Translate for the current page (reads ``lang=`` from the URL)."""
     return translate(key, current_language(), **values)
+
+
+def tn(key: str, count: int, **values: object) -> str:
+    """Plural forms: ``key_one`` when ``count`` is 1 (English "1 problem"), else ``key``."""
+    one = f"{key}_one"
+    return t(one if count == 1 and one in catalogue(DEFAULT_LANGUAGE) else key, **values)

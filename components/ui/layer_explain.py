@@ -40,6 +40,22 @@ def receptive_field_text(info: LayerInfo) -> str:
     )
 
 
+SAME_PARAMS = {  # why a layer's parameter count does not follow the input size, by type
+    "conv2d": "explain.whatif.same_params",
+    "maxpool2d": "classroom.whatif.pool",
+    "avgpool2d": "classroom.whatif.pool",
+    "globalavgpool2d": "classroom.whatif.pool",
+    "globalmaxpool2d": "classroom.whatif.pool",
+    "batchnorm": "classroom.whatif.per_channel",
+    "dense": "classroom.whatif.dense",
+}
+
+
+def same_params_key(info: LayerInfo) -> str:
+    """The sentence for an unchanged parameter count: a pool is not explained as a conv."""
+    return SAME_PARAMS.get(info.layer.type, "classroom.whatif.no_weights")
+
+
 def _what_if(analysis: Analysis, info: LayerInfo, key: str) -> None:
     """The same layer with another input size, computed by the engine."""
     h, w, c = analysis.spec.input_shape
@@ -57,8 +73,7 @@ def _what_if(analysis: Analysis, info: LayerInfo, key: str) -> None:
         cols[2].warning(t("explain.whatif.fails", error=spec_error_text(error)))
         return
     then = other.layers[info.index]
-    same = then.params == info.params
-    key_text = "explain.whatif.same_params" if same else "explain.whatif.new_params"
+    key_text = same_params_key(info) if then.params == info.params else "explain.whatif.new_params"
     cols[2].markdown(
         t(
             "explain.whatif.result",

@@ -6,6 +6,8 @@ No Streamlit here: the page translates the labels (so titles and axes follow
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -144,7 +146,7 @@ def rf_stack_figure(sizes: list[int], labels: dict[str, str]) -> go.Figure:
                 fill="toself",
                 opacity=0.35 if n > 1 else 0.6,
                 line={"color": colours[(n - 1) % len(colours)], "width": 3},
-                name=labels["layer"].format(n=n, size=size),
+                name=labels["layer_one" if n == 1 else "layer"].format(n=n, size=size),
             )
         )
     for r in range(side):
@@ -248,6 +250,16 @@ def budget_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     return fig
 
 
+def integer_ticks(top: float) -> dict[str, object]:
+    """Whole-number ticks (0, 4, 8, …) for counts: never 2.19 channels. About five ticks."""
+    if not top or top != top:  # nothing drawn yet (NaN): still whole numbers
+        return {"tick0": 0, "dtick": 1, "tickformat": ",d"}
+    rough = max(1.0, float(top) / 5)
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    return {"tick0": 0, "dtick": int(step), "tickformat": ",d"}
+
+
 def walk_figure(frame: pd.DataFrame, current: int, labels: dict[str, str]) -> go.Figure:
     """Spatial side (bars) and channels (line) per layer, the current layer highlighted.
 
@@ -276,8 +288,13 @@ def walk_figure(frame: pd.DataFrame, current: int, labels: dict[str, str]) -> go
         ),
         secondary_y=True,
     )
-    fig.update_yaxes(title_text=labels["side"], rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text=labels["channels"], rangemode="tozero", secondary_y=True)
+    for column, secondary in (("side", False), ("channels", True)):
+        fig.update_yaxes(
+            title_text=labels[column],
+            rangemode="tozero",
+            secondary_y=secondary,
+            **integer_ticks(frame[column].max()),
+        )
     fig.update_xaxes(tickangle=-45)
     fig.update_layout(
         height=480,

@@ -7,37 +7,52 @@ share link that opens the explorer on the matching network.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.engine import lessons as L
 from components.engine.analysis import Analysis, analyze, fmt
+from components.engine.percent import percent
 from components.engine.presets import load_preset
 from components.engine.report import human_count, shape_text
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 from components.ui import lesson_charts as C
+from components.ui.arch_charts import projector_fonts
 from components.ui.digits_views import trained_filters_ui
-from components.ui.i18n import current_language, t
+from components.ui.i18n import current_language, t, tn
+from components.ui.links import page_button
 from components.ui.practice import formula_text, predict_reveal
+from components.ui.presentation import presentation_active
 
 SEED_PRESET = "seed-example"
 PLOT_CONFIG = {"displaylogo": False}
 
 
-def architecture_url(arch: str, top: bool = True, input_side: int = 224) -> str:
-    """Share link of the architecture page (relative, so it works under any base path)."""
-    query = {"arch": arch, "input": f"{input_side}x{input_side}x3", "top": int(top), "bn": 0}
-    return "./?" + urlencode(query | {"lang": current_language()})
+def for_screen(figure: go.Figure) -> go.Figure:
+    """A chart as drawn: projector-sized fonts in presentation mode."""
+    return projector_fonts(figure) if presentation_active() else figure
 
 
-def custom_url(preset: str = SEED_PRESET) -> str:
-    return "./custom?" + urlencode({"preset": preset, "lang": current_language()})
+def architecture_params(arch: str, top: bool = True, input_side: int = 224) -> dict[str, str]:
+    """Share-link parameters of the architecture page for one VGG."""
+    size = f"{input_side}x{input_side}x3"
+    return {
+        "arch": arch,
+        "input": size,
+        "top": str(int(top)),
+        "bn": "0",
+        "lang": current_language(),
+    }
 
 
-def explorer_link(label: str, url: str, key: str) -> None:
-    st.link_button(label, url, icon=":material/open_in_new:", key=key)
+def custom_params(preset: str = SEED_PRESET) -> dict[str, str]:
+    return {"preset": preset, "lang": current_language()}
+
+
+def explorer_link(label: str, url_path: str, params: dict[str, str]) -> None:
+    """A link to an explorer page, opened in the same tab."""
+    page_button(label, url_path, params, icon=":material/arrow_forward:")
 
 
 def group_name(group: str) -> str:
@@ -45,6 +60,10 @@ def group_name(group: str) -> str:
 
 
 # ---------------------------------------------------------------- 1. output size
+
+
+MAX_SIDE = 512  # lesson 1's input side: past VGG's 224
+MAX_DRAWN_SIDE = 32  # the pixel grid is drawn up to this padded side; the formula holds beyond
 
 
 def _reset_step() -> None:
@@ -56,7 +75,9 @@ def lesson_output_size() -> None:
     st.markdown(t("learn.size.intro"))
     st.markdown(f"`{L.SIZE_FORMULA}`")
     cols = st.columns(4)
-    w = cols[0].slider(t("learn.size.w"), 3, 12, 7, key="learn_w", on_change=_reset_step)
+    w = cols[0].number_input(  # up to 224 and beyond: "where does 148 come from?" needs 150
+        t("learn.size.w"), 3, MAX_SIDE, 7, key="learn_w", on_change=_reset_step
+    )
     k = cols[1].slider(t("learn.size.k"), 1, 7, 3, key="learn_k", on_change=_reset_step)
     p = cols[2].slider(t("learn.size.p"), 0, 3, 0, key="learn_p", on_change=_reset_step)
     s = cols[3].slider(t("learn.size.s"), 1, 4, 2, key="learn_s", on_change=_reset_step)
@@ -67,18 +88,21 @@ def lesson_output_size() -> None:
     left, right = st.columns([1, 2])
     left.metric(t("learn.size.output"), f"{slide.output} × {slide.output}")
     left.markdown(f"`{slide.worked()}`")
-    positions = len(slide.positions())
+    drawn = slide.padded <= MAX_DRAWN_SIDE
+    positions = len(slide.positions()) if drawn else 0
     step = 1
     if positions > 1:  # a slider needs two values
         step = left.slider(t("learn.size.step"), 1, positions, 1, key="learn_step")
-    row, col = slide.positions()[step - 1]
-    left.caption(t("learn.size.where", row=row, col=col, k=k))
+    if drawn:
+        row, col = slide.positions()[step - 1]
+        left.caption(t("learn.size.where", row=row, col=col, k=k))
     if slide.tiles:
         left.success(t("learn.size.tiles", span=slide.padded - k, s=s))
     else:
         left.warning(
-            t(
+            tn(
                 "learn.size.leftover",
+                slide.leftover,
                 span=slide.padded - k,
                 s=s,
                 lost=slide.leftover,
@@ -96,10 +120,15 @@ def lesson_output_size() -> None:
         "current": t("learn.size.cell_current"),
         "todo": t("learn.size.cell_todo"),
     }
-    right.plotly_chart(
-        C.slide_figure(slide, step - 1, labels), key="learn_slide_chart", config=PLOT_CONFIG
-    )
-    right.caption(t("learn.size.legend"))
+    if drawn:
+        right.plotly_chart(
+            for_screen(C.slide_figure(slide, step - 1, labels)),
+            key="learn_slide_chart",
+            config=PLOT_CONFIG,
+        )
+        right.caption(t("learn.size.legend"))
+    else:
+        right.info(t("classroom.size.not_drawn", side=MAX_DRAWN_SIDE), icon=":material/grid_on:")
 
     st.subheader(t("learn.size.same_title"))
     st.markdown(t("learn.size.same_intro"))
@@ -115,7 +144,7 @@ def lesson_output_size() -> None:
         ),
         hide_index=True,
     )
-    explorer_link(t("learn.link.seed"), custom_url(), "learn_size_link")
+    explorer_link(t("learn.link.seed"), "custom", custom_params())
 
 
 # ---------------------------------------------------------------- 2. parameters
@@ -157,9 +186,9 @@ def lesson_parameters() -> None:
     predict_reveal(second, "params", "learn_params_predict")
     links = st.columns(2)
     with links[0]:
-        explorer_link(t("learn.link.seed"), custom_url(), "learn_params_seed")
+        explorer_link(t("learn.link.seed"), "custom", custom_params())
     with links[1]:
-        explorer_link(t("learn.link.arch", arch="VGG16"), architecture_url("vgg16"), "learn_p16")
+        explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
 
 
 # ---------------------------------------------------------------- 3. stacks of 3×3
@@ -197,7 +226,7 @@ def lesson_stacks() -> None:
                 t("learn.stack.col_weights_n", c=channels): [
                     f"{fmt(a.stack_weights)} / {fmt(a.single_weights)}" for a in real
                 ],
-                t("learn.stack.col_saving"): [f"{r.saving:.0%}" for r in units],
+                t("learn.stack.col_saving"): [percent(r.saving) for r in units],
                 t("learn.stack.col_relus"): [f"{r.relus} / 1" for r in units],
             }
         ),
@@ -208,8 +237,15 @@ def lesson_stacks() -> None:
     n = left.slider(t("learn.stack.n"), 1, 3, 3, key="learn_stack_n")
     sizes = [r.receptive_field for r in units[:n]]
     left.plotly_chart(
-        C.rf_stack_figure(
-            sizes, {"title": t("learn.stack.chart_title"), "layer": t("learn.stack.chart_layer")}
+        for_screen(
+            C.rf_stack_figure(
+                sizes,
+                {
+                    "title": t("learn.stack.chart_title"),
+                    "layer": t("learn.stack.chart_layer"),
+                    "layer_one": t("learn.stack.chart_layer_one"),
+                },
+            )
         ),
         key="learn_stack_chart",
         config=PLOT_CONFIG,
@@ -217,19 +253,21 @@ def lesson_stacks() -> None:
     vgg16 = analyze(vgg_spec("vgg16", include_top=False))
     frame = pd.DataFrame(L.receptive_fields(vgg16), columns=["layer", "rf"])
     right.plotly_chart(
-        C.rf_growth_figure(
-            frame,
-            {
-                "title": t("learn.stack.growth_title"),
-                "x": t("learn.axis.layer"),
-                "y": t("learn.stack.growth_y"),
-            },
+        for_screen(
+            C.rf_growth_figure(
+                frame,
+                {
+                    "title": t("learn.stack.growth_title"),
+                    "x": t("learn.axis.layer"),
+                    "y": t("learn.stack.growth_y"),
+                },
+            )
         ),
         key="learn_growth_chart",
         config=PLOT_CONFIG,
     )
     trained_filters_ui()  # what trained 3×3 filters detect (digits-vgg, NumPy only)
-    explorer_link(t("learn.link.arch", arch="VGG16"), architecture_url("vgg16"), "learn_stack_link")
+    explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
 
 
 # ---------------------------------------------------------------- 4. the VGG block
@@ -260,13 +298,15 @@ def lesson_block() -> None:
         ]
     )
     st.plotly_chart(
-        C.recipe_figure(
-            frame,
-            {
-                "title": t("learn.block.chart_title"),
-                "y": t("learn.block.chart_y"),
-                "block": t("learn.block.chart_block"),
-            },
+        for_screen(
+            C.recipe_figure(
+                frame,
+                {
+                    "title": t("learn.block.chart_title"),
+                    "y": t("learn.block.chart_y"),
+                    "block": t("learn.block.chart_block"),
+                },
+            )
         ),
         key="learn_recipe_chart",
         config=PLOT_CONFIG,
@@ -293,7 +333,7 @@ def lesson_block() -> None:
         key="learn_block_arch",
     )
     st.code(L.block_code(arch), language="python")
-    explorer_link(t("learn.link.arch", arch=titles[arch]), architecture_url(arch), "learn_blk_link")
+    explorer_link(t("learn.link.arch", arch=titles[arch]), "", architecture_params(arch))
 
 
 def _sides(recipe: list[L.BlockRow]) -> list[int]:
@@ -330,8 +370,8 @@ def lesson_features() -> None:
     st.code(L.torch_feature_code(layers), language="python")
     explorer_link(
         t("learn.link.arch_notop", arch="VGG16"),
-        architecture_url("vgg16", top=False, input_side=side),
-        "learn_feat_link",
+        "",
+        architecture_params("vgg16", top=False, input_side=side),
     )
 
 
@@ -354,15 +394,15 @@ def lesson_budget() -> None:
     fc_params, fc_macs = L.share(rows, "fc")
     cols = st.columns(4)
     cols[0].metric(t("learn.budget.total_params"), fmt(analysis.total_params))
-    cols[1].metric(t("learn.budget.fc_params"), f"{fc_params:.1%}")
+    cols[1].metric(t("learn.budget.fc_params"), percent(fc_params, 1))
     cols[2].metric(t("learn.budget.total_macs"), human_count(analysis.total_macs))
-    cols[3].metric(t("learn.budget.conv_macs"), f"{1 - fc_macs:.1%}")
+    cols[3].metric(t("learn.budget.conv_macs"), percent(1 - fc_macs, 1))
     fc1 = analysis.layer("fc1")
     st.markdown(
         t(
             "learn.budget.fc1",
             params=fmt(fc1.params),
-            share=f"{fc1.params / analysis.total_params:.1%}",
+            share=percent(fc1.params / analysis.total_params, 1),
             shape=shape_text(analysis.layer("flatten").input_shape),
             n=fmt(fc1.input_shape[0]),
         )
@@ -375,13 +415,15 @@ def lesson_budget() -> None:
         }
     )
     st.plotly_chart(
-        C.budget_figure(
-            frame,
-            {
-                "params": t("learn.budget.chart_params"),
-                "macs": t("learn.budget.chart_macs"),
-                "x": t("learn.budget.chart_x"),
-            },
+        for_screen(
+            C.budget_figure(
+                frame,
+                {
+                    "params": t("learn.budget.chart_params"),
+                    "macs": t("learn.budget.chart_macs"),
+                    "x": t("learn.budget.chart_x"),
+                },
+            )
         ),
         key="learn_budget_chart",
         config=PLOT_CONFIG,
@@ -399,14 +441,12 @@ def lesson_budget() -> None:
     st.markdown(
         t(
             "learn.budget.takeaway",
-            fc_params=f"{fc_params:.0%}",
-            fc_macs=f"{fc_macs:.1%}",
+            fc_params=percent(fc_params),
+            fc_macs=percent(fc_macs, 1),
             convs=sum(i.layer.type == "conv2d" for i in analysis.layers),
         )
     )
-    explorer_link(
-        t("learn.link.arch", arch=CONFIGS[arch].title), architecture_url(arch), "learn_bl"
-    )
+    explorer_link(t("learn.link.arch", arch=CONFIGS[arch].title), "", architecture_params(arch))
 
 
 # ---------------------------------------------------------------- practice

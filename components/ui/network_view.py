@@ -13,8 +13,10 @@ from html import escape
 import streamlit as st
 
 from components.engine import lessons as L
-from components.engine.analysis import Analysis
+from components.engine.analysis import Analysis, LayerInfo
+from components.engine.compare import side_text
 from components.engine.facts import facts
+from components.engine.percent import percent
 from components.engine.report import (
     human_bytes,
     human_count,
@@ -26,7 +28,8 @@ from components.engine.report import (
 from components.ui import arch_charts as C
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
-from components.ui.network_picker import network_params, page_url
+from components.ui.links import page_button
+from components.ui.network_picker import network_params
 from components.ui.safe_text import chart_text, plain
 from components.ui.tables import TABLE_COLUMNS, block_frame, column_config, layer_frame
 
@@ -52,11 +55,27 @@ def chart_labels() -> dict[str, str]:
     return {name: t(f"view.chart.{name}") for name in keys}
 
 
+def metric_label(name: str, end: LayerInfo | None) -> str:
+    """A headline label; the receptive field's names its layer (one definition everywhere)."""
+    if name == "rf":
+        return t("view.metric.rf", name=end.name if end else "—")
+    return t(f"view.metric.{name}")
+
+
+def rf_help(end: LayerInfo | None, conv: LayerInfo | None) -> str:
+    """What the receptive field figure means; the last conv's own figure on hover."""
+    if end is None:
+        return ""
+    if conv is None or conv is end or conv.receptive_field is None:
+        return t("classroom.rf.help_end", name=end.name)
+    size = side_text(conv.receptive_field.size)
+    return t("view.metric.rf_help", name=end.name, conv=conv.name, conv_size=size)
+
+
 def headline(analysis: Analysis) -> None:
     """The totals as a wrapping grid of figures; hover a label for what it counts."""
-    last = analysis.last_conv
-    rf = last.receptive_field if last else None
-    rf_size = rf and (str(rf.size[0]) if rf.size[0] == rf.size[1] else shape_text(rf.size))
+    end, conv = analysis.feature_end, analysis.last_conv
+    rf = end.receptive_field if end else None
     values = (
         ("total", f"{analysis.total_params:,}", ""),
         ("trainable", f"{analysis.trainable_params:,}", ""),
@@ -65,15 +84,11 @@ def headline(analysis: Analysis) -> None:
         ("weights", human_bytes(analysis.weight_bytes), t("view.metric.weights_help")),
         ("activations", human_bytes(analysis.activation_bytes), t("view.metric.act_help")),
         ("depth", str(analysis.depth), t("view.metric.depth_help")),
-        (
-            "rf",
-            f"{rf_size} px" if rf else "—",
-            t("view.metric.rf_help", name=last.name) if last else "",
-        ),
+        ("rf", f"{side_text(rf.size)} px" if rf else "—", rf_help(end, conv)),
     )
     cells = "".join(
         f'<div class="vx-metric" title="{escape(help_text)}">'
-        f'<div class="label">{escape(t(f"view.metric.{name}"))}</div>'
+        f'<div class="label">{escape(metric_label(name, end))}</div>'
         f'<div class="value">{escape(value)}</div></div>'
         for name, value, help_text in values
     )
@@ -89,20 +104,20 @@ def fact_lines(analysis: Analysis) -> list[str]:
             t(
                 "view.fact.head" if found.dense.layers > 1 else "view.fact.head_one",
                 n=found.dense.layers,
-                params=f"{found.dense.param_share:.0%}",
-                macs=f"{found.dense.mac_share:.1%}",
-                conv_macs=f"{found.conv.mac_share:.1%}",
+                params=percent(found.dense.param_share),
+                macs=percent(found.dense.mac_share, 1),
+                conv_macs=percent(found.conv.mac_share, 1),
             )
         )
     if found.most_params:
         top = found.most_params
         lines.append(
-            t("view.fact.most_params", name=top.name, n=f"{top.value:,}", share=f"{top.share:.0%}")
+            t("view.fact.most_params", name=top.name, n=f"{top.value:,}", share=percent(top.share))
         )
     if found.most_macs:
         top = found.most_macs
         lines.append(
-            t("view.fact.most_macs", name=top.name, n=f"{top.value:,}", share=f"{top.share:.0%}")
+            t("view.fact.most_macs", name=top.name, n=f"{top.value:,}", share=percent(top.share))
         )
     return lines
 
@@ -148,13 +163,18 @@ def selected_layer(analysis: Analysis, key: str) -> str:
 # ------------------------------------------------------------------ sections
 
 
-def diagram(analysis: Analysis, key: str, selected: str, height: int = 560) -> None:
+def diagram(
+    analysis: Analysis, key: str, selected: str, height: int = 560, *, projector: bool = False
+) -> None:
+    """The layer chart; ``projector``: fonts readable from the back of a room, no caption."""
     names = [i.name for i in analysis.layers]
     log = st.toggle(t("view.chart.log"), value=True, key=f"{key}_log")
     labels = chart_labels() | {"title": t("view.chart.title", name=chart_text(analysis.spec.name))}
     figure = C.layer_figure(
         layer_frame(analysis), labels, log_params=log, highlight=selected, height=height
     )
+    if projector:  # the page title names the network; the chart keeps its height for bars
+        figure = C.projector_fonts(figure).update_layout(title_text=None, margin_t=10)
     st.plotly_chart(
         figure,
         key=f"{key}_chart",
@@ -162,7 +182,10 @@ def diagram(analysis: Analysis, key: str, selected: str, height: int = 560) -> N
         selection_mode="points",
         config=PLOT_CONFIG,
     )
-    st.caption(t("view.chart.caption"))
+    if projector:
+        return
+    banded = any(info.layer.block for info in analysis.layers)  # VGG blocks are shaded
+    st.caption(t("view.chart.caption" if banded else "classroom.chart.caption_no_bands"))
 
 
 def volumes(analysis: Analysis, key: str) -> None:
@@ -271,8 +294,13 @@ def explain_section(analysis: Analysis, key: str) -> None:
         t("view.explain.pick"), names, key=f"{key}_layer", on_change=_picked, args=(key,)
     )
     if len(analysis.layers[names.index(name)].output_shape) == 3:
-        url = page_url("activations", network_params(), layer=name)
-        link.link_button(t("view.explain.activations"), url, icon=":material/image:")
+        with link:
+            page_button(
+                t("view.explain.activations"),
+                "activations",
+                network_params() | {"layer": name},
+                icon=":material/image:",
+            )
     explain_layer(analysis, name, key)
 
 

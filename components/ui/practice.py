@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.engine.analysis import Analysis, Formula, LayerInfo, fmt
+from components.engine.mistakes import diagnose
 from components.engine.quiz import Question, is_correct, make_quiz, parse_answer
 from components.engine.report import shape_text
 from components.ui.i18n import t
@@ -55,6 +56,23 @@ def explanation(question: Question) -> list[str]:
     return [t("quiz.why.same_shape", cls=info.keras_class)]
 
 
+def hint_text(question: Question, guess: str) -> str:
+    """The classic mistake a wrong answer looks like, in words with the layer's numbers; or ''."""
+    mistake = diagnose(question, guess)
+    if mistake is None:
+        return ""
+    layer, info = question.layer.layer, question.layer
+    window = layer.window or (1, 1)
+    return t(
+        f"quiz.hint.{mistake}",
+        outputs=fmt(layer.filters or layer.units or 0),
+        k=f"{window[0]}×{window[1]}",
+        cin=fmt(info.input_shape[-1]),
+        s=(layer.strides or (1, 1))[0],
+        cls=info.keras_class,
+    )
+
+
 def shape_label(shape: tuple[int, ...]) -> str:
     """148×148×16, or 18,496 for a flat vector."""
     return fmt(shape[0]) if len(shape) == 1 else shape_text(shape)
@@ -95,7 +113,8 @@ def predict_reveal(info: LayerInfo, kind: str, key: str) -> bool:
             st.success(t("quiz.right", answer=answer_text(question)))
             st.session_state[f"{key}_shown"] = True
         else:
-            st.error(t("quiz.wrong"))
+            hint = hint_text(question, guess)
+            st.error(t("quiz.wrong") + (f"  \n{hint}" if hint else ""))
     shown = bool(st.session_state.get(f"{key}_shown"))
     if shown:
         st.info(t("quiz.answer", answer=answer_text(question)))
@@ -133,6 +152,9 @@ def quiz(analysis: Analysis, key: str) -> tuple[int, int]:
             ok = is_correct(question, answer)
             status = t("quiz.item_right" if ok else "quiz.item_wrong", layer=question.layer.name)
             with st.expander(status + " · " + answer_text(question), expanded=not ok):
+                hint = "" if ok else hint_text(question, answer)
+                if hint:
+                    st.markdown(t("classroom.quiz.hint_marked", hint=hint))
                 for line in explanation(question):
                     st.markdown(line)
         right, asked = results[round_key]

@@ -21,6 +21,7 @@ from components.keras_side import hub
 from components.keras_side.problems import Problem
 from components.keras_side.weights import WeightsError
 from components.ui.i18n import t
+from components.ui.operator import operator_note
 from components.ui.safe_text import plain
 
 TRAINED_KINDS = ("imagenet", "torchvision")
@@ -91,6 +92,10 @@ def _offer(spec: NetworkSpec, trained: hub.Trained, use_random: Callable[[], Non
         t("hub.need.line", name=spec.name, size=size, origin=origin_text(trained)),
         icon=":material/cloud_download:",
     )
+    if trained.keras is not None:  # the server's paths: in the log, on the page only locally
+        operator_note(trained.keras.path, trained.keras.url)
+    elif trained.hub is not None:
+        operator_note(hub.cache_dir(), f"{hub.endpoint()}/{trained.hub.repo_id}")
     if hub.offline():
         show_problem(WeightsError("hub.err.offline_mode", variant=_variant(trained)))
         st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
