@@ -1,0 +1,47 @@
+"""Streamlit's post-run cleanup leaves the shared Keras models' session alone."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+import types
+
+from streamlit.runtime.scriptrunner import script_runner
+
+from components.ui.server_tuning import keep_keras_session
+from tests.conftest import ROOT
+
+
+def fake_keras() -> tuple[types.ModuleType, list[str]]:
+    calls: list[str] = []
+    keras = types.ModuleType("keras")
+    keras.backend = types.SimpleNamespace(clear_session=lambda: calls.append("clear"))  # type: ignore[attr-defined]
+    return keras, calls
+
+
+def test_streamlit_would_clear_keras_after_a_run_and_no_longer_does(monkeypatch):
+    keras, calls = fake_keras()
+    monkeypatch.setitem(sys.modules, "keras", keras)
+    original = script_runner._clean_problem_modules
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", original)
+    original()
+    assert calls == ["clear"]  # what Streamlit does after every run once Keras is loaded
+    keep_keras_session()
+    keep_keras_session()  # once per process is enough; twice changes nothing
+    script_runner._clean_problem_modules()
+    assert calls == ["clear"]
+
+
+def test_pyplot_figures_are_still_closed(monkeypatch):
+    closed: list[str] = []
+    pyplot = types.SimpleNamespace(close=closed.append)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", pyplot)
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", lambda: None)
+    keep_keras_session()
+    script_runner._clean_problem_modules()
+    assert closed == ["all"]
+
+
+def test_no_full_gc_after_every_run():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
