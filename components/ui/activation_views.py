@@ -121,6 +121,20 @@ def layer_tiles(_run: Run, run_key: str, layer: str, order: str, n: int, scale: 
     return channels, pngs, F.shared_range(fmap, channels)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def channel_picture(_run: Run, run_key: str, layer: str, channel: int, alpha: float,
+                    box: tuple[int, int, int, int] | None) -> tuple[bytes, int]:  # fmt: skip
+    """One channel over the picture, the receptive field boxed, as PNG and its width
+    (encoded once: a rerun that changes another control re-sends the same bytes)."""
+    picture = _run.picture
+    shown = F.overlay(picture, _run.outputs[layer][..., channel], alpha)
+    scale = max(1.0, 448 / max(picture.size))
+    big = shown.resize((round(shown.width * scale), round(shown.height * scale)))
+    if box:
+        big = F.draw_box(big, box, scale)
+    return F.png(big), big.width
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def stats_table(_run: Run, run_key: str) -> pd.DataFrame:
     return F.layer_stats(_run.outputs)
@@ -238,15 +252,11 @@ def channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int)
         key="act_view", default="overlay", required=True,
     )  # fmt: skip
     left, right = st.columns([3, 2])
-    shown = F.overlay(picture, values, VIEWS[view or "overlay"])
     rf = info.receptive_field
     box = rf.box(row, col, (picture.height, picture.width)) if rf else None
-    scale = max(1.0, 448 / max(picture.size))
-    big = shown.resize((round(shown.width * scale), round(shown.height * scale)))
-    if box:
-        big = F.draw_box(big, box, scale)
+    png, width = channel_picture(run_, run_.key, info.name, channel, VIEWS[view or "overlay"], box)
     with left:
-        st.image(F.png(big), output_format="PNG", width=min(big.width, 448))
+        st.image(png, output_format="PNG", width=min(width, 448))
     with right:
         stats = F.channel_stats(values)
         st.dataframe(
