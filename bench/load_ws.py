@@ -30,6 +30,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -112,6 +113,7 @@ class Student:
     number: int
     network: str
     steps: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
+    cpu: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
     problems: list[str] = field(default_factory=list)
 
 
@@ -134,23 +136,28 @@ def check(student: Student, step: str, run: RunResult, expect: str = "") -> None
         student.problems.append(f"{step}: the maps are not of {expect}")
 
 
-async def act(student: Student, url: str, rounds: int, think: float, images: list[bytes]) -> None:
+async def act(student: Student, url: str, rounds: int, think: float, images: list[bytes],
+              server_cpu: Callable[[], float]) -> None:  # fmt: skip
     arch, bn = student.network.split("/")
     query = f"arch={arch}&input={INPUT}&bn={bn}"
     client = StreamlitClient(url, "/activations", query)
     pause = lambda: asyncio.sleep(random.uniform(0.5, 1.5) * think)  # noqa: E731
+
+    async def step(name: str, action: Awaitable[RunResult], expect: str = "") -> None:
+        before = server_cpu()  # the server's CPU for this step: exact when it is alone
+        check(student, name, await action, expect)
+        student.cpu[name].append(server_cpu() - before)
+
     try:
-        check(student, "open", await client.open())
+        await step("open", client.open())
         await pause()
-        check(student, "layer", await client.pick_option("act_layer", FIRST_LAYER))
+        await step("layer", client.pick_option("act_layer", FIRST_LAYER))
         for round_ in range(rounds):
             await pause()
             name = f"student{student.number}-{round_}.png"
-            check(student, "upload", await client.upload("act_image_upload", name, images[round_]),
-                  expect=name)  # fmt: skip
+            await step("upload", client.upload("act_image_upload", name, images[round_]), name)
             await pause()
-            layer = FIRST_LAYER + 1 + round_
-            check(student, "slider", await client.pick_option("act_layer", layer))
+            await step("slider", client.pick_option("act_layer", FIRST_LAYER + 1 + round_))
     except Exception as error:  # a timeout or a dropped connection is this student's result
         student.problems.append(f"{type(error).__name__}: {str(error)[:200]}")
     finally:
@@ -174,6 +181,7 @@ class Level:
     models_held: float
     model_builds: float
     wall_seconds: float
+    cpu_per_step: dict[str, float | None]  # median server CPU s of one step (alone: exact)
 
 
 def percentile(values: list[float], q: int) -> float | None:
@@ -191,7 +199,8 @@ async def level(cls: str, n: int, url: str, sampler: Sampler, args, deadline: fl
 
     async def staggered(student: Student) -> None:
         await asyncio.sleep(random.uniform(0, args.stagger))
-        await act(student, url, args.rounds, args.think, images[student.number])
+        cpu = lambda: group_usage(sampler.pgid)[0]  # noqa: E731
+        await act(student, url, args.rounds, args.think, images[student.number], cpu)
 
     try:
         runs = [staggered(s) for s in students]
@@ -216,6 +225,9 @@ async def level(cls: str, n: int, url: str, sampler: Sampler, args, deadline: fl
         models_held=metrics["network_held"],
         model_builds=metrics["network_misses"],
         wall_seconds=wall,
+        cpu_per_step={
+            step: percentile([c for s in students for c in s.cpu[step]], 50) for step in STEPS
+        },
     )
 
 
@@ -267,6 +279,15 @@ def verdicts(levels: list[Level], goal: float, rounds: int) -> list[str]:
         lines.append(
             f"  server CPU per student: {cpu:.1f} s (open, layer, {rounds}× upload + slider)"
         )
+        alone = [lv for lv in mine if lv.students == 1]
+        if alone and alone[0].cpu_per_step["upload"]:
+            each = alone[0].cpu_per_step
+            per_core = goal / each["upload"]
+            lines.append(
+                f"  one student alone, server CPU per step: open {each['open'] or 0:.2f} s, "
+                f"upload {each['upload']:.2f} s, slider {each['slider'] or 0:.2f} s "
+                f"→ ≈ {per_core:.0f} uploads at once per free core within {goal:.0f} s"
+            )
     return lines
 
 
