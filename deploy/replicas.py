@@ -123,16 +123,16 @@ def start(replicas: int, port: int, work: Path = WORK) -> Cluster:
         for i, p in enumerate(ports, 1):
             command = [sys.executable, "-m", "streamlit", "run", "app.py", *streamlit_flags(p)]
             cluster.replicas.append(_spawn(command, work / f"replica{i}.log", env))
-        config = work / "haproxy.cfg"
-        config.write_text(haproxy_config(port, ports))
-        subprocess.run([haproxy, "-c", "-q", "-f", str(config)], check=True)
-        cluster.balancer = _spawn([haproxy, "-db", "-f", str(config)], work / "haproxy.log", env)
         deadline = time.monotonic() + START_TIMEOUT
         for p, process in zip(ports, cluster.replicas, strict=True):
             while not healthy(f"http://127.0.0.1:{p}"):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"replica on port {p} did not start; see {work}")
                 time.sleep(0.25)
+        config = work / "haproxy.cfg"
+        config.write_text(haproxy_config(port, ports))
+        subprocess.run([haproxy, "-c", "-q", "-f", str(config)], check=True)
+        cluster.balancer = _spawn([haproxy, "-db", "-f", str(config)], work / "haproxy.log", env)
         while not healthy(cluster.url):  # the balancer's checks have seen them up
             if cluster.balancer.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"haproxy did not start; see {work / 'haproxy.log'}")
