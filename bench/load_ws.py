@@ -191,7 +191,7 @@ def percentile(values: list[float], q: int) -> float | None:
 
 
 async def level(cls: str, n: int, url: str, sampler: Sampler, args, deadline: float) -> Level:
-    networks = CLASSES[cls]
+    networks = CLASSES[cls.split(" ")[0]]  # "mixed (8 models)": the mixed class
     students = [Student(i, "/".join(map(str, networks[i % len(networks)]))) for i in range(n)]
     images = {s.number: [student_png(s.number, r) for r in range(args.rounds)] for s in students}
     rss_before = sampler.reset_peak()
@@ -242,7 +242,7 @@ def table(levels: list[Level]) -> str:
     head = (
         "| class | students | open p50/p95 s | layer p95 s | upload→maps p50/p95 s "
         "| slider p95 s | errors | server cores | CPU s/student | RSS peak MB "
-        "| models held (builds) |"
+        "| models held (builds so far) |"
     )
     rows = [head, "|" + "---|" * (head.count("|") - 1)]
     for lv in levels:
@@ -260,7 +260,7 @@ def table(levels: list[Level]) -> str:
 def verdicts(levels: list[Level], goal: float, rounds: int) -> list[str]:
     """Per class: the most students with p95 upload→maps under the goal; cost of one more."""
     lines = []
-    for cls in CLASSES:
+    for cls in dict.fromkeys(lv.cls for lv in levels):
         mine = [lv for lv in levels if lv.cls == cls]
         if not mine:
             continue
@@ -291,10 +291,12 @@ def verdicts(levels: list[Level], goal: float, rounds: int) -> list[str]:
     return lines
 
 
-async def classes(args, url: str, sampler: Sampler, deadline: float) -> list[Level]:
+async def classes(
+    args, url: str, sampler: Sampler, deadline: float, label: str = ""
+) -> list[Level]:
     """Each class in rising levels, until its p95 upload→maps passes the goal."""
     levels: list[Level] = []
-    for cls in args.classes:
+    for cls in (c + label for c in args.classes):
         for n in args.levels:
             if time.monotonic() > deadline - 5:
                 return levels
@@ -308,6 +310,25 @@ async def classes(args, url: str, sampler: Sampler, deadline: float) -> list[Lev
     return levels
 
 
+def serve(args, deadline: float, label: str = "") -> tuple[float, list[Level], list[Level]]:
+    """A fresh server: its idle RSS, a warm-up (one student builds VGG16), then the classes."""
+    log = RESULTS / f"load_ws_server{label.split(' ')[0].strip('(')}.log"
+    server = start_server(log)  # its output (TF logs) goes there, not between the rows
+    sampler = Sampler(server.process.pid)
+    try:
+        sampler.start()
+        idle = group_usage(server.process.pid)[1] / 2**20
+        print(f"server{label}: one student opens VGG16 (builds the model)", file=sys.stderr)
+        once = argparse.Namespace(**{**vars(args), "levels": [1], "classes": ["vgg16"]})
+        once.rounds = 0
+        warm = asyncio.run(classes(once, server.url, sampler, deadline))
+        levels = asyncio.run(classes(args, server.url, sampler, deadline, label))
+    finally:
+        sampler.stop.set()
+        server.stop()
+    return idle, warm, levels
+
+
 def main() -> None:
     exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -318,6 +339,10 @@ def main() -> None:
     parser.add_argument("--stagger", type=float, default=3.0, help="students arrive within, s")
     parser.add_argument("--goal", type=float, default=5.0, help="p95 upload→maps goal, s (5)")
     parser.add_argument("--max-seconds", type=float, default=480, help="whole run limit (480)")
+    parser.add_argument(
+        "--mixed-models", type=int, default=0,
+        help="then the mixed class again on a server holding this many models (VGGX_MODELS)",
+    )  # fmt: skip
     args = parser.parse_args()
     args.levels = sorted({max(1, int(n)) for n in args.levels.split(",")})
     args.classes = [c for c in args.classes.split(",") if c in CLASSES]
@@ -325,19 +350,11 @@ def main() -> None:
     started = time.monotonic()
     deadline = started + args.max_seconds
     RESULTS.mkdir(parents=True, exist_ok=True)
-    server = start_server(RESULTS / "load_ws_server.log")  # its output (TF logs) goes there
-    sampler = Sampler(server.process.pid)
-    try:
-        sampler.start()
-        idle = group_usage(server.process.pid)[1] / 2**20
-        print("warming up: one student opens VGG16 (builds the model)", file=sys.stderr)
-        once = argparse.Namespace(**{**vars(args), "levels": [1], "classes": ["vgg16"]})
-        once.rounds = 0
-        warm = asyncio.run(classes(once, server.url, sampler, deadline))
-        levels = asyncio.run(classes(args, server.url, sampler, deadline))
-    finally:
-        sampler.stop.set()
-        server.stop()
+    idle, warm, levels = serve(args, deadline)
+    if args.mixed_models and time.monotonic() < deadline - 30:
+        more = argparse.Namespace(**{**vars(args), "classes": ["mixed"]})
+        os.environ["VGGX_MODELS"] = str(args.mixed_models)  # read by the new server
+        levels += serve(more, deadline, f" ({args.mixed_models} models)")[2]
     cold = warm[0].p50["open"] if warm else None
     report = {
         "machine": f"{os.cpu_count()} cores, shared with other work during the run",
@@ -350,7 +367,7 @@ def main() -> None:
     }
     (RESULTS / "load_ws.json").write_text(json.dumps(report, indent=2))
     lines = [
-        f"Simulated students over Streamlit's websocket, one server on 127.0.0.1, "
+        f"Simulated students over Streamlit's websocket, one server at a time on 127.0.0.1, "
         f"{os.cpu_count()} cores (shared with other work: absolute numbers are noisy).",
         f"Activation viewer at {INPUT}, untrained weights; each student: open link, pick a "
         f"layer, {args.rounds}× (upload a PNG, move the layer slider), ~{args.think:.0f} s "

@@ -8,6 +8,7 @@ from these caches and recomputes nothing.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,10 @@ from components.ui.network_view import chart_labels
 from components.ui.tables import layer_frame
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
+# Built networks held at once (VGG16: 0.55 GB each); a server for a class spread over
+# many networks holds more with VGGX_MODELS=8 (README: Deploying for a class).
+_MODELS = os.environ.get("VGGX_MODELS", "").strip()
+MODELS_HELD = max(1, int(_MODELS)) if _MODELS.isdigit() else 2
 SAMPLES = ("astronaut", "coffee", "chelsea")
 GRID_SIZES = (8, 16, 32, 64)
 VIEWS = {"overlay": 0.55, "map": 1.0, "image": 0.0}  # how much of the map covers the picture
@@ -84,7 +89,7 @@ def show_problem(problem: Problem) -> None:
 # ------------------------------------------------------------------ caches
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)  # VGG16: 0.55 GB each
+@st.cache_resource(max_entries=MODELS_HELD, show_spinner=False)
 def network(_spec: NetworkSpec, spec_key: str, kind: str, seed: int, digest: str, path: str,
             _data: bytes | None) -> Any:  # fmt: skip
     """The built, weighted, warmed network; shared by every session (it carries its lock)."""
