@@ -1,5 +1,6 @@
 # VGG Explorer: one replica. Build: docker build -t vgg-explorer .
 # Run:   docker run -p 8501:8501 -v vgg-weights:/weights -e STREAMLIT_SERVER_COOKIE_SECRET=... vgg-explorer
+#        (add -e VGGX_MODELS=8 for a class spread over all of VGG11…19 ± BN: ~7 GB)
 # Several replicas: the same image behind a balancer with cookie affinity (see deploy/, README).
 FROM python:3.11-slim
 
