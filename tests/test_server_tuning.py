@@ -1,4 +1,4 @@
-"""Streamlit's post-run cleanup leaves the shared Keras models' session alone."""
+"""Server settings: Keras' session kept between runs, no full GC per run, models held."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import sys
 import tomllib
 import types
 
+from hypothesis import given
+from hypothesis import strategies as st
 from streamlit.runtime.scriptrunner import script_runner
 
+from components.ui.activation_views import models_held
 from components.ui.server_tuning import keep_keras_session
 from tests.conftest import ROOT
 
@@ -45,3 +48,17 @@ def test_pyplot_figures_are_still_closed(monkeypatch):
 def test_no_full_gc_after_every_run():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
+
+
+@given(st.one_of(st.none(), st.text(max_size=12)))
+def test_models_held_is_a_sane_count_whatever_the_setting(setting):
+    held = models_held(setting)
+    assert 1 <= held <= 64
+    if setting is None or not setting.strip().isdigit():
+        assert held == 2  # the default when unset or not a number
+
+
+def test_models_held_reads_a_count():
+    assert (models_held("8"), models_held(" 3 "), models_held("0"), models_held("999")) == (
+        8, 3, 1, 64,
+    )  # fmt: skip

@@ -32,10 +32,6 @@ from components.ui.network_view import chart_labels
 from components.ui.tables import layer_frame
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
-# Built networks held at once (VGG16: 0.55 GB each); a server for a class spread over
-# many networks holds more with VGGX_MODELS=8 (README: Deploying for a class).
-_MODELS = os.environ.get("VGGX_MODELS", "").strip()
-MODELS_HELD = max(1, int(_MODELS)) if _MODELS.isdigit() else 2
 SAMPLES = ("astronaut", "coffee", "chelsea")
 GRID_SIZES = (8, 16, 32, 64)
 VIEWS = {"overlay": 0.55, "map": 1.0, "image": 0.0}  # how much of the map covers the picture
@@ -87,6 +83,16 @@ def show_problem(problem: Problem) -> None:
 
 
 # ------------------------------------------------------------------ caches
+
+
+def models_held(setting: str | None) -> int:
+    """Built networks held at once (VGG16: 0.55 GB each): 2 unless the server's operator
+    sets ``VGGX_MODELS`` (e.g. 8 for a class spread over VGG11…19 ± BN; README)."""
+    value = (setting or "").strip()
+    return min(max(int(value), 1), 64) if value.isascii() and value.isdigit() else 2
+
+
+MODELS_HELD = models_held(os.environ.get("VGGX_MODELS"))
 
 
 @st.cache_resource(max_entries=MODELS_HELD, show_spinner=False)
