@@ -80,13 +80,11 @@ class StreamlitClient:
         self.page_hash = ""
         self.widgets: dict[str, Widget] = {}  # by user key
         self.states: dict[str, WidgetState] = {}  # what this "browser" sends, by widget id
-        self.connects = 0
         self._ws: websockets.ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._run: RunResult | None = None
         self._done: asyncio.Future[str] | None = None
         self._urls: dict[str, asyncio.Future[list[FileURLs]]] = {}
-        self._started = 0.0
 
     # ------------------------------------------------------------------ connection
 
@@ -130,7 +128,6 @@ class StreamlitClient:
         )
         if self._ws.response is not None:
             self._keep_cookies(self._ws.response.headers.get_all("Set-Cookie"))
-        self.connects += 1
         self._reader = asyncio.create_task(self._read(self._ws))
 
     async def close(self) -> None:
@@ -224,7 +221,7 @@ class StreamlitClient:
     async def upload(self, key: str, name: str, data: bytes, mime: str = "image/png") -> RunResult:
         """The uploader's flow: ask for an upload URL, PUT the file there, rerun with its info."""
         widget = self.widgets[key]
-        self._started = time.perf_counter()
+        started = time.perf_counter()  # the user chose the file
         request_id = uuid.uuid4().hex
         waiting = asyncio.get_running_loop().create_future()
         self._urls[request_id] = waiting
@@ -240,7 +237,7 @@ class StreamlitClient:
         info.file_urls.CopyFrom(urls)
         state.file_uploader_state_value.uploaded_file_info.append(info)
         self.states[widget.id] = state
-        return await self._rerun(fragment_id=widget.fragment_id, started=self._started)
+        return await self._rerun(fragment_id=widget.fragment_id, started=started)
 
     def _put(self, path: str, name: str, data: bytes, mime: str) -> None:
         headers = {"X-Xsrftoken": self.cookies.get(XSRF_COOKIE, "")}
