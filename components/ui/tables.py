@@ -48,9 +48,9 @@ def layer_frame(analysis: Analysis) -> pd.DataFrame:
 
 
 def block_frame(analysis: Analysis) -> pd.DataFrame:
+    """One row per block (``report.block_rows``)."""
     import pandas as pd
 
-    """One row per block (``report.block_rows``)."""
     return pd.DataFrame(block_rows(analysis))
 
 
