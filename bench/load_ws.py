@@ -51,6 +51,7 @@ CLASSES = {
     "mixed": [(arch, bn) for arch in ("vgg11", "vgg13", "vgg16", "vgg19") for bn in (0, 1)],
 }
 STEPS = ("open", "layer", "upload", "slider")
+MAX_STUDENTS = 64  # per level: a bounded load, whatever --levels says
 FIRST_LAYER = 3  # the layer a student picks first (index in the slider), then one step on
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -344,7 +345,8 @@ def main() -> None:
         help="then the mixed class again on a server holding this many models (VGGX_MODELS)",
     )  # fmt: skip
     args = parser.parse_args()
-    args.levels = sorted({max(1, int(n)) for n in args.levels.split(",")})
+    args.levels = sorted({min(MAX_STUDENTS, max(1, int(n))) for n in args.levels.split(",")})
+    args.rounds = min(max(args.rounds, 0), 10)
     args.classes = [c for c in args.classes.split(",") if c in CLASSES]
     random.seed(18)
     started = time.monotonic()
