@@ -212,8 +212,9 @@ class StreamlitClient:
         return await self._rerun(fragment_id=widget.fragment_id)
 
     async def pick_option(self, key: str, index: int) -> RunResult:
-        """A select_slider/selectbox-like widget: its ``index``-th (formatted) option."""
-        option = self.widgets[key].options[index]
+        """A select_slider/selectbox-like widget: its ``index``-th (formatted) option, cyclic."""
+        options = self.widgets[key].options
+        option = options[index % len(options)]
         state = WidgetState()
         state.string_array_value.data.append(option)
         return await self.set_widget(key, state)
