@@ -8,6 +8,7 @@ from these caches and recomputes nothing.
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,7 +144,9 @@ def channel_picture(_run: Run, run_key: str, layer: str, channel: int, alpha: fl
     big = shown.resize((round(shown.width * scale), round(shown.height * scale)))
     if box:
         big = F.draw_box(big, box, scale)
-    return F.png(big), big.width
+    out = io.BytesIO()  # a photo-like picture: level 1 encodes 4× faster than 6 for +15 % bytes
+    big.save(out, format="PNG", compress_level=1)
+    return out.getvalue(), big.width
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
