@@ -7,6 +7,9 @@ import streamlit as st
 from components.ui.i18n import language_switch, t
 from components.ui.navigation import ROOT, available_pages
 from components.ui.safety import run_guarded
+from components.ui.server_tuning import keep_keras_session
+
+keep_keras_session()
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/layers:", layout="wide")
 

@@ -213,6 +213,10 @@ if not maps:
 if st.session_state.get("act_layer") not in names:  # first visit, or another network now
     st.session_state.act_layer = url_choice("layer", tuple(names), names[0])
 
+# The fragment keeps this script's globals alive for the session: not the network, so a
+# model the cache evicted is freed rather than held by every session that used it.
+del net
+
 
 @st.fragment
 @guarded

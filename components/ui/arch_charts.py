@@ -8,9 +8,12 @@ click (``st.plotly_chart(on_select=...)``) tells which layer was meant.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import plotly.graph_objects as go
+
+if TYPE_CHECKING:  # the frames come from tables.layer_frame, which loads pandas
+    import pandas as pd
 
 FONT = {"size": 14, "family": "Noto Sans, Noto Sans CJK SC, sans-serif"}
 BLOCK_SHADES = ("rgba(59,91,219,0.07)", "rgba(59,91,219,0.0)")
@@ -70,6 +73,8 @@ def _block_spans(frame: pd.DataFrame) -> list[tuple[str, int, int]]:
 
 
 def _none_for_nan(values: pd.Series) -> list[float | None]:
+    import pandas as pd
+
     return [None if pd.isna(v) else float(v) for v in values]
 
 
@@ -197,6 +202,8 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
     per box carries the hover, so the figure stays small for 40 layers. ``labels``:
     ``title``, ``shape``, ``params``, ``macs``.
     """
+    import pandas as pd
+
     shown = frame[~frame["type"].isin(SHAPE_KEEPING)]
     tallest = max([int(h) for h in shown["height"].dropna()] + [1])
     polygons: dict[tuple[str, int], tuple[list[float | None], list[float | None]]] = {}

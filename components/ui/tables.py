@@ -7,12 +7,16 @@ for flat outputs) and the layer's ``formulas`` as text.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from components.engine.analysis import Analysis
 from components.engine.report import block_rows, rows
 from components.ui.i18n import t
+
+if TYPE_CHECKING:  # pandas loads on the first table, after the headline figures are sent
+    import pandas as pd
 
 TABLE_COLUMNS = (
     "name",
@@ -30,6 +34,8 @@ TABLE_COLUMNS = (
 
 def layer_frame(analysis: Analysis) -> pd.DataFrame:
     """One row per layer, in order (``report.rows`` plus numeric shape columns)."""
+    import pandas as pd
+
     frame = pd.DataFrame(rows(analysis))
     spatial = [
         i.output_shape if len(i.output_shape) == 3 else (None, None) for i in analysis.layers
@@ -43,6 +49,8 @@ def layer_frame(analysis: Analysis) -> pd.DataFrame:
 
 def block_frame(analysis: Analysis) -> pd.DataFrame:
     """One row per block (``report.block_rows``)."""
+    import pandas as pd
+
     return pd.DataFrame(block_rows(analysis))
 
 
