@@ -24,6 +24,7 @@ from components.keras_side import conv_steps as S
 from components.keras_side import digits as D
 from components.keras_side import featuremaps as F
 from components.keras_side.problems import Problem
+from components.ui import digits_links as L
 from components.ui.i18n import t
 
 SOURCES = ("draw", "upload")
@@ -211,6 +212,11 @@ def _clear() -> None:
     st.session_state["digits_canvas_n"] = st.session_state.get("digits_canvas_n", 0) + 1
 
 
+def _start_changed() -> None:
+    _clear()
+    L.keep("sample")
+
+
 def _canvas_ui(start: str) -> np.ndarray | None:
     """The drawing canvas (its toolbar undoes and redoes) and a Clear button; ink, or None."""
     try:
@@ -268,16 +274,17 @@ def _upload_ui() -> np.ndarray | None:
 
 def input_cells_ui() -> tuple[np.ndarray | None, str]:
     """Draw (on a blank canvas or over a held-out digit) or upload → the 8×8 cells, and how."""
+    L.start_from_link("source", SOURCES, "draw")
+    L.start_from_link("sample", STARTS, "3")
     source = st.segmented_control(
         t("digits.source"), SOURCES, format_func=lambda s: t(f"digits.source.{s}"),
-        key="digits_source", default="draw", required=True,
+        key="digits_source", required=True, on_change=L.keep, args=("source",),
     )  # fmt: skip
     if source == "upload":
         return _upload_ui(), "upload"
     start = st.pills(
         t("digits.start"), STARTS, format_func=lambda s: t("digits.start.blank") if s == "blank"
-        else s, key="digits_start", default="3", required=True, wrap=True,
-        on_change=_clear,
+        else s, key="digits_start", required=True, wrap=True, on_change=_start_changed,
     )  # fmt: skip
     st.space(32)  # room for the canvas toolbar, which appears above it
     start = start or "blank"
@@ -321,8 +328,10 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
     """Click a position of a feature map; see the arithmetic that made that one number."""
     st.subheader(t("digits.step.title"))
     st.caption(t("digits.step.intro"))
+    L.start_from_link("layer", STEP_LAYERS, STEP_LAYERS[0])
     layer = st.selectbox(
-        t("digits.step.layer"), STEP_LAYERS, key="digits_step_layer",
+        t("digits.step.layer"), STEP_LAYERS, key="digits_step_layer", on_change=L.keep,
+        args=("layer",),
         format_func=lambda n: t(f"digits.step.layer.{'softmax' if n == 'predictions' else 'map'}",
                                 name=n, shape="×".join(map(str, out[n].shape))),
     )  # fmt: skip
@@ -331,6 +340,7 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
         return
     fmap = out[layer]
     depth = fmap.shape[2]
+    L.position_from_link(layer, fmap.shape)
     row, col, channel = _step_position(layer, fmap.shape)
     left, right = st.columns([1, 1], gap="medium")
     with right:
@@ -338,6 +348,7 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
             t("digits.step.channel"), 0, depth - 1, channel, key=f"digits_ch_{layer}"
         )
         st.caption(t("digits.step.click", row=row, col=col, channel=channel))
+    L.keep_position(row, col, int(channel))
     with left:
         st.plotly_chart(
             position_figure(fmap[..., channel], (row, col), t("digits.step.hover")),
@@ -423,9 +434,10 @@ def _softmax_ui(out: dict[str, np.ndarray], weights: dict) -> None:
 def digits_page_ui() -> None:
     """Everything /activations shows for the trained digits network."""
     figures = training_figures()
+    L.start_from_link("weights", WEIGHTS, "trained")
     weights_kind = st.sidebar.radio(
         t("digits.weights"), WEIGHTS, format_func=lambda k: t(f"digits.weights.{k}"),
-        key="digits_weights",
+        key="digits_weights", on_change=L.keep, args=("weights",),
     )  # fmt: skip
     st.info(
         t("digits.intro", accuracy=f"{figures['heldout_accuracy']:.1%}",
@@ -517,6 +529,7 @@ def _use_digits(key: str) -> None:
     state = st.session_state
     state[f"{key}_arch"], state[f"{key}_source"] = "custom", D.PRESET
     state[f"{key}_h"], state[f"{key}_w"], state[f"{key}_c"] = D.digits_spec().input_shape
+    L.forget_digits_params()
 
 
 def offer_digits_ui(key: str) -> None:
