@@ -25,6 +25,7 @@ from components.keras_side import digits as D
 from components.keras_side import featuremaps as F
 from components.keras_side.problems import Problem
 from components.ui import digits_links as L
+from components.ui import digits_undo as U
 from components.ui.i18n import t
 
 SOURCES = ("draw", "upload")
@@ -207,23 +208,19 @@ def position_figure(values: np.ndarray, chosen: tuple[int, int], hover: str) -> 
 # ------------------------------------------------------------------ the input
 
 
-def _clear() -> None:
-    """A fresh, empty canvas (a new key: the component keeps its strokes per key)."""
-    st.session_state["digits_canvas_n"] = st.session_state.get("digits_canvas_n", 0) + 1
-
-
 def _start_changed() -> None:
-    _clear()
+    U.clear()
     L.keep("sample")
 
 
-def _canvas_ui(start: str) -> np.ndarray | None:
-    """The drawing canvas (its toolbar undoes and redoes) and a Clear button; ink, or None."""
+def _canvas_ui(start: str) -> tuple[np.ndarray | None, list[dict]]:
+    """The drawing canvas (its toolbar undoes and redoes too) with Undo and Clear buttons;
+    the ink (None if none, or not sent back yet) and the strokes."""
     try:
         from streamlit_drawable_canvas import st_canvas
     except Exception:  # the component could not register: say so, keep the page working
         st.warning(t("digits.canvas.missing"), icon=":material/draw:")
-        return None
+        return None, []
     background = None
     if start != "blank":
         sample = D.cells_picture(D.sample_cells(int(start)), CANVAS_PX)
@@ -237,18 +234,24 @@ def _canvas_ui(start: str) -> np.ndarray | None:
         width=CANVAS_PX,
         drawing_mode="freedraw",
         return_image_data=True,
-        key=f"digits_canvas_{start}_{st.session_state.get('digits_canvas_n', 0)}",
+        initial_drawing=U.restored(),
+        key=U.canvas_key(start),
     )
-    drawing = result.json_data if result is not None else None
-    st.button(
-        t("digits.canvas.clear"), key="digits_clear", on_click=_clear, icon=":material/delete:",
-        disabled=not (drawing and drawing.get("objects")),
-    )  # fmt: skip
+    objects = U.objects_of(result.json_data if result is not None else None)
+    with st.container(horizontal=True):
+        st.button(
+            t("digits.canvas.undo"), key="digits_undo", on_click=U.undo, icon=":material/undo:",
+            disabled=not U.can_undo(objects),
+        )  # fmt: skip
+        st.button(
+            t("digits.canvas.clear"), key="digits_clear", on_click=U.clear,
+            icon=":material/delete:", disabled=not objects,
+        )  # fmt: skip
     data = result.image_data if result is not None else None
     if data is None or data.ndim != 3:
-        return None
+        return None, objects
     ink = D.ink_of(data)
-    return ink if (ink >= D.INK).any() else None
+    return (ink if (ink >= D.INK).any() else None), objects
 
 
 def _upload_ui() -> np.ndarray | None:
@@ -288,8 +291,16 @@ def input_cells_ui() -> tuple[np.ndarray | None, str]:
     )  # fmt: skip
     st.space(32)  # room for the canvas toolbar, which appears above it
     start = start or "blank"
-    strokes = _canvas_ui(start)
+    strokes, objects = _canvas_ui(start)
     st.caption(t("digits.canvas.help"))
+    seen = U.recall(objects) if strokes is None and objects else None
+    cells, how = seen if seen is not None else _cells_of(start, strokes)
+    U.remember(objects, cells, how)
+    return cells, how
+
+
+def _cells_of(start: str, strokes: np.ndarray | None) -> tuple[np.ndarray | None, str]:
+    """The strokes (over the sample digit, if one is the start) as the network's 8×8 cells."""
     if start == "blank":
         return (D.cells_from_ink(strokes) if strokes is not None else None), "drawing"
     sample = D.sample_cells(int(start))
@@ -459,7 +470,9 @@ def _live_ui(weights_kind: str) -> None:
     if cells is None:
         with right:
             st.info(t("digits.input.empty"), icon=":material/gesture:")
+        st.session_state.digits_hidden = True
         return
+    _widgets_back()
     x = D.network_input(cells)
     key = array_key(x)
     with st.spinner(t("digits.building")):
@@ -485,6 +498,21 @@ def _live_ui(weights_kind: str) -> None:
     )
     step_view_ui(out, x, network_weights)
     evidence_ui(weights_kind, key, x, out)
+
+
+# the keys of the widgets below the input (step view, Grad-CAM), which an empty canvas hides
+HIDDEN_WIDGETS = ("digits_step_layer", "digits_ch_", "cam_")
+
+
+def _widgets_back() -> None:
+    """Widgets drawn again after a fragment run that hid them: the browser mounts them afresh
+    with their defaults and would send those back on the next run (Grad-CAM's method became
+    None, the step layer jumped to the first). Set their kept values through the state API,
+    so they are sent along with the widgets."""
+    state = st.session_state
+    if state.pop("digits_hidden", False):
+        for key in [k for k in state if str(k).startswith(HIDDEN_WIDGETS)]:
+            state[key] = state[key]
 
 
 def evidence_ui(weights_kind: str, key: str, x: np.ndarray, out: dict[str, np.ndarray]) -> None:
