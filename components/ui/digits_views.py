@@ -160,8 +160,9 @@ def softmax_frame(step: S.SoftmaxStep) -> pd.DataFrame:
     )
 
 
-def probabilities_figure(probabilities: np.ndarray, title: str) -> go.Figure:
-    """Ten bars, the predicted digit highlighted."""
+def probabilities_figure(probabilities: np.ndarray) -> go.Figure:
+    """Ten bars, the predicted digit highlighted (the title goes above, in text that wraps:
+    a plotly title is cut at the column's edge)."""
     best = int(np.argmax(probabilities))
     fig = go.Figure(
         go.Bar(
@@ -174,7 +175,7 @@ def probabilities_figure(probabilities: np.ndarray, title: str) -> go.Figure:
         )
     )
     fig.update_layout(
-        height=230, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title={"text": title},
+        height=210, margin={"l": 10, "r": 10, "t": 20, "b": 10},
         yaxis={"range": [0, 1.15], "tickformat": ".0%"}, xaxis={"type": "category"},
     )  # fmt: skip
     return fig
@@ -484,8 +485,9 @@ def _live_ui(weights_kind: str) -> None:
         with st.container(key="digits_prediction"):
             sure = t("digits.pred.sure", p=f"{probabilities[best]:.1%}")
             st.metric(t("digits.pred.label"), str(best), sure, delta_color="off", delta_arrow="off")
+        st.markdown(f"**{t('digits.pred.chart')}**")
         st.plotly_chart(
-            probabilities_figure(probabilities, t("digits.pred.chart")),
+            probabilities_figure(probabilities),
             key="digits_probs", config={"displayModeBar": False},
         )  # fmt: skip
         a, b = st.columns(2)
