@@ -193,3 +193,19 @@ def test_bad_link_values_fall_back_with_an_escaped_note(name: str, value: str) -
     assert not any("](" in w and "\\]" not in w for w in warnings)  # never a live link
     assert at.get("metric")[0].proto.body == "3"  # the defaults: trained, sample 3
     assert at.radio(key="digits_weights").value == "trained"
+
+
+def test_the_offer_leaves_the_other_networks_link_values_behind() -> None:
+    """weights=random and layer=block5_conv3 meant the VGG: the digits view starts trained,
+    without notes about them."""
+    at = open_page(
+        PAGE, timeout=120, arch="vgg11", input="32x32x3", top="0", weights="random",
+        layer="block5_conv3", sample="cat",
+    )  # fmt: skip
+    assert not at.exception, at.exception
+    at.button(key="digits_offer").click().run()
+    assert not at.exception, at.exception
+    assert "weights" not in at.query_params and "layer" not in at.query_params
+    assert at.radio(key="digits_weights").value == "trained"
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.get("metric")[0].proto.body == "3"
