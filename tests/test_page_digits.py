@@ -12,7 +12,7 @@ import pytest
 
 from components.keras_side import digits as D
 from components.ui.i18n import translate
-from tests.apptest import html, messages, open_page
+from tests.apptest import as_read, html, messages, open_page
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.keras
@@ -145,3 +145,67 @@ def test_drawn_digit_gets_grad_cam_of_its_predicted_class() -> None:
     at.radio(key="digits_weights").set_value("random").run()
     assert not at.exception, at.exception
     assert translate("cam.untrained", "en") in messages(at)
+
+
+def test_share_link_restores_every_control() -> None:
+    """weights, sample, source, layer and pos open the view as the link's author left it."""
+    at = digits_page(weights="random", sample="7", layer="block2_conv1", pos="3,4,5")
+    assert at.radio(key="digits_weights").value == "random"
+    assert at.pills(key="digits_start").value == "7"
+    assert at.selectbox(key="digits_step_layer").value == "block2_conv1"
+    assert at.number_input(key="digits_ch_block2_conv1").value == 5
+    assert "row 3, column 4 of channel 5" in messages(at)
+    step, keras_value = reported(at, "block2_conv1")
+    assert step == keras_value
+    assert [str(w.value) for w in at.warning] == [translate("digits.random", "en")]  # no notes
+
+
+def test_controls_write_the_link() -> None:
+    at = digits_page()
+    at.radio(key="digits_weights").set_value("random").run()
+    at.pills(key="digits_start").set_value("5").run()
+    at.selectbox(key="digits_step_layer").set_value("block1_pool").run()
+    assert not at.exception, at.exception
+    query = {k: at.query_params[k] for k in ("weights", "sample", "layer", "pos")}
+    assert query["weights"] in ("random", ["random"])
+    assert query["sample"] in ("5", ["5"])
+    assert query["layer"] in ("block1_pool", ["block1_pool"])
+    assert query["pos"] in ("8,8,0", ["8,8,0"])  # the centre of block1_pool's 16×16
+    at.segmented_control(key="digits_source").set_value("upload").run()
+    assert at.query_params["source"] in ("upload", ["upload"])
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("weights", "imagenet"),
+        ("sample", "[x](https://evil.example)"),
+        ("layer", "block5_conv3"),
+        ("pos", "99,0,0"),
+        ("pos", "1,2"),
+        ("source", "<b>camera</b>"),
+    ],
+)
+def test_bad_link_values_fall_back_with_an_escaped_note(name: str, value: str) -> None:
+    at = digits_page(**{name: value})
+    warnings = [str(w.value) for w in at.warning]
+    assert any(f"{name}=" in as_read(w) and value[:40] in as_read(w) for w in warnings), warnings
+    assert not any("](" in w and "\\]" not in w for w in warnings)  # never a live link
+    assert at.get("metric")[0].proto.body == "3"  # the defaults: trained, sample 3
+    assert at.radio(key="digits_weights").value == "trained"
+
+
+def test_the_offer_leaves_the_other_networks_link_values_behind() -> None:
+    """weights=random and layer=block5_conv3 meant the VGG: the digits view starts trained,
+    without notes about them."""
+    at = open_page(
+        PAGE, timeout=120, arch="vgg11", input="32x32x3", top="0", weights="random",
+        layer="block5_conv3", sample="cat",
+    )  # fmt: skip
+    assert not at.exception, at.exception
+    at.button(key="digits_offer").click().run()
+    assert not at.exception, at.exception
+    assert "weights" not in at.query_params and "layer" not in at.query_params
+    assert at.radio(key="digits_weights").value == "trained"
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.get("metric")[0].proto.body == "3"

@@ -24,6 +24,8 @@ from components.keras_side import conv_steps as S
 from components.keras_side import digits as D
 from components.keras_side import featuremaps as F
 from components.keras_side.problems import Problem
+from components.ui import digits_links as L
+from components.ui import digits_undo as U
 from components.ui.i18n import t
 
 SOURCES = ("draw", "upload")
@@ -158,8 +160,9 @@ def softmax_frame(step: S.SoftmaxStep) -> pd.DataFrame:
     )
 
 
-def probabilities_figure(probabilities: np.ndarray, title: str) -> go.Figure:
-    """Ten bars, the predicted digit highlighted."""
+def probabilities_figure(probabilities: np.ndarray) -> go.Figure:
+    """Ten bars, the predicted digit highlighted (the title goes above, in text that wraps:
+    a plotly title is cut at the column's edge)."""
     best = int(np.argmax(probabilities))
     fig = go.Figure(
         go.Bar(
@@ -172,7 +175,7 @@ def probabilities_figure(probabilities: np.ndarray, title: str) -> go.Figure:
         )
     )
     fig.update_layout(
-        height=230, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title={"text": title},
+        height=210, margin={"l": 10, "r": 10, "t": 20, "b": 10},
         yaxis={"range": [0, 1.15], "tickformat": ".0%"}, xaxis={"type": "category"},
     )  # fmt: skip
     return fig
@@ -206,18 +209,19 @@ def position_figure(values: np.ndarray, chosen: tuple[int, int], hover: str) -> 
 # ------------------------------------------------------------------ the input
 
 
-def _clear() -> None:
-    """A fresh, empty canvas (a new key: the component keeps its strokes per key)."""
-    st.session_state["digits_canvas_n"] = st.session_state.get("digits_canvas_n", 0) + 1
+def _start_changed() -> None:
+    U.clear()
+    L.keep("sample")
 
 
-def _canvas_ui(start: str) -> np.ndarray | None:
-    """The drawing canvas (its toolbar undoes and redoes) and a Clear button; ink, or None."""
+def _canvas_ui(start: str) -> tuple[np.ndarray | None, list[dict]]:
+    """The drawing canvas (its toolbar undoes and redoes too) with Undo and Clear buttons;
+    the ink (None if none, or not sent back yet) and the strokes."""
     try:
         from streamlit_drawable_canvas import st_canvas
     except Exception:  # the component could not register: say so, keep the page working
         st.warning(t("digits.canvas.missing"), icon=":material/draw:")
-        return None
+        return None, []
     background = None
     if start != "blank":
         sample = D.cells_picture(D.sample_cells(int(start)), CANVAS_PX)
@@ -231,18 +235,24 @@ def _canvas_ui(start: str) -> np.ndarray | None:
         width=CANVAS_PX,
         drawing_mode="freedraw",
         return_image_data=True,
-        key=f"digits_canvas_{start}_{st.session_state.get('digits_canvas_n', 0)}",
+        initial_drawing=U.restored(),
+        key=U.canvas_key(start),
     )
-    drawing = result.json_data if result is not None else None
-    st.button(
-        t("digits.canvas.clear"), key="digits_clear", on_click=_clear, icon=":material/delete:",
-        disabled=not (drawing and drawing.get("objects")),
-    )  # fmt: skip
+    objects = U.objects_of(result.json_data if result is not None else None)
+    with st.container(horizontal=True):
+        st.button(
+            t("digits.canvas.undo"), key="digits_undo", on_click=U.undo, icon=":material/undo:",
+            disabled=not U.can_undo(objects),
+        )  # fmt: skip
+        st.button(
+            t("digits.canvas.clear"), key="digits_clear", on_click=U.clear,
+            icon=":material/delete:", disabled=not objects,
+        )  # fmt: skip
     data = result.image_data if result is not None else None
     if data is None or data.ndim != 3:
-        return None
+        return None, objects
     ink = D.ink_of(data)
-    return ink if (ink >= D.INK).any() else None
+    return (ink if (ink >= D.INK).any() else None), objects
 
 
 def _upload_ui() -> np.ndarray | None:
@@ -268,21 +278,30 @@ def _upload_ui() -> np.ndarray | None:
 
 def input_cells_ui() -> tuple[np.ndarray | None, str]:
     """Draw (on a blank canvas or over a held-out digit) or upload → the 8×8 cells, and how."""
+    L.start_from_link("source", SOURCES, "draw")
+    L.start_from_link("sample", STARTS, "3")
     source = st.segmented_control(
         t("digits.source"), SOURCES, format_func=lambda s: t(f"digits.source.{s}"),
-        key="digits_source", default="draw", required=True,
+        key="digits_source", required=True, on_change=L.keep, args=("source",),
     )  # fmt: skip
     if source == "upload":
         return _upload_ui(), "upload"
     start = st.pills(
         t("digits.start"), STARTS, format_func=lambda s: t("digits.start.blank") if s == "blank"
-        else s, key="digits_start", default="3", required=True, wrap=True,
-        on_change=_clear,
+        else s, key="digits_start", required=True, wrap=True, on_change=_start_changed,
     )  # fmt: skip
     st.space(32)  # room for the canvas toolbar, which appears above it
     start = start or "blank"
-    strokes = _canvas_ui(start)
+    strokes, objects = _canvas_ui(start)
     st.caption(t("digits.canvas.help"))
+    seen = U.recall(objects) if strokes is None and objects else None
+    cells, how = seen if seen is not None else _cells_of(start, strokes)
+    U.remember(objects, cells, how)
+    return cells, how
+
+
+def _cells_of(start: str, strokes: np.ndarray | None) -> tuple[np.ndarray | None, str]:
+    """The strokes (over the sample digit, if one is the start) as the network's 8×8 cells."""
     if start == "blank":
         return (D.cells_from_ink(strokes) if strokes is not None else None), "drawing"
     sample = D.sample_cells(int(start))
@@ -321,8 +340,10 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
     """Click a position of a feature map; see the arithmetic that made that one number."""
     st.subheader(t("digits.step.title"))
     st.caption(t("digits.step.intro"))
+    L.start_from_link("layer", STEP_LAYERS, STEP_LAYERS[0])
     layer = st.selectbox(
-        t("digits.step.layer"), STEP_LAYERS, key="digits_step_layer",
+        t("digits.step.layer"), STEP_LAYERS, key="digits_step_layer", on_change=L.keep,
+        args=("layer",),
         format_func=lambda n: t(f"digits.step.layer.{'softmax' if n == 'predictions' else 'map'}",
                                 name=n, shape="×".join(map(str, out[n].shape))),
     )  # fmt: skip
@@ -331,6 +352,7 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
         return
     fmap = out[layer]
     depth = fmap.shape[2]
+    L.position_from_link(layer, fmap.shape)
     row, col, channel = _step_position(layer, fmap.shape)
     left, right = st.columns([1, 1], gap="medium")
     with right:
@@ -338,6 +360,7 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
             t("digits.step.channel"), 0, depth - 1, channel, key=f"digits_ch_{layer}"
         )
         st.caption(t("digits.step.click", row=row, col=col, channel=channel))
+    L.keep_position(row, col, int(channel))
     with left:
         st.plotly_chart(
             position_figure(fmap[..., channel], (row, col), t("digits.step.hover")),
@@ -423,9 +446,10 @@ def _softmax_ui(out: dict[str, np.ndarray], weights: dict) -> None:
 def digits_page_ui() -> None:
     """Everything /activations shows for the trained digits network."""
     figures = training_figures()
+    L.start_from_link("weights", WEIGHTS, "trained")
     weights_kind = st.sidebar.radio(
         t("digits.weights"), WEIGHTS, format_func=lambda k: t(f"digits.weights.{k}"),
-        key="digits_weights",
+        key="digits_weights", on_change=L.keep, args=("weights",),
     )  # fmt: skip
     st.info(
         t("digits.intro", accuracy=f"{figures['heldout_accuracy']:.1%}",
@@ -447,7 +471,9 @@ def _live_ui(weights_kind: str) -> None:
     if cells is None:
         with right:
             st.info(t("digits.input.empty"), icon=":material/gesture:")
+        st.session_state.digits_hidden = True
         return
+    _widgets_back()
     x = D.network_input(cells)
     key = array_key(x)
     with st.spinner(t("digits.building")):
@@ -459,8 +485,9 @@ def _live_ui(weights_kind: str) -> None:
         with st.container(key="digits_prediction"):
             sure = t("digits.pred.sure", p=f"{probabilities[best]:.1%}")
             st.metric(t("digits.pred.label"), str(best), sure, delta_color="off", delta_arrow="off")
+        st.markdown(f"**{t('digits.pred.chart')}**")
         st.plotly_chart(
-            probabilities_figure(probabilities, t("digits.pred.chart")),
+            probabilities_figure(probabilities),
             key="digits_probs", config={"displayModeBar": False},
         )  # fmt: skip
         a, b = st.columns(2)
@@ -473,6 +500,21 @@ def _live_ui(weights_kind: str) -> None:
     )
     step_view_ui(out, x, network_weights)
     evidence_ui(weights_kind, key, x, out)
+
+
+# the keys of the widgets below the input (step view, Grad-CAM), which an empty canvas hides
+HIDDEN_WIDGETS = ("digits_step_layer", "digits_ch_", "cam_")
+
+
+def _widgets_back() -> None:
+    """Widgets drawn again after a fragment run that hid them: the browser mounts them afresh
+    with their defaults and would send those back on the next run (Grad-CAM's method became
+    None, the step layer jumped to the first). Set their kept values through the state API,
+    so they are sent along with the widgets."""
+    state = st.session_state
+    if state.pop("digits_hidden", False):
+        for key in [k for k in state if str(k).startswith(HIDDEN_WIDGETS)]:
+            state[key] = state[key]
 
 
 def evidence_ui(weights_kind: str, key: str, x: np.ndarray, out: dict[str, np.ndarray]) -> None:
@@ -517,6 +559,7 @@ def _use_digits(key: str) -> None:
     state = st.session_state
     state[f"{key}_arch"], state[f"{key}_source"] = "custom", D.PRESET
     state[f"{key}_h"], state[f"{key}_w"], state[f"{key}_c"] = D.digits_spec().input_shape
+    L.forget_digits_params()
 
 
 def offer_digits_ui(key: str) -> None:
