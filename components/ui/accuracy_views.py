@@ -11,6 +11,7 @@ import streamlit as st
 from components.engine import compare as E
 from components.engine.accuracy import Published, published
 from components.ui.i18n import t
+from components.ui.safe_text import plain
 
 
 def _points(before: float, after: float) -> str:
@@ -39,6 +40,7 @@ def accuracy_ui(comparison: E.Comparison, names: list[str]) -> None:
     figures = [published(config.item) for config in comparison.configs]
     if not any(figures):
         return
+    names = [plain(name) for name in names]  # a custom network's name is user text
     st.markdown(f"**{t('classroom.acc.title')}**")
     lines = []
     for delta in comparison.deltas:
