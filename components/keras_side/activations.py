@@ -182,8 +182,8 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
         with _SEED_LOCK:
             keras.utils.set_random_seed(source.seed)
             model = build_model(spec)
-    else:  # every weight is overwritten from the file
-        model = build_model(spec)
+    else:  # every weight is overwritten from the file: no random values to draw
+        model = build_model(spec, random_init=False)
     if source.kind in ("imagenet", "keras"):
         with W.keras_weights(arrays_source) as arrays:
             notes = W.assign(model, arrays)

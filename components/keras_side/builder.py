@@ -25,7 +25,7 @@ def import_keras() -> Any:
     return keras
 
 
-def _make_layer(keras: Any, layer: Layer) -> Any:
+def _make_layer(keras: Any, layer: Layer, kernels: dict[str, str]) -> Any:
     kind, name = layer.type, layer.name
     L = keras.layers
     if kind == "conv2d":
@@ -37,12 +37,19 @@ def _make_layer(keras: Any, layer: Layer) -> Any:
             activation=layer.activation,
             use_bias=layer.use_bias,
             name=name,
+            **kernels,
         )
     if kind in ("maxpool2d", "avgpool2d"):
         cls = L.MaxPooling2D if kind == "maxpool2d" else L.AveragePooling2D
         return cls(layer.pool, strides=layer.strides, padding=layer.padding, name=name)
     if kind == "dense":
-        return L.Dense(layer.units, activation=layer.activation, use_bias=layer.use_bias, name=name)
+        return L.Dense(
+            layer.units,
+            activation=layer.activation,
+            use_bias=layer.use_bias,
+            name=name,
+            **kernels,
+        )
     if kind == "batchnorm":
         return L.BatchNormalization(name=name)
     if kind == "activation":
@@ -61,8 +68,13 @@ def _make_layer(keras: Any, layer: Layer) -> Any:
     return simple[kind](name=name)
 
 
-def build_model(spec: NetworkSpec) -> keras.Model:
-    """The functional Keras model of ``spec``; refuses sizes above MAX_BUILD_PARAMS first."""
+def build_model(spec: NetworkSpec, *, random_init: bool = True) -> keras.Model:
+    """The functional Keras model of ``spec``; refuses sizes above MAX_BUILD_PARAMS first.
+
+    ``random_init=False`` is for a model whose every weight is then copied in from a
+    file: kernels start as zeros, because drawing VGG16's random kernels holds about
+    three times their size at once (fc1: 411 MB each) for values that are overwritten.
+    """
     from components.engine.analysis import analyze
     from components.engine.errors import Issue, SpecError
 
@@ -78,8 +90,9 @@ def build_model(spec: NetworkSpec) -> keras.Model:
     keras = import_keras()
     inputs = keras.Input(shape=spec.input_shape, name="input_layer")
     x = inputs
+    kernels = {} if random_init else {"kernel_initializer": "zeros"}
     for layer in spec.layers:
-        x = _make_layer(keras, layer)(x)
+        x = _make_layer(keras, layer, kernels)(x)
     return keras.Model(inputs, x, name=re.sub(r"[^A-Za-z0-9_.-]", "_", spec.name))
 
 

@@ -272,26 +272,50 @@ def check_arrays(model: Any, arrays: Arrays) -> tuple[Note, ...]:
     return (Note("act.note.extra_layers", {"layers": ", ".join(head)}),) if head else ()
 
 
-def _copy_into(variable: Any, data: Any) -> None:
-    """Copy in blocks of rows: the peak is one block, not the whole array twice (fc1: 411 MB).
+def _write(target: Any, axis: int, start: int, block: np.ndarray) -> None:
+    """Write ``block`` into the tf.Variable ``target`` from ``start`` along ``axis``, in place.
 
-    ``data`` may have more axes than the variable (fc1 as an (H, W, C, out) view of
-    the torch weight): its first axis is then split, each block flattened on copy.
+    Not ``target[a:b].assign(...)``: that reads the variable first, and with the read
+    alive TensorFlow copies the whole buffer before writing (fc1: 411 MB more).
     """
-    if isinstance(data, Deferred):
-        data = data.make()
+    import tensorflow as tf
+
+    begin = [0] * block.ndim
+    begin[axis] = start
+    end = [b + n for b, n in zip(begin, block.shape, strict=True)]
+    tf.raw_ops.ResourceStridedSliceAssign(
+        ref=target.handle, begin=begin, end=end, strides=[1] * block.ndim, value=block
+    )
+
+
+def _copy_into(variable: Any, data: Any) -> None:
+    """Copy in blocks: the peak is one block, not the whole array twice (fc1: 411 MB).
+
+    A converted torch kernel comes in blocks of output channels (its last axis, read
+    as rows of the torch tensor); any other array (shaped as the variable, checked
+    before) in blocks of rows.
+    """
     target = getattr(variable, "value", None)  # the backend's tf.Variable
     shape = tuple(variable.shape)
-    rows, size = data.shape[0] if len(data.shape) else 0, math.prod(data.shape)
-    if rows > 1 and size > ASSIGN_BLOCK and hasattr(target, "__getitem__"):
-        per_row = size // rows  # values of one row of ``data``
-        step = max(1, ASSIGN_BLOCK // per_row)
-        flat = per_row // math.prod(shape[1:])  # variable rows per row of ``data``
-        for start in range(0, rows, step):
-            block = np.asarray(data[start : start + step], dtype=np.float32)
-            target[start * flat : (start + step) * flat].assign(block.reshape(-1, *shape[1:]))
-    else:
+    if not (hasattr(target, "handle") and math.prod(shape) > ASSIGN_BLOCK):
+        data = data.make() if isinstance(data, Deferred) else data
         variable.assign(np.asarray(data, dtype=np.float32).reshape(shape))
+        return
+    if isinstance(data, Deferred) and data.columns is not None:
+        step = max(1, ASSIGN_BLOCK // math.prod(shape[:-1]))
+        for start in range(0, shape[-1], step):
+            block = data.columns(start, min(start + step, shape[-1]))
+            _write(target, len(shape) - 1, start, block)
+    else:
+        data = data.make() if isinstance(data, Deferred) else data
+        step = max(1, ASSIGN_BLOCK // math.prod(shape[1:]))
+        for start in range(0, shape[0], step):
+            _write(target, 0, start, np.asarray(data[start : start + step], dtype=np.float32))
+    import tensorflow as tf
+
+    # A slice write puts the variable in copy-on-read mode: every forward pass would
+    # then copy the whole kernel (VGG16's fc1 and fc2: +480 MB held after the first).
+    tf.raw_ops.DisableCopyOnRead(resource=target.handle)
 
 
 def assign(model: Any, arrays: Arrays) -> tuple[Note, ...]:
@@ -326,6 +350,9 @@ class TorchFile(Mapping):
             raise KeyError(key)
         return self._handle.get_tensor(key)
 
+    def __contains__(self, key: object) -> bool:  # Mapping's own would read the tensor
+        return key in self._keys
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
 
@@ -334,6 +361,10 @@ class TorchFile(Mapping):
 
     def shape(self, key: str) -> tuple[int, ...]:
         return tuple(self._handle.get_slice(key).get_shape())
+
+    def rows(self, key: str, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of one tensor, read alone (not the whole tensor)."""
+        return self._handle.get_slice(key)[start:stop]
 
 
 @contextmanager
@@ -358,14 +389,26 @@ def trusted_torch_tensors(path: Path) -> Iterator[Mapping[str, np.ndarray]]:
 
 @dataclass(frozen=True)
 class Deferred:
-    """A converted tensor made only when copied in: one layer in memory at a time."""
+    """A converted tensor made only when copied in: one layer in memory at a time.
+
+    ``columns(start, stop)``, when given, makes only the slice ``start:stop`` of the
+    last axis, so a large kernel is never in memory whole.
+    """
 
     shape: tuple[int, ...]
     make: Callable[[], np.ndarray]
+    columns: Callable[[int, int], np.ndarray] | None = None
 
 
 def _shape_of(tensors: Mapping[str, np.ndarray], key: str) -> tuple[int, ...]:
     return tensors.shape(key) if isinstance(tensors, TorchFile) else np.shape(tensors[key])
+
+
+def _rows(tensors: Mapping[str, np.ndarray], key: str, start: int, stop: int) -> np.ndarray:
+    """Rows of one tensor: read alone from an open file, a view of a mapped array."""
+    if isinstance(tensors, TorchFile):
+        return tensors.rows(key, start, stop)
+    return tensors[key][start:stop]
 
 
 # Head layers: torchvision's classifier indices and timm's names for the same tensors.
@@ -393,23 +436,28 @@ def _kernel(
     key: str,
     target: tuple[int, ...],
     flat_from: tuple[int, ...] | None,
+    start: int,
+    stop: int,
 ) -> np.ndarray:
-    """torch (out, in[, kh, kw]) → Keras HWIO / (in, out), reordering flattened inputs.
+    """Output channels ``start:stop`` of a torch (out, in[, kh, kw]) weight as Keras HWIO /
+    (in, out): ``target`` with its last axis cut to them, reordering flattened inputs.
 
     ``flat_from`` is the (H, W, C) a Dense layer's Flatten received: PyTorch
     flattens channels first (C, H, W), Keras channels last (H, W, C).
     """
-    weight = np.asarray(tensors[key], dtype=np.float32)
+    weight = np.asarray(_rows(tensors, key, start, stop), dtype=np.float32)
     out = weight.shape[0]
     if weight.ndim == 2 and len(target) == 4:
         kh, kw, cin, _ = target
         weight = weight.reshape(out, cin, kh, kw)
     if weight.ndim == 4:
-        return weight.transpose(2, 3, 1, 0)  # HWIO; flattened on copy-in for a Dense layer
-    if flat_from is not None and len(flat_from) == 3 and math.prod(flat_from) == weight.shape[1]:
+        converted = weight.transpose(2, 3, 1, 0)  # HWIO
+    elif flat_from is not None and len(flat_from) == 3 and math.prod(flat_from) == weight.shape[1]:
         h, w, c = flat_from
-        return weight.reshape(out, c, h, w).transpose(2, 3, 1, 0)  # flattened on copy-in
-    return weight.T
+        converted = weight.reshape(out, c, h, w).transpose(2, 3, 1, 0)
+    else:
+        converted = weight.T
+    return np.ascontiguousarray(converted).reshape(*target[:-1], out)
 
 
 def _plain(tensors: Mapping[str, np.ndarray], key: str, shift: float = 0.0) -> np.ndarray:
@@ -479,7 +527,8 @@ def torch_to_keras(
                     )
                 )
                 continue
-            values[0] = Deferred(target, partial(_kernel, tensors, names[0], target, flat_from))
+            columns = partial(_kernel, tensors, names[0], target, flat_from)
+            values[0] = Deferred(target, partial(columns, 0, target[-1]), columns)
         out[layer.name] = values
     head_names = {key for keys in HEAD_KEYS.values() for key in keys}
     unused = [k for k in sorted(tensors) if k not in used and not k.endswith(_IGNORED_SUFFIXES)]
