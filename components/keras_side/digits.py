@@ -170,7 +170,7 @@ def build_trained(spec: NetworkSpec | None = None) -> Any:
     spec = spec or digits_spec()
     keras = import_keras()
     with _BUILD_LOCK:
-        model = build_model(spec)
+        model = build_model(spec, random_init=False)  # every weight comes from the file
         notes = W.assign(model, trained_weights())
         layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
         extractor = keras.Model(model.input, [layer.output for layer in layers])
