@@ -18,7 +18,7 @@ import re
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:@$&])")
 # The browser's GFM links bare URLs and e-mail addresses in the text *after* escapes
 # are resolved, so backslashes do not stop them; an invisible word joiner does.
-_AUTOLINK = re.compile(r"(:(?=//)|(?i:www)(?=\.)|@)")
+_AUTOLINK = re.compile(r"(:(?=//)|(?i:www)(?=\.)|@(?=[-\w]+\.))")  # an e-mail domain has a dot
 WORD_JOINER = "\u2060"
 
 
