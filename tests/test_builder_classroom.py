@@ -5,7 +5,7 @@ from __future__ import annotations
 from components.engine import editor as E
 from components.engine.presets import load_preset
 from components.ui.custom_views import _check_cell
-from tests.apptest import open_page
+from tests.apptest import as_read, open_page
 
 
 def test_your_own_network_starts_empty_with_a_new_name() -> None:
@@ -14,7 +14,7 @@ def test_your_own_network_starts_empty_with_a_new_name() -> None:
     assert not at.exception
     assert len(at.session_state["custom_rows"]) == 1
     assert at.text_input(key="custom_name").value == "my-cnn"
-    assert any("my-cnn" in h.value for h in at.subheader)
+    assert any("my-cnn" in as_read(h.value) for h in at.subheader)
     assert all("tiny-vgg" not in c.value for c in at.code)
     assert any("my-cnn" in c.value for c in at.code)
     assert at.number_input(key="custom_h").value == load_preset("tiny-vgg").input_shape[0]
