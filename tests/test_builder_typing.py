@@ -100,3 +100,12 @@ def test_insert_and_delete_rows() -> None:
     assert E.insert([], -1, "conv2d") == [E.empty_row("conv2d")]
     assert [r["type"] for r in E.delete(rows, 0)] == ["dense"]
     assert E.delete(rows, 5) == rows
+
+
+def test_blank_cells_show_a_dash_in_every_language() -> None:
+    """Streamlit draws an empty cell as "None" unless told otherwise; the dash reads in both."""
+    for lang in ("en", "zh"):
+        at = open_page("pages/custom.py", preset=SEED, lang=lang)
+        assert at.data_editor[0].proto.placeholder == "—"
+        caption = " ".join(c.value for c in at.caption)
+        assert "“—”" in caption and "None" not in caption

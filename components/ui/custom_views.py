@@ -47,6 +47,7 @@ from components.ui.safe_text import plain
 
 KEY = "custom"
 ROW_PX = 35  # Streamlit's grid row (and header) height
+BLANK = "—"  # what an empty cell shows
 BASE = "custom_base"
 ROWS, VERSION, SOURCE, LAST = "custom_rows", "custom_version", "custom_source", "custom_last"
 NOTES, IMPORTED = "custom_notes", "custom_import_msg"
@@ -261,10 +262,10 @@ def _column_config() -> dict[str, object]:
             options=list(LAYER_TYPES),
             help=t("custom.col.type_help"),
             default="conv2d",
-            width=100,
+            width=92,
         ),
         "name": cc.TextColumn(
-            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=80
+            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=72
         ),
         "padding": cc.SelectboxColumn(
             t("custom.col.padding"),
@@ -352,11 +353,12 @@ def builder() -> E.Checked:
     name, shape = network_controls()
     rows, base = st.session_state[ROWS], st.session_state[BASE]
     checked = E.check(rows, name, shape)
-    grid, checks = st.columns([0.86, 0.14], gap=None)
+    checks, grid = st.columns([0.17, 0.83], gap=None)  # the checks first: seen at 1024 px
     grid.data_editor(
         _frame(base),  # the same data while cells are edited: the grid is never rebuilt
         key=_editor_key(),
         num_rows="dynamic",
+        placeholder=BLANK,  # a blank cell, in every language (Streamlit's default: "None")
         height=(len(base) + 2) * ROW_PX + 3,  # every row and the "+" line: no scrolling,
         column_config=_column_config(),  # so the check table stays level with it
         column_order=("row", "type", "name", *E.COLUMNS[2:]),
@@ -370,7 +372,7 @@ def builder() -> E.Checked:
         column_config={
             "check": st.column_config.TextColumn(
                 t("custom.col.check"), help=t("custom.col.check_help")
-            )
+            ),
         },
         hide_index=True,
         width="stretch",
@@ -390,7 +392,7 @@ def _reorder(checked: E.Checked) -> None:
         return
     if st.session_state.get(MOVE_ROW, 0) >= len(rows):
         st.session_state[MOVE_ROW] = len(rows) - 1
-    pick, up, down, add, drop = st.columns([3, 1, 1, 1.3, 1.3], vertical_alignment="bottom")
+    pick, up, down, add, drop = st.columns([2, 1, 1.1, 1.1, 1.1], vertical_alignment="bottom")
     pick.selectbox(
         t("builder_rows.pick"),
         range(len(rows)),

@@ -23,11 +23,11 @@ pytestmark = pytest.mark.browser
 
 def select_first_row(page, column: int) -> None:
     """Select row 1's cell ``column`` (0 = the row number) of the grid, a canvas."""
-    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid = page.locator('[class*="st-key-custom_editor_"] [data-testid="stDataFrame"]')
     grid.wait_for()
     box = grid.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + 60, box["y"] + 52)  # row 1, its row-number cell
+    page.mouse.click(box["x"] + 48, box["y"] + 52)  # row 1, its row-number cell
     for _ in range(column):
         page.wait_for_timeout(150)  # the grid handles one key per frame
         page.keyboard.press("ArrowRight")
@@ -46,7 +46,10 @@ def test_the_grid_survives_edits_and_every_digit_arrives(page) -> None:
     require_page("custom")
     open_page(page, "/custom?preset=seed-example")
     select_first_row(page, 3)  # row · type · name · Filters
-    page.evaluate("window.vxGrid = document.querySelector('[data-testid=\"stDataFrame\"]')")
+    page.evaluate(
+        "window.vxGrid = document.querySelector("
+        '\'[class*="st-key-custom_editor_"] [data-testid="stDataFrame"]\')'
+    )
     type_into_cell(page, "128", "Tab")
     after_action(page)
     assert page.evaluate("window.vxGrid.isConnected"), "the rerun rebuilt the grid"
