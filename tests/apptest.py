@@ -39,3 +39,9 @@ def messages(at: AppTest) -> str:
 def as_read(markdown: str) -> str:
     """Markdown source as a reader sees it: the escapes and word joiners of user text removed."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
+def check_column(at: AppTest) -> list[str]:
+    """The builder's check column (the read-only table beside its grid), row by row."""
+    [table] = [d.value for d in at.dataframe if "check" in d.value.columns]
+    return list(table["check"])

@@ -15,7 +15,8 @@ def test_every_figure_names_its_source_page() -> None:
     for row in raw["figures"]:
         assert row["source"] in sources()
         assert row["page"].startswith(("https://pytorch.org/", "https://docs.pytorch.org/",
-                                       "https://keras.io/"))  # fmt: skip
+                                       "https://keras.io/",
+                                       "https://github.com/pytorch/vision/"))  # fmt: skip
         assert 60 < row["top1"] < row["top5"] < 100
 
 
@@ -44,3 +45,22 @@ def test_no_figure_no_claim() -> None:
     at = open_page("pages/compare.py", cmp="vgg16@320x320x3,vgg19")
     shown = messages(at)
     assert "points)" not in shown and "VGG16 · 320×320" in shown
+
+
+def test_every_torchvision_vgg_has_its_figure() -> None:
+    """torchvision publishes all eight; these three were read from the weights' metadata in
+    its source (``VGG11_Weights``, ``VGG11_BN_Weights``, ``VGG16_BN_Weights``), the same
+    numbers its documentation pages render (the other five match their pages exactly)."""
+    pinned = {
+        ("vgg11", False): (69.02, 88.628),
+        ("vgg11", True): (70.37, 89.81),
+        ("vgg16", True): (73.36, 91.516),
+    }
+    for (arch, bn), (top1, top5) in pinned.items():
+        [figure] = published(parse_item(arch + ("_bn" if bn else "")))
+        assert (figure.source, figure.top1, figure.top5) == ("torchvision", top1, top5)
+    for arch in ("vgg11", "vgg13", "vgg16", "vgg19"):
+        for suffix in ("", "_bn"):
+            assert any(f.source == "torchvision" for f in published(parse_item(arch + suffix)))
+    at = open_page("pages/compare.py", cmp="vgg11,vgg11_bn")
+    assert "top-1 69.0% → 70.4% (+1.4 points)" in messages(at)

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from components.engine.analysis import analyze
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import decode_spec, encode_spec, parse_spec
-from tests.apptest import as_read, open_page
+from tests.apptest import as_read, check_column, open_page
 from tests.apptest import html as headline
 
 PINNED = {
@@ -64,8 +64,7 @@ def test_default_is_the_seed_example_with_output_shapes_in_the_table() -> None:
     assert not at.exception
     assert at.title[0].value == "Custom CNN builder"
     assert "9,494,561" in headline(at)
-    table = at.data_editor[0].value
-    assert list(table["check"][:2]) == ["✓ 148×148×16", "✓ 74×74×16"]
+    assert list(check_column(at)[:2]) == ["✓ 148×148×16", "✓ 74×74×16"]
     assert "def " in at.code[0].value or "keras" in at.code[0].value.lower()
     assert any("torch" in c.value for c in at.code)
 
@@ -91,7 +90,7 @@ def test_an_invalid_row_is_marked_and_the_last_network_stays_shown() -> None:
     shown = as_read(error.value)
     assert "row 5 (conv2d_2)" in shown and "larger than its 36×36 input" in shown
     assert "padding 'same'" in shown
-    assert at.data_editor[0].value["check"][4].startswith("✗")
+    assert check_column(at)[4].startswith("✗")
     assert "9,494,561" in headline(at)  # the last network that worked
     assert "the last network that worked" in texts(at.info)
     assert at.query_params["preset"] == SEED  # the link keeps the shown network
@@ -116,7 +115,7 @@ def test_dense_on_an_image_is_a_warning_not_an_error() -> None:
     assert not at.exception and not at.error
     warning = texts(at.warning)
     assert "row 7 (dense)" in warning and "each of the 289 positions" in warning
-    assert at.data_editor[0].value["check"][6] == "⚠ 17×17×512"
+    assert check_column(at)[6] == "⚠ 17×17×512"
     assert f"{analyze(decode_spec(at.query_params['spec'])).total_params:,}" in headline(at)
 
 

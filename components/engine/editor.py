@@ -138,6 +138,17 @@ def move(rows: list[Row], index: int, step: int) -> list[Row]:
     return out
 
 
+def insert(rows: list[Row], index: int, kind: str | None) -> list[Row]:
+    """A new row of ``kind`` (with its defaults) below row ``index``; at the top if none."""
+    at = min(max(index + 1, 0), len(rows))
+    return [*rows[:at], empty_row(kind), *rows[at:]]
+
+
+def delete(rows: list[Row], index: int) -> list[Row]:
+    """The rows without row ``index`` (unchanged when there is no such row)."""
+    return [r for i, r in enumerate(rows) if i != index]
+
+
 def rows_to_spec(rows: list[Row], name: str, input_shape: tuple[Any, Any, Any]) -> dict[str, Any]:
     """The raw JSON spec of the table (validated later by :func:`parse_spec`)."""
     layers = []

@@ -254,6 +254,7 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
 
 
 PROJECTOR_FONT = 20  # px; every text of a chart on a projector is at least PROJECTOR_FONT - 2
+MAX_PROJECTOR_TICKS = 12  # layer names that fit side by side under a projector chart
 
 
 def projector_fonts(figure: go.Figure, size: int = PROJECTOR_FONT) -> go.Figure:
@@ -269,6 +270,11 @@ def projector_fonts(figure: go.Figure, size: int = PROJECTOR_FONT) -> go.Figure:
     figure.update_xaxes(tickfont_size=small, title_font_size=size)
     figure.update_yaxes(tickfont_size=small, title_font_size=size)
     figure.update_annotations(font_size=small)
+    for axis in ("xaxis", "xaxis2"):  # slanted names at this size overlap past ~12: every other
+        ticks = figure.layout[axis].tickvals
+        if ticks is not None and len(ticks) > MAX_PROJECTOR_TICKS:
+            text = figure.layout[axis].ticktext
+            figure.layout[axis].update(tickvals=ticks[::2], ticktext=text[::2])
     bottom = figure.layout.margin.b
     if bottom is not None:
         figure.update_layout(margin_b=int(bottom * 1.5))

@@ -1,10 +1,15 @@
 """The custom CNN builder's widgets: the layer table, its checks, links, import and export.
 
-The table's rows live in ``st.session_state`` (:data:`ROWS`); ``st.data_editor`` shows
-them under a versioned key, and its edits are folded into the rows at the start of the
-next run (``engine.editor.apply_edits``), then the editor is drawn afresh, so the
-read-only check column always matches the rows. The network travels in the share link
-as ``preset=NAME`` while it is an untouched preset, else as ``spec=`` (base64url JSON).
+The table's rows live in ``st.session_state`` (:data:`ROWS`). ``st.data_editor`` is given
+the same data and key while cells are edited (:data:`BASE`, the rows it was keyed with),
+so the browser never rebuilds the grid under a student typing: a rebuilt grid dropped
+what was typed during the rerun an edit starts. The browser keeps every edit and sends
+them all each time; each run recomputes the rows as that delta applied to the base
+(``engine.editor.apply_edits``). The checks of the current rows are a read-only table
+beside the grid, row for row. Only whole-table changes (a preset, an import, adding,
+deleting or moving a row) give the editor new data and a new key.
+The network travels in the share link as ``preset=NAME`` while it is an untouched
+preset, else as ``spec=`` (base64url JSON).
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ from components.ui.network_picker import analysis_of
 from components.ui.safe_text import plain
 
 KEY = "custom"
+ROW_PX = 35  # Streamlit's grid row (and header) height
+BLANK = "—"  # what an empty cell shows
+BASE = "custom_base"
 ROWS, VERSION, SOURCE, LAST = "custom_rows", "custom_version", "custom_source", "custom_last"
 NOTES, IMPORTED = "custom_notes", "custom_import_msg"
 NAME, H, W, C = "custom_name", "custom_h", "custom_w", "custom_c"
@@ -61,11 +69,17 @@ def _editor_key() -> str:
     return f"custom_editor_{st.session_state[VERSION]}"
 
 
+def _rebase(rows: list[E.Row]) -> None:
+    """A new table in the editor: new key, so the grid is drawn afresh from ``rows``."""
+    state = st.session_state
+    state[ROWS] = state[BASE] = rows
+    state[VERSION] = state.get(VERSION, 0) + 1
+
+
 def _load(spec: NetworkSpec, source: str | None) -> None:
     """Put a whole network in the builder (rows, name, input); SpecError if it cannot be."""
-    rows = E.spec_to_rows(spec)
     state = st.session_state
-    state[ROWS] = rows
+    _rebase(E.spec_to_rows(spec))
     state[SOURCE] = source
     try:
         analysis_of(spec)
@@ -74,7 +88,6 @@ def _load(spec: NetworkSpec, source: str | None) -> None:
         state.setdefault(LAST, load_preset(_default_preset()))
     state[NAME] = spec.name
     state[H], state[W], state[C] = spec.input_shape
-    state[VERSION] = state.get(VERSION, 0) + 1
     state[MOVE_ROW] = 0
     state[PRESET] = source or OWN
     state[NOTES] = []
@@ -119,15 +132,18 @@ def _read_link() -> None:
 
 
 def start() -> None:
-    """Read the link once, then fold the editor's pending edits into the rows."""
+    """Read the link once, then the rows: the editor's whole edit delta on its base rows."""
     state = st.session_state
     if ROWS not in state:
         _read_link()
     edits = state.get(_editor_key())
     if edits and any(edits.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
-        state[ROWS] = E.apply_edits(state[ROWS], edits)
-        state[VERSION] += 1
-        _edited()
+        rows = E.apply_edits(state[BASE], edits)
+        if rows != state[ROWS]:
+            _edited()
+        state[ROWS] = rows
+        if edits.get("added_rows") or edits.get("deleted_rows"):
+            _rebase(rows)  # a change of row count re-keys the editor
     for note in state[NOTES]:
         st.warning(note, icon=":material/link_off:")
 
@@ -149,9 +165,8 @@ def _preset_chosen() -> None:
 def start_own() -> None:
     """'— your own network —': an empty table with one conv row, a new name, the same input."""
     state = st.session_state
-    state[ROWS] = [E.empty_row("conv2d")]
+    _rebase([E.empty_row("conv2d")])
     state[NAME] = t("classroom.builder.own_name")
-    state[VERSION] = state.get(VERSION, 0) + 1
     state[MOVE_ROW] = 0
     state[SOURCE] = None
     state[NOTES] = []
@@ -162,10 +177,26 @@ def _move(step: int) -> None:
     index = state[MOVE_ROW]
     moved = E.move(state[ROWS], index, step)
     if moved != state[ROWS]:
-        state[ROWS] = moved
+        _rebase(moved)
         state[MOVE_ROW] = index + step
-        state[VERSION] += 1
         _edited()
+
+
+def _insert() -> None:
+    """A new row below the picked one, of the same type (its type cell can change it)."""
+    state = st.session_state
+    rows, index = state[ROWS], state.get(MOVE_ROW, -1) if state[ROWS] else -1
+    kind = rows[index]["type"] if 0 <= index < len(rows) else "conv2d"
+    _rebase(E.insert(rows, index, kind if kind in LAYER_TYPES else "conv2d"))
+    state[MOVE_ROW] = index + 1
+    _edited()
+
+
+def _delete() -> None:
+    state = st.session_state
+    _rebase(E.delete(state[ROWS], state[MOVE_ROW]))
+    state[MOVE_ROW] = max(0, min(state[MOVE_ROW], len(state[ROWS]) - 1))
+    _edited()
 
 
 # ------------------------------------------------------------------ the table
@@ -197,12 +228,20 @@ def _check_cell(checked: E.Checked, row: int) -> str:
     return f"{mark} {shape_text(shape)}" if len(shape) > 1 else f"{mark} {shape[0]:,}"
 
 
-def _frame(rows: list[E.Row], checked: E.Checked) -> pd.DataFrame:
+def _numbers(rows: list[E.Row]) -> pd.Series:
+    return pd.Series(range(1, len(rows) + 1), dtype="Int64")
+
+
+def _check_frame(rows: list[E.Row], checked: E.Checked) -> pd.DataFrame:
+    checks = [_check_cell(checked, i) for i in range(len(rows))]
+    return pd.DataFrame({"check": pd.Series(checks, dtype=object)})
+
+
+def _frame(rows: list[E.Row]) -> pd.DataFrame:
     data = {column: [row.get(column) for row in rows] for column in E.COLUMNS}
     frame = pd.DataFrame(
         {
-            "row": pd.Series(range(1, len(rows) + 1), dtype="Int64"),
-            "check": pd.Series([_check_cell(checked, i) for i in range(len(rows))], dtype=object),
+            "row": _numbers(rows),
             **{c: pd.Series(data[c], dtype="Int64") for c in E.INT_COLUMNS},
             "rate": pd.Series(data["rate"], dtype="Float64"),
             "use_bias": pd.Series(data["use_bias"], dtype="boolean"),
@@ -218,16 +257,15 @@ def _column_config() -> dict[str, object]:
     cc = st.column_config
     config: dict[str, object] = {
         "row": cc.NumberColumn(t("custom.col.row"), width=32, format="%d"),
-        "check": cc.TextColumn(t("custom.col.check"), help=t("custom.col.check_help"), width=120),
         "type": cc.SelectboxColumn(
             t("custom.col.type"),
             options=list(LAYER_TYPES),
             help=t("custom.col.type_help"),
             default="conv2d",
-            width=100,
+            width=92,
         ),
         "name": cc.TextColumn(
-            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=80
+            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=72
         ),
         "padding": cc.SelectboxColumn(
             t("custom.col.padding"),
@@ -313,15 +351,29 @@ def builder() -> E.Checked:
     """The controls and the layer table; the table checked, row by row."""
     st.html(TABLE_ROOM)
     name, shape = network_controls()
-    rows = st.session_state[ROWS]
+    rows, base = st.session_state[ROWS], st.session_state[BASE]
     checked = E.check(rows, name, shape)
-    st.data_editor(
-        _frame(rows, checked),
+    checks, grid = st.columns([0.17, 0.83], gap=None)  # the checks first: seen at 1024 px
+    grid.data_editor(
+        _frame(base),  # the same data while cells are edited: the grid is never rebuilt
         key=_editor_key(),
         num_rows="dynamic",
-        column_config=_column_config(),
-        column_order=("row", "check", "type", "name", *E.COLUMNS[2:]),
-        disabled=("row", "check"),
+        placeholder=BLANK,  # a blank cell, in every language (Streamlit's default: "None")
+        height=(len(base) + 2) * ROW_PX + 3,  # every row and the "+" line: no scrolling,
+        column_config=_column_config(),  # so the check table stays level with it
+        column_order=("row", "type", "name", *E.COLUMNS[2:]),
+        disabled=("row",),
+        hide_index=True,
+        width="stretch",
+    )
+    checks.dataframe(
+        _check_frame(rows, checked),
+        height=(len(rows) + 1) * ROW_PX + 3,
+        column_config={
+            "check": st.column_config.TextColumn(
+                t("custom.col.check"), help=t("custom.col.check_help")
+            ),
+        },
         hide_index=True,
         width="stretch",
     )
@@ -332,14 +384,17 @@ def builder() -> E.Checked:
 
 
 def _reorder(checked: E.Checked) -> None:
+    """Pick a row; move it, add one below it, or delete it (the grid's cells only edit)."""
     rows = st.session_state[ROWS]
     if not rows:
+        st.button(t("builder_rows.add_first"), icon=":material/add:", on_click=_insert,
+                  key="custom_insert")  # fmt: skip
         return
     if st.session_state.get(MOVE_ROW, 0) >= len(rows):
         st.session_state[MOVE_ROW] = len(rows) - 1
-    pick, up, down = st.columns([3, 1, 1], vertical_alignment="bottom")
+    pick, up, down, add, drop = st.columns([2, 1, 1.1, 1.1, 1.1], vertical_alignment="bottom")
     pick.selectbox(
-        t("custom.move.row"),
+        t("builder_rows.pick"),
         range(len(rows)),
         key=MOVE_ROW,
         format_func=lambda i: t(
@@ -363,6 +418,21 @@ def _reorder(checked: E.Checked) -> None:
         args=(1,),
         disabled=index >= len(rows) - 1,
         key="custom_down",
+        width="stretch",
+    )
+    add.button(
+        t("builder_rows.insert"),
+        icon=":material/add:",
+        on_click=_insert,
+        key="custom_insert",
+        width="stretch",
+        help=t("builder_rows.insert_help"),
+    )
+    drop.button(
+        t("builder_rows.delete"),
+        icon=":material/delete:",
+        on_click=_delete,
+        key="custom_delete",
         width="stretch",
     )
 

@@ -57,9 +57,11 @@ div[data-testid="stCode"] code, div[data-testid="stMarkdownContainer"] code {
 div[data-testid="stMetricValue"] { font-size: 2.4rem !important; }
 button p { font-size: 1.3rem !important; }
 div[data-baseweb="select"] div, div[data-baseweb="input"] input, ul[role="listbox"] li,
+input[data-testid="stNumberInputField"], div[data-testid="stTextInputRootElement"] input,
 div[data-testid="stSliderThumbValue"] { font-size: 1.3rem !important; }
 div[data-testid="stSliderTickBar"] { display: none; }
-div[data-testid="stDataFrame"] { zoom: 1.2; }
+div[data-testid="stSlider"] > [data-testid="stWidgetLabel"] { margin-bottom: 1.2rem; }
+div[data-testid="stDataFrame"] { zoom: 1.2; width: calc(100% / 1.2) !important; }
 div[class*="st-key-vx_arrow_keys"] { position: absolute; left: -9999px; height: 0; }
 </style>
 """

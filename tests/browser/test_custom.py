@@ -36,11 +36,11 @@ def test_editing_a_cell_updates_the_total_and_the_link(page) -> None:
     """Type 32 into the first conv's Filters cell of the grid (a canvas: keyboard only)."""
     require_page("custom")
     open_page(page, "/custom?preset=seed-example")
-    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid = page.locator('[class*="st-key-custom_editor_"] [data-testid="stDataFrame"]')
     box = grid.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + 60, box["y"] + 52)  # row 1, its row-number cell
-    for key in ["ArrowRight"] * 4 + ["Enter", "ControlOrMeta+a"]:  # → Filters; edit it
+    page.mouse.click(box["x"] + 48, box["y"] + 52)  # row 1, its row-number cell
+    for key in ["ArrowRight"] * 3 + ["Enter", "ControlOrMeta+a"]:  # → Filters; edit it
         page.wait_for_timeout(150)  # the grid handles one key per frame
         page.keyboard.press(key)
     page.keyboard.type("32", delay=100)

@@ -1,0 +1,49 @@
+"""Presentation mode at 1024×768: inputs enlarged, slider values clear of their labels,
+the layer names under the chart readable (not drawn over each other)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.harness import assert_no_error, open_page
+
+pytestmark = pytest.mark.browser
+
+PROJECTOR = {"width": 1024, "height": 768}
+
+SLIDER_GAPS = """() => [...document.querySelectorAll('[data-testid="stSlider"]')].map(s => {
+    const label = s.querySelector('[data-testid="stWidgetLabel"] p').getBoundingClientRect();
+    const value = s.querySelector('[data-testid="stSliderThumbValue"]').getBoundingClientRect();
+    return value.top - label.bottom; })"""
+# Names slanted at 60°: two neighbours' lines of text are (their anchors' distance) × sin 60°
+# apart; below one font size they are drawn over each other. Returns the smallest ratio.
+TICK_SPACING = """() => { const ticks = [...document.querySelectorAll('.x2tick text')]
+    .filter(e => e.textContent.trim() && e.getBoundingClientRect().width > 0);
+  const size = parseFloat(getComputedStyle(ticks[0]).fontSize);
+  const ends = ticks.map(e => e.getBoundingClientRect().right).sort((a, b) => a - b);
+  let tightest = Infinity;
+  for (let i = 1; i < ends.length; i++)
+    tightest = Math.min(tightest, (ends[i] - ends[i - 1]) * Math.sin(Math.PI / 3) / size);
+  return [ticks.length, tightest]; }"""
+
+
+def test_lesson_inputs_are_enlarged_and_slider_values_clear_their_labels(page) -> None:
+    page.set_viewport_size(PROJECTOR)
+    open_page(page, "/learn?lesson=size&present=1")
+    assert_no_error(page)
+    field = page.locator('input[data-testid="stNumberInputField"]').first
+    expect(field).to_be_visible()
+    assert float(field.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
+    page.wait_for_selector('[data-testid="stSliderThumbValue"]')
+    gaps = page.evaluate(SLIDER_GAPS)
+    assert gaps and min(gaps) >= -1, gaps  # below its label's text (to a pixel), not on it
+
+
+def test_layer_names_under_the_projector_chart_do_not_overlap(page) -> None:
+    page.set_viewport_size(PROJECTOR)
+    open_page(page, "/?arch=vgg16&present=1&layer=block5_pool")
+    assert_no_error(page)
+    page.wait_for_function("() => document.querySelectorAll('.x2tick text').length > 5")
+    count, tightest = page.evaluate(TICK_SPACING)
+    assert count >= 8 and tightest >= 1, (count, tightest)  # every other name, each readable
