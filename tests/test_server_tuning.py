@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from streamlit.runtime.scriptrunner import script_runner
 
 from components.ui.activation_views import models_held
-from components.ui.server_tuning import keep_keras_session
+from components.ui.server_tuning import STREAMLIT_CLEANUP, keep_keras_session
 from tests.conftest import ROOT
 
 
@@ -25,7 +25,8 @@ def fake_keras() -> tuple[types.ModuleType, list[str]]:
 def test_streamlit_would_clear_keras_after_a_run_and_no_longer_does(monkeypatch):
     keras, calls = fake_keras()
     monkeypatch.setitem(sys.modules, "keras", keras)
-    original = script_runner._clean_problem_modules
+    # Streamlit's own cleanup, even when an earlier test in this process ran app.py
+    original = (STREAMLIT_CLEANUP or [script_runner._clean_problem_modules])[0]
     monkeypatch.setattr(script_runner, "_clean_problem_modules", original)
     original()
     assert calls == ["clear"]  # what Streamlit does after every run once Keras is loaded

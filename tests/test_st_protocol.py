@@ -8,6 +8,7 @@ from google.protobuf.json_format import ParseDict
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.st_protocol import RunResult, StreamlitClient
+from tests.async_run import run_async
 
 
 def element(**fields) -> ForwardMsg:
@@ -46,7 +47,7 @@ def test_a_run_as_the_browser_sees_it():
         client._on_message(done)
         return client, client._run, await client._done
 
-    client, result, finished = asyncio.run(run())
+    client, result, finished = run_async(run())
     assert (client.session_id, client.page_hash, client.page) == ("s-1", "h-1", "activations")
     assert client.query == "arch=vgg16&layer=block2_conv1"
     assert client.url == "http://127.0.0.1:1/activations?arch=vgg16&layer=block2_conv1"
@@ -68,4 +69,4 @@ def test_a_run_that_finishes_early_for_a_rerun_is_not_the_end():
         client._on_message(early)
         return client._done.done()
 
-    assert asyncio.run(run()) is False
+    assert run_async(run()) is False

@@ -9,6 +9,7 @@ cached per (network, weights, image, class, layer, method) and so are the pictur
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -247,11 +248,21 @@ def _start(count: int, layers: list[str], top: list[int]) -> None:
         state.cam_class_a, state.cam_class_b = top[0], second
 
 
-@st.fragment
 def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
-    """The Grad-CAM section of the activation page (a fragment: its controls rerun only it)."""
+    """The Grad-CAM section of the activation page (a fragment: its controls rerun only it).
+
+    The fragment keeps its arguments for the session's reruns: it gets a weak reference to
+    the network, so a model the shared cache evicts is freed, not held by every session."""
+    _evidence_ui(weakref.ref(net), run, analysis)
+
+
+@st.fragment
+def _evidence_ui(net_ref: weakref.ref, run: Any, analysis: Analysis) -> None:
     from components.keras_side import saliency as S
 
+    net = net_ref()
+    if net is None:  # evicted from the shared cache since the page ran: build it again
+        st.rerun(scope="app")
     st.subheader(t("cam.title"))
     count = S.class_count(net.model)
     layers = S.spatial_layers(net.model)

@@ -13,6 +13,9 @@ layer-slider rerun's server time went there.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+
+STREAMLIT_CLEANUP: list[Callable[[], None]] = []  # what keep_keras_session replaced
 
 
 def _clean_without_keras() -> None:
@@ -26,5 +29,7 @@ def keep_keras_session() -> None:
     """Stop Streamlit clearing Keras' session after each run (idempotent, once per process)."""
     from streamlit.runtime.scriptrunner import script_runner
 
-    if hasattr(script_runner, "_clean_problem_modules"):
+    current = getattr(script_runner, "_clean_problem_modules", None)
+    if current is not None and current is not _clean_without_keras:
+        STREAMLIT_CLEANUP.append(current)  # Streamlit's own, for the tests that check it
         script_runner._clean_problem_modules = _clean_without_keras
