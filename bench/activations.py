@@ -14,15 +14,14 @@ timings do not depend on the values.
 from __future__ import annotations
 
 import resource
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import median_seconds  # noqa: E402
 from components.engine.analysis import analyze  # noqa: E402
 from components.engine.vgg import vgg_spec  # noqa: E402
 from components.keras_side import featuremaps as F  # noqa: E402
@@ -32,15 +31,6 @@ from components.keras_side.activations import WeightsSource, build_network  # no
 
 RUNS = 7
 SAMPLE = ROOT / "assets" / "samples" / "astronaut.jpg"
-
-
-def median_seconds(call: Callable[[], object], runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -63,9 +53,9 @@ def main() -> None:
 
     for _ in range(2):  # warm every path once more
         net.forward(x), net.activations(x), first_grid()
-    forward = median_seconds(lambda: net.forward(x))
-    extract = median_seconds(lambda: net.activations(x))
-    grid = median_seconds(first_grid)
+    forward = median_seconds(lambda: net.forward(x), RUNS)
+    extract = median_seconds(lambda: net.activations(x), RUNS)
+    grid = median_seconds(first_grid, RUNS)
     for label, seconds, goal in (
         ("bare model(x) forward", forward, ""),
         ("all layers in one pass", extract, "goal ≤ 1.2×"),

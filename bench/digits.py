@@ -21,7 +21,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
+from bench.timing import median_seconds  # noqa: E402
 from components.keras_side import conv_steps as S  # noqa: E402
 from components.keras_side import digits as D  # noqa: E402
 from components.keras_side import featuremaps as F  # noqa: E402
@@ -40,15 +40,6 @@ RUNS = 15
 TILE_SRC = """() => [...document.querySelectorAll("[data-testid='stImage'] img")]
   .map(img => img.src).join(" ")"""
 MAP_LAYERS = [f"block{b}_{kind}" for b in (1, 2, 3) for kind in ("conv1", "pool")]
-
-
-def median_seconds(call: Callable[[], object], runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def canvas(shift: int) -> np.ndarray:
@@ -74,7 +65,7 @@ def server_side(net) -> tuple[float, float]:
 
     for _ in range(3):
         net.forward(x), after_stroke()
-    return median_seconds(lambda: net.forward(x)), median_seconds(after_stroke)
+    return median_seconds(lambda: net.forward(x), RUNS), median_seconds(after_stroke, RUNS)
 
 
 def browser(strokes: int = 8) -> float | None:

@@ -14,15 +14,13 @@ not depend on the values.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import median_seconds  # noqa: E402
 from components.engine.analysis import analyze  # noqa: E402
 from components.engine.vgg import vgg_spec  # noqa: E402
 from components.keras_side import featuremaps as F  # noqa: E402
@@ -36,15 +34,6 @@ RUNS = 5
 SMOOTH_SAMPLES = 25
 SAMPLE = ROOT / "assets" / "samples" / "chelsea.jpg"
 LAYER, CLASSES = "block5_conv3", (281, 285)  # tabby cat, Egyptian cat
-
-
-def median_seconds(call: Callable[[], object], runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -79,13 +68,13 @@ def main() -> None:
 
     for _ in range(2):
         net.forward(x), gradcam(), both(), saliency(), guided()
-    forward = median_seconds(lambda: net.forward(x))
+    forward = median_seconds(lambda: net.forward(x), RUNS)
     rows = [
         ("bare model(x) forward", forward, ""),
-        ("Grad-CAM (1 pass)", median_seconds(gradcam), "goal ≤ 3×"),
-        ("Grad-CAM + input gradient", median_seconds(both), ""),
-        ("saliency (1 pass)", median_seconds(saliency), ""),
-        ("guided backprop (1 pass)", median_seconds(guided), ""),
+        ("Grad-CAM (1 pass)", median_seconds(gradcam, RUNS), "goal ≤ 3×"),
+        ("Grad-CAM + input gradient", median_seconds(both, RUNS), ""),
+        ("saliency (1 pass)", median_seconds(saliency, RUNS), ""),
+        ("guided backprop (1 pass)", median_seconds(guided, RUNS), ""),
         (f"SmoothGrad, {SMOOTH_SAMPLES} samples", median_seconds(smooth, 1), ""),
     ]
     for label, seconds, goal in rows:
