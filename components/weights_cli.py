@@ -12,7 +12,7 @@ import json
 import sys
 from dataclasses import asdict
 
-from components.engine.report import human_bytes
+from components.engine.formatting import byte_text
 
 ALL = "all"
 
@@ -43,7 +43,7 @@ def status_command(fmt: str) -> int:
     print(f"{'variant':<10} {'size':>9}  {'cached':<6}  {'revision':<12} repository")
     for r in rows:
         revision = r.revision[:12] + ("" if r.pinned else " (not pinned)")
-        size, cached = human_bytes(r.approx_bytes), "yes" if r.cached else "no"
+        size, cached = byte_text(r.approx_bytes), "yes" if r.cached else "no"
         print(f"{r.variant:<10} {size:>9}  {cached:<6}  {revision:<12} {r.repo}")
     return 0
 
@@ -71,5 +71,5 @@ def fetch_command(names: list[str]) -> int:
             message = translate(problem.key, "en", **problem.values)
             print(f"error: {name}: {message}", file=sys.stderr)
             continue
-        print(f"{name}: ok, SHA-256 verified, {human_bytes(path.stat().st_size)} at {path}")
+        print(f"{name}: ok, SHA-256 verified, {byte_text(path.stat().st_size)} at {path}")
     return 1 if failed else 0

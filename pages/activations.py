@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.engine.errors import SpecError
-from components.engine.report import human_bytes
+from components.engine.formatting import byte_text
 from components.keras_side import featuremaps as F
 from components.keras_side import images as I
 from components.keras_side import weights as W
@@ -175,8 +175,8 @@ with left:
     st.caption(
         t(
             "act.input.memory",
-            activations=human_bytes(analysis.activation_bytes),
-            weights=human_bytes(analysis.weight_bytes),
+            activations=byte_text(analysis.activation_bytes),
+            weights=byte_text(analysis.weight_bytes),
             layers=len(analysis.layers),
         )
     )

@@ -9,6 +9,7 @@ import pytest
 
 from components.engine import compare as E
 from components.engine.analysis import analyze
+from components.engine.formatting import short_count, signed, signed_short
 from components.engine.presets import load_preset
 from components.engine.vgg import vgg_spec
 from components.ui import compare_charts as C
@@ -190,10 +191,10 @@ def test_vgg16_to_vgg19_deltas_are_pinned() -> None:
     assert delta.convs == 3
     assert delta.conv_changes == (("block3", 1), ("block4", 1), ("block5", 1))
     assert delta.params == 5_309_696
-    assert E.signed(delta.params) == "+5,309,696"
+    assert signed(delta.params) == "+5,309,696"
     assert E.signed_pct(delta.params_ratio) == "+3.8%"
     assert delta.macs == 4_161_798_144
-    assert E.signed_short(delta.macs) == "+4.16 G"
+    assert signed_short(delta.macs) == "+4.16 G"
     assert E.signed_pct(delta.macs_ratio) == "+26.9%"
     assert (delta.rf_before, delta.rf_after) == ((212, 212), (268, 268))
     assert delta.changes == ("network",)
@@ -203,7 +204,7 @@ def test_the_fc_layers_hold_the_same_parameters_in_all_four() -> None:
     cmp = comparison(FOUR)
     assert len(cmp.deltas) == 3
     assert cmp.shared_head_params == 123_642_856
-    assert E.short(cmp.shared_head_params) == "123.6 M"
+    assert short_count(cmp.shared_head_params) == "123.6 M"
     # Stated only when true: no head, or a head that grew with the input.
     assert comparison("vgg16,vgg16/notop").shared_head_params is None
     assert comparison("vgg16,vgg16@320x320x3").shared_head_params is None
@@ -220,7 +221,7 @@ def test_batch_norm_delta() -> None:
 def test_head_and_input_deltas() -> None:
     (head,) = comparison("vgg16,vgg16/notop").deltas
     assert head.params == -123_642_856 and head.changes == ("head",)
-    assert E.signed(head.params) == "−123,642,856"
+    assert signed(head.params) == "−123,642,856"
     (size,) = comparison("vgg16,vgg16@448x448x3").deltas
     assert size.changes == ("input",)
     assert E.signed_pct(size.macs_ratio).startswith("+")
@@ -263,11 +264,11 @@ def test_first_dense_explains_fc1() -> None:
 
 
 def test_number_text() -> None:
-    assert E.short(4_161_798_144) == "4.16 G"
-    assert E.short(15_470_264_320) == "15.5 G"
-    assert E.short(123_642_856) == "123.6 M"
-    assert E.short(999) == "999"
-    assert E.signed(0) == "±0" and E.signed(-1024) == "−1,024"
+    assert short_count(4_161_798_144) == "4.16 G"
+    assert short_count(15_470_264_320) == "15.5 G"
+    assert short_count(123_642_856) == "123.6 M"
+    assert short_count(999) == "999"
+    assert signed(0) == "±0" and signed(-1024) == "−1,024"
     assert E.signed_pct(None) == "" and E.signed_pct(0.0001) == "+0.01%"  # never a rounded ±0
     assert E.signed_pct(-0.931) == "−93.1%"
     assert E.side_text((212, 180)) == "212×180" and E.side_text(None) == ""

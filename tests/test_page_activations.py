@@ -11,7 +11,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from components.engine.analysis import analyze
-from components.engine.report import human_bytes
+from components.engine.formatting import byte_text
 from components.engine.vgg import vgg_spec
 from tests.apptest import as_read, open_page
 from tests.test_images import png_header
@@ -46,7 +46,7 @@ def test_default_vgg16_with_a_sample_image() -> None:
     assert layer.value == "block1_conv1"
     assert any("16 of the 64 channels of block1_conv1" in c for c in texts(at.caption))
     analysis = analyze(vgg_spec("vgg16"))
-    memory = f"{human_bytes(analysis.activation_bytes)} of activations"
+    memory = f"{byte_text(analysis.activation_bytes)} of activations"
     assert any(f"all {len(analysis.layers)} layers: {memory}" in c for c in texts(at.caption))
     assert at.get("plotly_chart")
 
@@ -110,7 +110,7 @@ def test_imagenet_without_network_states_the_size_and_never_hangs(tmp_path, monk
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
     at = page(weights="imagenet")
     assert not at.exception
-    size = human_bytes(analyze(vgg_spec("vgg16")).weight_bytes)
+    size = byte_text(analyze(vgg_spec("vgg16")).weight_bytes)
     assert any(size in i and "not on this server yet" in i for i in texts(at.info))
     assert not any(str(tmp_path) in i for i in texts(at.info))  # no server paths for students
     start = time.perf_counter()
@@ -130,7 +130,7 @@ def test_imagenet_for_vgg13_offers_torchvision_weights_and_fails_fast_offline(
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
     at = page(arch="vgg13", weights="imagenet")
     assert not at.exception
-    size = human_bytes(analyze(vgg_spec("vgg13")).weight_bytes)
+    size = byte_text(analyze(vgg_spec("vgg13")).weight_bytes)
     assert any(size in i and "timm/vgg13.tv_in1k" in i for i in texts(at.info))
     start = time.perf_counter()
     at.button(key="act_fetch").click().run()

@@ -7,7 +7,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.engine.analysis import analyze, fmt
+from components.engine.analysis import analyze
+from components.engine.formatting import count_text
 from components.engine.vgg import vgg_spec
 from components.ui.i18n import translate
 from tests.apptest import messages, open_page
@@ -58,7 +59,9 @@ def test_default_comparison_is_vgg16_and_vgg19() -> None:
     assert "123.6 M" in text(at) and "123,642,856" in text(at)
     frame = at.dataframe[0].value
     assert frame.loc["Block 3", ("VGG19", "Convs")] == "4"
-    assert frame.loc["Total", ("VGG19", "Params")] == fmt(analyze(vgg_spec("vgg19")).total_params)
+    assert frame.loc["Total", ("VGG19", "Params")] == count_text(
+        analyze(vgg_spec("vgg19")).total_params
+    )
     assert len(charts(at)) == 3
     assert at.get("download_button")
     assert not at.warning and not at.error

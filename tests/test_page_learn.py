@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.engine.analysis import analyze, fmt
+from components.engine.analysis import analyze
+from components.engine.formatting import count_text
 from components.engine.lessons import Slide
 from components.engine.presets import load_preset
 from components.engine.quiz import make_quiz
@@ -69,7 +70,7 @@ def test_parameter_lesson_shows_the_seed_figures() -> None:
     assert "(3·3·3 + 1)·16 = 448" in text(at)
     at.number_input(key="learn_pcin").set_value(64).run()
     at.number_input(key="learn_pcout").set_value(128).run()
-    assert f"(3·3·64 + 1)·128 = {fmt((9 * 64 + 1) * 128)}" in text(at)
+    assert f"(3·3·64 + 1)·128 = {count_text((9 * 64 + 1) * 128)}" in text(at)
 
 
 def test_stack_lesson_default_and_changed_channels() -> None:
@@ -77,9 +78,9 @@ def test_stack_lesson_default_and_changed_channels() -> None:
     table = frames(at)
     assert "18·C² / 25·C²" in table and "27·C² / 49·C²" in table
     assert "5 × 5" in table and "7 × 7" in table
-    assert f"{fmt(18 * 256 * 256)} / {fmt(25 * 256 * 256)}" in table
+    assert f"{count_text(18 * 256 * 256)} / {count_text(25 * 256 * 256)}" in table
     at.select_slider(key="learn_c").set_value(64).run()
-    assert f"{fmt(27 * 64 * 64)} / {fmt(49 * 64 * 64)}" in frames(at)
+    assert f"{count_text(27 * 64 * 64)} / {count_text(49 * 64 * 64)}" in frames(at)
     at.slider(key="learn_stack_n").set_value(2).run()
     assert len(at.get("plotly_chart")) == 2 and not at.exception
 
@@ -112,10 +113,10 @@ def test_features_lesson_names_and_input_size() -> None:
 def test_budget_lesson_default_and_other_network() -> None:
     at = page(lesson="budget")
     analysis = analyze(vgg_spec("vgg16"))
-    assert at.metric[0].value == fmt(analysis.total_params)
+    assert at.metric[0].value == count_text(analysis.total_params)
     assert at.metric[1].value == "89.4%"
     at.segmented_control(key="learn_budget_arch").set_value("vgg11").run()
-    assert at.metric[0].value == fmt(analyze(vgg_spec("vgg11")).total_params)
+    assert at.metric[0].value == count_text(analyze(vgg_spec("vgg11")).total_params)
 
 
 def test_lessons_link_to_the_explorer_in_the_page_language() -> None:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.engine.report import human_bytes
+from components.engine.formatting import byte_text
 from components.keras_side import safe_read as S
 from components.keras_side import weights as W
 
@@ -166,7 +166,7 @@ def test_arrays_too_large_for_any_vgg_are_refused_before_reading(tmp_path: Path)
     assert path.stat().st_size < 100_000
     error = refusal(W.read_keras_weights, path)
     assert error.key == "act.err.weights_too_big" and error.values == {
-        "limit": human_bytes(S.MAX_ARRAY_BYTES)
+        "limit": byte_text(S.MAX_ARRAY_BYTES)
     }
 
 

@@ -11,16 +11,12 @@ import math
 from dataclasses import dataclass
 
 from components.engine.errors import Issue, SpecError
+from components.engine.formatting import count_text, pair_text
 from components.engine.spec import MAX_COUNT, Layer, NetworkSpec
 
 BYTES_PER_VALUE = 4  # float32
 
 Shape = tuple[int, ...]
-
-
-def fmt(n: int | float) -> str:
-    """Thousands separators, as Keras' summary prints them."""
-    return f"{n:,}" if isinstance(n, int) else f"{n:,.4g}"
 
 
 @dataclass(frozen=True)
@@ -186,10 +182,6 @@ def _size_formula(axis: str, size: int, k: int, s: int, pad: tuple[int, int], ou
     )
 
 
-def _pair_text(pair: tuple[int, int], sep: str = "×") -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}{sep}{pair[1]}"
-
-
 class _Walker:
     """Walks the layers, carrying the shape and receptive field forward."""
 
@@ -250,7 +242,7 @@ class _Walker:
                     Formula(
                         "Parameters",
                         "(K·K·Cin + 1)·Cout",
-                        f"({kk_text}·{cin} + 1)·{cout} = {fmt(params)}",
+                        f"({kk_text}·{cin} + 1)·{cout} = {count_text(params)}",
                     )
                 )
             else:
@@ -259,7 +251,7 @@ class _Walker:
                     Formula(
                         "Parameters",
                         "K·K·Cin·Cout (no bias)",
-                        f"{kk_text}·{cin}·{cout} = {fmt(params)}",
+                        f"{kk_text}·{cin}·{cout} = {count_text(params)}",
                     )
                 )
             macs = oh * ow * cout * k[0] * k[1] * cin
@@ -267,7 +259,7 @@ class _Walker:
                 Formula(
                     "MACs",
                     "Oh·Ow·Cout·K·K·Cin",
-                    f"{oh}·{ow}·{cout}·{kk_text}·{cin} = {fmt(macs)}",
+                    f"{oh}·{ow}·{cout}·{kk_text}·{cin} = {count_text(macs)}",
                 )
             )
         rf = self.rf
@@ -282,15 +274,15 @@ class _Walker:
                 Formula(
                     "Receptive field",
                     "r = r_in + (K − 1)·j_in",
-                    f"{_pair_text(rf.size)} + ({_pair_text(k)} − 1)·{_pair_text(rf.stride)}"
-                    f" = {_pair_text(size)}",
+                    f"{pair_text(rf.size)} + ({pair_text(k)} − 1)·{pair_text(rf.stride)}"
+                    f" = {pair_text(size)}",
                 )
             )
             formulas.append(
                 Formula(
                     "Effective stride",
                     "j = j_in·S",
-                    f"{_pair_text(rf.stride)}·{_pair_text(s)} = {_pair_text(jump)}",
+                    f"{pair_text(rf.stride)}·{pair_text(s)} = {pair_text(jump)}",
                 )
             )
             self.rf = ReceptiveField(size, jump, start)
@@ -320,7 +312,9 @@ class _Walker:
                 n = math.prod(shape_in)
                 if len(shape_in) == 3:
                     h, w, c = shape_in
-                    formulas.append(Formula("Output size", "N = H·W·C", f"{h}·{w}·{c} = {fmt(n)}"))
+                    formulas.append(
+                        Formula("Output size", "N = H·W·C", f"{h}·{w}·{c} = {count_text(n)}")
+                    )
                 self.shape = (n,)
             else:
                 if len(shape_in) != 3:
@@ -347,26 +341,32 @@ class _Walker:
                 Formula(
                     "Parameters",
                     f"(N_in{bias})·N_out",
-                    f"({fmt(n_in)}{bias})·{fmt(layer.units)} = {fmt(params)}",
+                    f"({count_text(n_in)}{bias})·{count_text(layer.units)} = {count_text(params)}",
                 )
             )
             macs = positions * n_in * layer.units
             if positions > 1:
                 warnings.append(
                     f"This Dense layer gets a {len(shape_in)}-D input {shape_in}: Keras applies it "
-                    f"to each of the {fmt(positions)} positions separately (like a 1×1 conv). "
+                    f"to each of the {count_text(positions)} positions separately "
+                    "(like a 1×1 conv). "
                     "Add a Flatten or global pooling layer before it if you meant a classifier."
                 )
                 formulas.append(
                     Formula(
                         "MACs",
                         "positions·N_in·N_out",
-                        f"{fmt(positions)}·{fmt(n_in)}·{fmt(layer.units)} = {fmt(macs)}",
+                        f"{count_text(positions)}·{count_text(n_in)}·{count_text(layer.units)}"
+                        f" = {count_text(macs)}",
                     )
                 )
             else:
                 formulas.append(
-                    Formula("MACs", "N_in·N_out", f"{fmt(n_in)}·{fmt(layer.units)} = {fmt(macs)}")
+                    Formula(
+                        "MACs",
+                        "N_in·N_out",
+                        f"{count_text(n_in)}·{count_text(layer.units)} = {count_text(macs)}",
+                    )
                 )
             self.shape = (*shape_in[:-1], layer.units)
         elif kind == "batchnorm":
@@ -376,8 +376,8 @@ class _Walker:
                 Formula(
                     "Parameters",
                     "4·C (γ, β trainable; moving mean, variance not)",
-                    f"4·{c} = {fmt(params)} ({fmt(trainable)} trainable + "
-                    f"{fmt(params - trainable)} non-trainable)",
+                    f"4·{c} = {count_text(params)} ({count_text(trainable)} trainable + "
+                    f"{count_text(params - trainable)} non-trainable)",
                 )
             )
         elif kind == "lrn" and len(shape_in) != 3:

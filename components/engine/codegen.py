@@ -13,7 +13,8 @@ import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from components.engine.analysis import Analysis, LayerInfo, analyze, fmt
+from components.engine.analysis import Analysis, LayerInfo, analyze
+from components.engine.formatting import count_text
 from components.engine.spec import Layer, NetworkSpec
 
 Value = int | float | bool | str | tuple | None
@@ -99,7 +100,10 @@ def _header(
 ) -> list[str]:
     spec = analysis.spec
     h, w, c = spec.input_shape
-    counts = {"params": fmt(analysis.total_params), "trainable": fmt(analysis.trainable_params)}
+    counts = {
+        "params": count_text(analysis.total_params),
+        "trainable": count_text(analysis.trainable_params),
+    }
     total = _say(
         ("total_trainable" if analysis.non_trainable_params else "total", counts), comments
     )
@@ -354,7 +358,7 @@ def torch_code(spec: NetworkSpec, comments: Mapping[str, str] = COMMENTS) -> str
     h, w, c = spec.input_shape
     notes: list[Note] = [("channels_first", {"c": c, "h": h, "w": w})]
     if analysis.non_trainable_params:
-        notes.append(("bn_buffers", {"n": fmt(analysis.non_trainable_params)}))
+        notes.append(("bn_buffers", {"n": count_text(analysis.non_trainable_params)}))
     lines = [
         *_header(analysis, "PyTorch", comments, *notes),
         "from collections import OrderedDict",

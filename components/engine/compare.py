@@ -484,24 +484,6 @@ def first_dense(config: Config) -> FirstDense | None:
 # ------------------------------------------------------------------ numbers as text
 
 
-def short(n: int | float) -> str:
-    """4161798144 → '4.16 G', 123642856 → '123.6 M': headline figures (2 decimals below 10)."""
-    for unit, size in (("G", 10**9), ("M", 10**6), ("k", 10**3)):
-        if abs(n) >= size:
-            value = n / size
-            return f"{value:.2f} {unit}" if abs(value) < 10 else f"{value:.1f} {unit}"
-    return f"{n:,}" if isinstance(n, int) else f"{n:.3g}"
-
-
-def signed(n: int) -> str:
-    """+5,309,696 / −1,024 / ±0 (a real minus sign)."""
-    return f"+{n:,}" if n > 0 else f"−{-n:,}" if n < 0 else "±0"
-
-
-def signed_short(n: int) -> str:
-    return f"+{short(n)}" if n > 0 else f"−{short(-n)}" if n < 0 else "±0"
-
-
 def signed_pct(ratio: float | None) -> str:
     """0.0384 → '+3.8%'; '' when there is no base to compare with; never a rounded ±0%."""
     return "" if ratio is None else signed_percent(ratio)

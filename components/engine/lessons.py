@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.engine.analysis import Analysis, LayerInfo, analyze, fmt
+from components.engine.analysis import Analysis, LayerInfo, analyze
+from components.engine.formatting import count_text
 from components.engine.spec import Layer, NetworkSpec
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 
@@ -131,7 +132,7 @@ PARAMS_FORMULA = "(K·K·Cin + 1)·Cout"
 def conv_params_worked(kernel: int, cin: int, cout: int) -> str:
     """The parameter formula with these numbers filled in, as the engine writes formulas."""
     n = conv_params(kernel, cin, cout)
-    return f"{PARAMS_FORMULA} = ({kernel}·{kernel}·{cin} + 1)·{cout} = {fmt(n)}"
+    return f"{PARAMS_FORMULA} = ({kernel}·{kernel}·{cin} + 1)·{cout} = {count_text(n)}"
 
 
 def conv_params(kernel: int, cin: int, cout: int, bias: bool = True) -> int:

@@ -8,7 +8,8 @@ from collections import Counter
 from itertools import groupby
 from typing import Any
 
-from components.engine.analysis import Analysis, LayerInfo, fmt
+from components.engine.analysis import Analysis, LayerInfo
+from components.engine.formatting import byte_text, count_text, pair_text, shape_text
 
 COLUMNS = (
     "name",
@@ -28,19 +29,9 @@ COLUMNS = (
 )
 
 
-def shape_text(shape: tuple[int, ...]) -> str:
-    return "×".join(f"{d:,}" for d in shape)
-
-
-def _pair(pair: tuple[int, int] | None) -> str:
-    if pair is None:
-        return ""
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
-
-
 def rf_text(info: LayerInfo) -> str:
     rf = info.receptive_field
-    return "whole input" if rf is None else _pair(rf.size)
+    return "whole input" if rf is None else pair_text(rf.size)
 
 
 def rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -57,8 +48,8 @@ def rows(analysis: Analysis) -> list[dict[str, Any]]:
                 "type": info.keras_class,
                 "block": layer.block or "",
                 "output_shape": shape_text(info.output_shape),
-                "kernel": _pair(window),
-                "stride": _pair(layer.strides),
+                "kernel": pair_text(window),
+                "stride": pair_text(layer.strides),
                 "padding": layer.padding if window else "",
                 "params": info.params,
                 "trainable_params": info.trainable_params,
@@ -126,35 +117,19 @@ def to_markdown(analysis: Analysis) -> str:
             r["output_shape"],
             r["kernel"],
             r["stride"],
-            fmt(r["params"]),
-            fmt(r["macs"]),
+            count_text(r["params"]),
+            count_text(r["macs"]),
             r["receptive_field"],
         )
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(
-        f"Total params: {fmt(analysis.total_params)} · trainable: {fmt(analysis.trainable_params)}"
-        f" · non-trainable: {fmt(analysis.non_trainable_params)} · MACs: {fmt(analysis.total_macs)}"
+        f"Total params: {count_text(analysis.total_params)}"
+        f" · trainable: {count_text(analysis.trainable_params)}"
+        f" · non-trainable: {count_text(analysis.non_trainable_params)}"
+        f" · MACs: {count_text(analysis.total_macs)}"
     )
     return "\n".join(lines) + "\n"
-
-
-def human_bytes(n: int) -> str:
-    """Binary units, as Keras' summary shows them (138,357,544 params → 527.79 MB)."""
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.2f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
-
-
-def human_count(n: int) -> str:
-    """138357544 → '138.4 M'; short figures for headlines."""
-    for unit, size in (("G", 10**9), ("M", 10**6), ("k", 10**3)):
-        if abs(n) >= size:
-            return f"{n / size:.1f} {unit}"
-    return str(n)
 
 
 def _batch_shape(shape: tuple[int, ...]) -> str:
@@ -165,7 +140,7 @@ def to_keras_text(analysis: Analysis) -> str:
     """A summary laid out like Keras 3 ``model.summary()``."""
     entries = [("input_layer (InputLayer)", _batch_shape(analysis.spec.input_shape), "0")]
     entries += [
-        (f"{i.name} ({i.keras_class})", _batch_shape(i.output_shape), fmt(i.params))
+        (f"{i.name} ({i.keras_class})", _batch_shape(i.output_shape), count_text(i.params))
         for i in analysis.layers
     ]
     w1 = max(31, *(len(e[0]) for e in entries))
@@ -186,8 +161,8 @@ def to_keras_text(analysis: Analysis) -> str:
         ("Trainable", analysis.trainable_params),
         ("Non-trainable", analysis.non_trainable_params),
     ):
-        out.append(f" {label} params: {fmt(count)} ({human_bytes(count * 4)})")
-    out.append(f" MACs (conv + dense): {fmt(analysis.total_macs)}")
+        out.append(f" {label} params: {count_text(count)} ({byte_text(count * 4)})")
+    out.append(f" MACs (conv + dense): {count_text(analysis.total_macs)}")
     return "\n".join(out) + "\n"
 
 

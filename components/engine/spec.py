@@ -12,7 +12,8 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 from components.engine.errors import Issue, SpecError
 
@@ -45,25 +46,81 @@ ACTIVATIONS = (
 )
 PADDINGS = ("valid", "same")
 
-# type -> (Keras class, Keras auto-name prefix, required fields, optional fields)
-LAYER_TYPES: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
-    "conv2d": (
-        "Conv2D",
-        "conv2d",
-        ("filters", "kernel"),
-        ("stride", "padding", "activation", "use_bias"),
-    ),
-    "maxpool2d": ("MaxPooling2D", "max_pooling2d", (), ("pool", "stride", "padding")),
-    "avgpool2d": ("AveragePooling2D", "average_pooling2d", (), ("pool", "stride", "padding")),
-    "batchnorm": ("BatchNormalization", "batch_normalization", (), ()),
-    "activation": ("Activation", "activation", ("fn",), ()),
-    "dropout": ("Dropout", "dropout", ("rate",), ()),
-    "flatten": ("Flatten", "flatten", (), ()),
-    "globalavgpool2d": ("GlobalAveragePooling2D", "global_average_pooling2d", (), ()),
-    "globalmaxpool2d": ("GlobalMaxPooling2D", "global_max_pooling2d", (), ()),
-    "dense": ("Dense", "dense", ("units",), ("activation", "use_bias")),
+
+class LayerType(StrEnum):
+    """The layer types a spec may name; values are the spec's JSON ``type`` strings."""
+
+    CONV = "conv2d"
+    MAXPOOL = "maxpool2d"
+    AVGPOOL = "avgpool2d"
+    BATCHNORM = "batchnorm"
+    ACTIVATION = "activation"
+    DROPOUT = "dropout"
+    FLATTEN = "flatten"
+    GLOBAL_AVGPOOL = "globalavgpool2d"
+    GLOBAL_MAXPOOL = "globalmaxpool2d"
+    DENSE = "dense"
     # AlexNet-style local response normalisation (VGG paper's A-LRN), fixed constants.
-    "lrn": ("LocalResponseNormalization", "local_response_normalization", (), ()),
+    LRN = "lrn"
+
+    @property
+    def is_conv(self) -> bool:
+        return self is LayerType.CONV
+
+    @property
+    def is_pool(self) -> bool:
+        """A pooling window that slides (not global pooling)."""
+        return self in (LayerType.MAXPOOL, LayerType.AVGPOOL)
+
+    @property
+    def is_window(self) -> bool:
+        """Slides a window over the image: conv or pooling."""
+        return self.is_conv or self.is_pool
+
+    @property
+    def is_global_pool(self) -> bool:
+        return self in (LayerType.GLOBAL_AVGPOOL, LayerType.GLOBAL_MAXPOOL)
+
+    @property
+    def flattens(self) -> bool:
+        """Ends the image: flatten or global pooling."""
+        return self is LayerType.FLATTEN or self.is_global_pool
+
+    @property
+    def has_weights(self) -> bool:
+        """Conv and dense: the weight layers the VGG paper counts in 11/13/16/19."""
+        return self in (LayerType.CONV, LayerType.DENSE)
+
+
+class LayerKind(NamedTuple):
+    """What a layer type is in Keras and which spec fields it takes."""
+
+    keras_class: str
+    keras_prefix: str  # Keras' auto-name prefix: conv2d_3, max_pooling2d_1 …
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+
+LAYER_TYPES: dict[LayerType, LayerKind] = {
+    LayerType.CONV: LayerKind(
+        "Conv2D", "conv2d", ("filters", "kernel"), ("stride", "padding", "activation", "use_bias")
+    ),
+    LayerType.MAXPOOL: LayerKind(
+        "MaxPooling2D", "max_pooling2d", (), ("pool", "stride", "padding")
+    ),
+    LayerType.AVGPOOL: LayerKind(
+        "AveragePooling2D", "average_pooling2d", (), ("pool", "stride", "padding")
+    ),
+    LayerType.BATCHNORM: LayerKind("BatchNormalization", "batch_normalization", (), ()),
+    LayerType.ACTIVATION: LayerKind("Activation", "activation", ("fn",), ()),
+    LayerType.DROPOUT: LayerKind("Dropout", "dropout", ("rate",), ()),
+    LayerType.FLATTEN: LayerKind("Flatten", "flatten", (), ()),
+    LayerType.GLOBAL_AVGPOOL: LayerKind(
+        "GlobalAveragePooling2D", "global_average_pooling2d", (), ()
+    ),
+    LayerType.GLOBAL_MAXPOOL: LayerKind("GlobalMaxPooling2D", "global_max_pooling2d", (), ()),
+    LayerType.DENSE: LayerKind("Dense", "dense", ("units",), ("activation", "use_bias")),
+    LayerType.LRN: LayerKind("LocalResponseNormalization", "local_response_normalization", (), ()),
 }
 COMMON_FIELDS = ("type", "name")
 SPEC_FIELDS = ("name", "input", "layers")
@@ -79,7 +136,7 @@ class Layer:
     the product can map Keras names to torchvision's and the paper's.
     """
 
-    type: str
+    type: LayerType
     name: str = ""
     filters: int | None = None
     kernel: tuple[int, int] | None = None
@@ -95,21 +152,25 @@ class Layer:
     torch_name: str | None = None
     paper_name: str | None = None
 
+    def __post_init__(self) -> None:
+        # Callers may pass the JSON string ("conv2d"); the record always holds the enum.
+        object.__setattr__(self, "type", LayerType(self.type))
+
     @property
     def keras_class(self) -> str:
-        return LAYER_TYPES[self.type][0]
+        return LAYER_TYPES[self.type].keras_class
 
     @property
     def window(self) -> tuple[int, int] | None:
         """Kernel of a conv or pool window of a pooling layer."""
-        return self.kernel if self.type == "conv2d" else self.pool
+        return self.kernel if self.type.is_conv else self.pool
 
     @property
     def strides(self) -> tuple[int, int] | None:
         """Effective stride: Keras defaults (conv 1, pool = pool size)."""
-        if self.type == "conv2d":
+        if self.type.is_conv:
             return self.stride or (1, 1)
-        if self.type in ("maxpool2d", "avgpool2d"):
+        if self.type.is_pool:
             return self.stride or self.pool
         return None
 
@@ -145,7 +206,7 @@ def _size(value: tuple[int, int] | None) -> int | list[int] | None:
 def layer_to_dict(layer: Layer) -> dict[str, Any]:
     """The JSON form of one layer: only the fields its type takes, defaults left out."""
     _, _, required, optional = LAYER_TYPES[layer.type]
-    out: dict[str, Any] = {"type": layer.type}
+    out: dict[str, Any] = {"type": str(layer.type)}
     defaults = Layer(type=layer.type)
     for name in (*required, *optional):
         value = getattr(layer, name)
@@ -406,7 +467,7 @@ def auto_name(layers: list[Layer]) -> list[Layer]:
     out = []
     for layer in layers:
         if not layer.name:
-            prefix = LAYER_TYPES[layer.type][1]
+            prefix = LAYER_TYPES[layer.type].keras_prefix
             while True:
                 n = counters.get(prefix, 0)
                 counters[prefix] = n + 1

@@ -17,7 +17,7 @@ import numpy as np
 
 from components.engine.analysis import Analysis, analyze
 from components.engine.errors import Issue, SpecError
-from components.engine.report import human_bytes
+from components.engine.formatting import byte_text
 from components.engine.spec import NetworkSpec
 from components.keras_side import weights as W
 from components.keras_side.images import Preprocessing
@@ -59,8 +59,8 @@ def check_budget(spec: NetworkSpec) -> Analysis:
             field="input",
         ),
         "bytes": Issue(
-            f"{spec.name} needs {human_bytes(needed)} for its weights and one image's "
-            f"activations, above the {human_bytes(MAX_RUN_BYTES)} this viewer allows.",
+            f"{spec.name} needs {byte_text(needed)} for its weights and one image's "
+            f"activations, above the {byte_text(MAX_RUN_BYTES)} this viewer allows.",
             "Drop the classifier head or use a smaller input.",
         ),
         "macs": Issue(

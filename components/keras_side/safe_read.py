@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from components.engine.report import human_bytes
+from components.engine.formatting import byte_text
 from components.keras_side.problems import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,7 +207,7 @@ def _load(work: Path, corrupt: str) -> Loaded:
             log.info("weights file refused: %s", manifest.get("reason"))
             raise WeightsError(corrupt)
         if "limit" in values:
-            values["limit"] = human_bytes(values["limit"])
+            values["limit"] = byte_text(values["limit"])
         raise WeightsError(key, **values)
     try:
         return Loaded(_arrays(work, manifest["arrays"]), manifest.get("peak_kb", 0) * 1024)

@@ -21,7 +21,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from components.engine.analysis import Analysis, LayerInfo
-from components.engine.report import human_bytes
+from components.engine.formatting import byte_text, shape_text
 from components.engine.spec import NetworkSpec
 from components.keras_side import featuremaps as F
 from components.keras_side import images as I
@@ -61,10 +61,6 @@ LINKED_STYLE = """<style>
 ROW_COLUMNS = ("output_shape", "params", "macs", "receptive_field")
 BAR = "#3b5bdb"
 LINE = "#2b8a3e"
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    return "×".join(f"{n:,}" for n in shape)
 
 
 def show_notes(notes: tuple[Note, ...] | list[Note]) -> None:
@@ -294,8 +290,8 @@ def too_large(analysis: Analysis) -> str:
     return t(
         "act.err.too_much",
         name=plain(analysis.spec.name),
-        needed=human_bytes(needed),
-        limit=human_bytes(MAX_RUN_BYTES),
+        needed=byte_text(needed),
+        limit=byte_text(MAX_RUN_BYTES),
     )
 
 

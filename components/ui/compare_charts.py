@@ -20,8 +20,8 @@ from components.engine.compare import (
     Comparison,
     SweepPoint,
     aligned_records,
-    short,
 )
+from components.engine.formatting import byte_text, short_count
 
 # Okabe–Ito: told apart by colour-blind students and on a washed-out projector.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
@@ -75,7 +75,7 @@ def _cell(metric: str, value: object, shape: object, whole: str) -> str:
     if metric == "params":
         return f"{value:,}"
     if metric == "macs":
-        return short(value) if value else "0"  # type: ignore[arg-type]
+        return short_count(value) if value else "0"  # type: ignore[arg-type]
     return str(value)
 
 
@@ -102,14 +102,7 @@ def totals_frame(comparison: Comparison, names: list[str], colours: list[str]) -
 
 
 def _count(value: object) -> str:
-    return short(int(value)) if pd.notna(value) else ""  # type: ignore[call-overload]
-
-
-def _bytes(n: float) -> str:
-    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n:.0f} B"
+    return short_count(int(value)) if pd.notna(value) else ""  # type: ignore[call-overload]
 
 
 def totals_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
@@ -127,7 +120,7 @@ def totals_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     for row, key in enumerate(TOTALS, start=1):
         for _, bar in frame.iterrows():
             value = bar[key]
-            text = _bytes(value) if key.endswith("bytes") else short(int(value))
+            text = byte_text(value, 1) if key.endswith("bytes") else short_count(int(value))
             bars.append(
                 go.Bar(
                     x=[value], y=[bar["name"]], orientation="h", text=[text],
@@ -281,7 +274,7 @@ def sweep_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
                         "size": [14 if c else 6 for c in part["current"]],
                         "symbol": SYMBOLS[n % 4],
                     },
-                    customdata=[short(int(v)) for v in part[key]],
+                    customdata=[short_count(int(v)) for v in part[key]],
                     hovertemplate=f"{name} · %{{x}}×%{{x}}: %{{customdata}}<extra></extra>",
                 )
             )

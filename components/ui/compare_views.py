@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from components.engine import compare as E
-from components.engine.analysis import fmt
 from components.engine.choice import parse_input_size
 from components.engine.errors import SpecError
+from components.engine.formatting import count_text, short_count, signed, signed_short
 from components.engine.presets import preset_names
 from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
 from components.engine.vgg import CONFIGS
@@ -346,9 +346,9 @@ def _where(delta: E.Delta) -> str:
         if blocks:
             form = "one" if len(blocks) == 1 else "many"
             words = t("compare.sep").join(_block_word(k) for k in blocks)
-            parts.append(t(f"compare.delta.where_{form}", change=E.signed(change), blocks=words))
+            parts.append(t(f"compare.delta.where_{form}", change=signed(change), blocks=words))
         if E.HEAD in keys:
-            parts.append(t("compare.delta.where_head", change=E.signed(change)))
+            parts.append(t("compare.delta.where_head", change=signed(change)))
     return t("compare.delta.where", parts=t("compare.sep_groups").join(parts)) if parts else ""
 
 
@@ -356,7 +356,7 @@ def delta_text(delta: E.Delta, names: list[str]) -> str:
     """One sentence: conv layers, parameters, MACs, receptive field, each with its change."""
     if delta.convs:
         form = "one" if abs(delta.convs) == 1 else "other"
-        convs = t(f"compare.delta.convs_{form}", n=E.signed(delta.convs))
+        convs = t(f"compare.delta.convs_{form}", n=signed(delta.convs))
     else:
         convs = t("compare.delta.convs_same")
     changes = ""
@@ -378,9 +378,9 @@ def delta_text(delta: E.Delta, names: list[str]) -> str:
         after=plain(names[delta.after]),
         changes=t("compare.delta.changes", list=changes) if changes else "",
         convs=convs + _where(delta),
-        params=E.signed(delta.params),
+        params=signed(delta.params),
         params_pct=t("compare.delta.pct", pct=pct) if pct else "",
-        macs=E.signed_short(delta.macs),
+        macs=signed_short(delta.macs),
         macs_pct=t("compare.delta.pct", pct=macs_pct) if macs_pct else "",
         rf=rf,
     )
@@ -409,7 +409,7 @@ def deltas(comparison: E.Comparison, names: list[str]) -> None:
     shared = comparison.shared_head_params
     if shared:
         st.markdown(
-            t("compare.delta.same_head", params=E.short(shared), exact=fmt(shared),
+            t("compare.delta.same_head", params=short_count(shared), exact=count_text(shared),
               n=len(comparison.configs))
         )  # fmt: skip
 
@@ -502,7 +502,8 @@ def why_fc_grows(comparison: E.Comparison, names: list[str]) -> str:
         values = {
             "name": plain(name), "layer": first.layer, "h": h, "w": w,
             "gh": first.grid[0], "gw": first.grid[1], "c": first.grid[2],
-            "inputs": fmt(first.inputs), "units": fmt(first.units), "params": fmt(first.params),
+            "inputs": count_text(first.inputs), "units": count_text(first.units),
+            "params": count_text(first.params),
         }  # fmt: skip
         key = (
             "compare.sweep.why_vgg" if config.analysis.spec.family == "vgg" else "compare.sweep.why"
@@ -511,8 +512,8 @@ def why_fc_grows(comparison: E.Comparison, names: list[str]) -> str:
         if bigger is not None:
             text += t(
                 "compare.sweep.why_bigger", h=2 * h, w=2 * w, gh=bigger.grid[0],
-                gw=bigger.grid[1], c=bigger.grid[2], inputs=fmt(bigger.inputs),
-                params=fmt(bigger.params),
+                gw=bigger.grid[1], c=bigger.grid[2], inputs=count_text(bigger.inputs),
+                params=count_text(bigger.params),
             )  # fmt: skip
         return text + t("compare.sweep.why_rest")
     return t("compare.sweep.no_head")

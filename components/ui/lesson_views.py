@@ -12,10 +12,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.engine import lessons as L
-from components.engine.analysis import Analysis, analyze, fmt
+from components.engine.analysis import Analysis, analyze
+from components.engine.formatting import count_text, short_count
 from components.engine.percent import percent
 from components.engine.presets import load_preset
-from components.engine.report import human_count, shape_text
+from components.engine.report import shape_text
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 from components.ui import lesson_charts as C
 from components.ui.arch_charts import projector_fonts
@@ -158,7 +159,7 @@ def lesson_parameters() -> None:
         info = example.layer
         with col.container(border=True):
             st.markdown(f"**{example.network}** · `{info.name}` ({info.keras_class})")
-            st.metric(t("learn.params.count"), fmt(info.params))
+            st.metric(t("learn.params.count"), count_text(info.params))
             st.caption(t("learn.params.input", shape=shape_text(info.input_shape)))
             for formula in info.formulas:
                 if formula.label == "Parameters":
@@ -168,9 +169,9 @@ def lesson_parameters() -> None:
     st.markdown(
         t(
             "learn.params.dense_note",
-            n=fmt(dense.params),
-            inputs=fmt(dense.input_shape[0]),
-            convs=fmt(convs),
+            n=count_text(dense.params),
+            inputs=count_text(dense.input_shape[0]),
+            convs=count_text(convs),
         )
     )
 
@@ -224,7 +225,7 @@ def lesson_stacks() -> None:
                     f"{r.stack_weights}·C² / {r.single_weights}·C²" for r in units
                 ],
                 t("learn.stack.col_weights_n", c=channels): [
-                    f"{fmt(a.stack_weights)} / {fmt(a.single_weights)}" for a in real
+                    f"{count_text(a.stack_weights)} / {count_text(a.single_weights)}" for a in real
                 ],
                 t("learn.stack.col_saving"): [percent(r.saving) for r in units],
                 t("learn.stack.col_relus"): [f"{r.relus} / 1" for r in units],
@@ -317,8 +318,8 @@ def lesson_block() -> None:
             {
                 t("learn.block.col_arch"): [a.title for a in totals],
                 t("learn.block.col_depth"): [a.weight_layers for a in totals],
-                t("learn.block.col_params"): [fmt(a.params) for a in totals],
-                t("learn.block.col_macs"): [human_count(a.macs) for a in totals],
+                t("learn.block.col_params"): [count_text(a.params) for a in totals],
+                t("learn.block.col_macs"): [short_count(a.macs) for a in totals],
             }
         ),
         hide_index=True,
@@ -363,7 +364,7 @@ def lesson_features() -> None:
     )
     base = analyze(vgg_spec("vgg16", (side, side, 3), include_top=False))
     st.markdown(t("learn.features.relu_note"))
-    st.markdown(t("learn.features.total", n=fmt(base.total_params)))
+    st.markdown(t("learn.features.total", n=count_text(base.total_params)))
     st.markdown(t("learn.features.keras_code"))
     st.code(L.keras_feature_code(layers, side), language="python")
     st.markdown(t("learn.features.torch_code"))
@@ -393,18 +394,18 @@ def lesson_budget() -> None:
     rows = L.budget(analysis)
     fc_params, fc_macs = L.share(rows, "fc")
     cols = st.columns(4)
-    cols[0].metric(t("learn.budget.total_params"), fmt(analysis.total_params))
+    cols[0].metric(t("learn.budget.total_params"), count_text(analysis.total_params))
     cols[1].metric(t("learn.budget.fc_params"), percent(fc_params, 1))
-    cols[2].metric(t("learn.budget.total_macs"), human_count(analysis.total_macs))
+    cols[2].metric(t("learn.budget.total_macs"), short_count(analysis.total_macs))
     cols[3].metric(t("learn.budget.conv_macs"), percent(1 - fc_macs, 1))
     fc1 = analysis.layer("fc1")
     st.markdown(
         t(
             "learn.budget.fc1",
-            params=fmt(fc1.params),
+            params=count_text(fc1.params),
             share=percent(fc1.params / analysis.total_params, 1),
             shape=shape_text(analysis.layer("flatten").input_shape),
-            n=fmt(fc1.input_shape[0]),
+            n=count_text(fc1.input_shape[0]),
         )
     )
     frame = pd.DataFrame(
@@ -432,8 +433,8 @@ def lesson_budget() -> None:
         pd.DataFrame(
             {
                 t("learn.budget.col_group"): frame["group"],
-                t("learn.budget.col_params"): [fmt(r.params) for r in rows],
-                t("learn.budget.col_macs"): [fmt(r.macs) for r in rows],
+                t("learn.budget.col_params"): [count_text(r.params) for r in rows],
+                t("learn.budget.col_macs"): [count_text(r.macs) for r in rows],
             }
         ),
         hide_index=True,

@@ -16,10 +16,9 @@ from components.engine import lessons as L
 from components.engine.analysis import Analysis, LayerInfo
 from components.engine.compare import side_text
 from components.engine.facts import facts
+from components.engine.formatting import byte_text, short_count
 from components.engine.percent import percent
 from components.engine.report import (
-    human_bytes,
-    human_count,
     shape_text,
     to_csv,
     to_keras_text,
@@ -80,9 +79,9 @@ def headline(analysis: Analysis) -> None:
         ("total", f"{analysis.total_params:,}", ""),
         ("trainable", f"{analysis.trainable_params:,}", ""),
         ("non_trainable", f"{analysis.non_trainable_params:,}", ""),
-        ("macs", human_count(analysis.total_macs), f"{analysis.total_macs:,}"),
-        ("weights", human_bytes(analysis.weight_bytes), t("view.metric.weights_help")),
-        ("activations", human_bytes(analysis.activation_bytes), t("view.metric.act_help")),
+        ("macs", short_count(analysis.total_macs), f"{analysis.total_macs:,}"),
+        ("weights", byte_text(analysis.weight_bytes), t("view.metric.weights_help")),
+        ("activations", byte_text(analysis.activation_bytes), t("view.metric.act_help")),
         ("depth", str(analysis.depth), t("view.metric.depth_help")),
         ("rf", f"{side_text(rf.size)} px" if rf else "—", rf_help(end, conv)),
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.engine.analysis import Analysis, Formula, LayerInfo, fmt
+from components.engine.analysis import Analysis, Formula, LayerInfo
+from components.engine.formatting import count_text
 from components.engine.mistakes import diagnose
 from components.engine.quiz import Question, is_correct, make_quiz, parse_answer
 from components.engine.report import shape_text
@@ -39,7 +40,7 @@ def formula_text(formula: Formula) -> str:
 
 def answer_text(question: Question) -> str:
     info = question.layer
-    return shape_text(info.output_shape) if question.kind == "shape" else fmt(info.params)
+    return shape_text(info.output_shape) if question.kind == "shape" else count_text(info.params)
 
 
 def explanation(question: Question) -> list[str]:
@@ -52,7 +53,7 @@ def explanation(question: Question) -> list[str]:
     if question.kind == "params":
         return [t("quiz.why.no_weights", cls=info.keras_class)]
     if info.layer.type == "dense":
-        return [t("quiz.why.dense", units=fmt(info.output_shape[-1]))]
+        return [t("quiz.why.dense", units=count_text(info.output_shape[-1]))]
     return [t("quiz.why.same_shape", cls=info.keras_class)]
 
 
@@ -65,9 +66,9 @@ def hint_text(question: Question, guess: str) -> str:
     window = layer.window or (1, 1)
     return t(
         f"quiz.hint.{mistake}",
-        outputs=fmt(layer.filters or layer.units or 0),
+        outputs=count_text(layer.filters or layer.units or 0),
         k=f"{window[0]}×{window[1]}",
-        cin=fmt(info.input_shape[-1]),
+        cin=count_text(info.input_shape[-1]),
         s=(layer.strides or (1, 1))[0],
         cls=info.keras_class,
     )
@@ -75,7 +76,7 @@ def hint_text(question: Question, guess: str) -> str:
 
 def shape_label(shape: tuple[int, ...]) -> str:
     """148×148×16, or 18,496 for a flat vector."""
-    return fmt(shape[0]) if len(shape) == 1 else shape_text(shape)
+    return count_text(shape[0]) if len(shape) == 1 else shape_text(shape)
 
 
 def question_text(question: Question) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from components.engine.errors import SpecError
-from components.engine.report import human_bytes
+from components.engine.formatting import byte_text
 from components.engine.spec import NetworkSpec
 from components.engine.vgg import vgg_spec
 from components.keras_side import hub
@@ -54,11 +54,11 @@ def duration_text(seconds: float | None) -> str:
 
 def progress_text(progress: hub.Progress) -> str:
     if not progress.total:
-        return t("hub.progress.unknown", done=human_bytes(progress.done))
+        return t("hub.progress.unknown", done=byte_text(progress.done))
     return t(
         "hub.progress",
-        done=human_bytes(progress.done),
-        total=human_bytes(progress.total),
+        done=byte_text(progress.done),
+        total=byte_text(progress.total),
         left=duration_text(progress.seconds_left),
     )
 
@@ -87,7 +87,7 @@ def trained_ready(
 
 def _offer(spec: NetworkSpec, trained: hub.Trained, use_random: Callable[[], None]) -> None:
     """One line with the cost, one button, a real progress bar; offline: say so at once."""
-    size = human_bytes(trained.approx_bytes)
+    size = byte_text(trained.approx_bytes)
     st.info(
         t("hub.need.line", name=spec.name, size=size, origin=origin_text(trained)),
         icon=":material/cloud_download:",
