@@ -20,7 +20,7 @@ from components.ui.presentation import (
     presentation_active,
     presentation_toggle,
 )
-from components.ui.safe_text import plain
+from components.ui.url_state import keep_key_in_link, link_choice
 
 route_through_app()
 
@@ -33,10 +33,6 @@ LESSONS = {
     "budget": V.lesson_budget,
     "practice": None,
 }
-
-
-def keep_lesson() -> None:
-    st.query_params["lesson"] = st.session_state.learn_lesson
 
 
 def practice() -> None:
@@ -68,12 +64,8 @@ def practice() -> None:
         quiz(analysis, "learn_quiz")
 
 
-lesson = st.query_params.get("lesson", "size")
-if lesson not in LESSONS:
-    st.info(t("learn.bad_lesson", lesson=plain(lesson[:40])))
-    lesson = "size"
 if st.session_state.get("learn_lesson") is None:
-    st.session_state.learn_lesson = lesson
+    st.session_state.learn_lesson = link_choice("lesson", LESSONS, "size", t("learn.nav.size"))
 
 st.title(t("learn.title"))
 if presentation_active():
@@ -87,7 +79,8 @@ choice = st.segmented_control(
     format_func=lambda k: t(f"learn.nav.{k}"),
     required=True,
     key="learn_lesson",
-    on_change=keep_lesson,
+    on_change=keep_key_in_link,
+    args=("lesson", "learn_lesson"),
     label_visibility="collapsed",
 )
 if presentation_active() and LESSONS[choice]:  # keys step the lessons (practice: its layers)

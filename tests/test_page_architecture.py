@@ -127,7 +127,7 @@ def test_layer_in_the_link_is_explained_and_an_unknown_one_falls_back() -> None:
     lost = page(layer="conv99")
     assert not lost.exception
     assert lost.selectbox(key="arch_layer").value == "block1_conv1"
-    assert "conv99" in "\n".join(str(i.value) for i in lost.info)
+    assert "layer=conv99" in "\n".join(str(w.value) for w in lost.warning)
 
 
 def test_picking_a_layer_updates_explanation_highlight_and_link() -> None:

@@ -191,7 +191,7 @@ def test_links_to_the_other_pages() -> None:
             "limit of 16,384",
         ),
         ({"spec": "A" * 400_000}, "too long"),
-        ({"preset": "<script>alert(1)</script>"}, "does not exist"),
+        ({"preset": "<script>alert(1)</script>"}, "not valid"),
         ({"preset": SEED, "input": "-5x0"}, "not valid"),
     ],
 )

@@ -137,7 +137,7 @@ def test_bad_lesson_falls_back_with_a_note() -> None:
     at = page(lesson="<script>")
     assert not at.exception
     assert at.segmented_control(key="learn_lesson").value == "size"
-    assert at.info
+    assert any("lesson=" in w.value for w in at.warning)  # the one bad-link note
 
 
 def test_presentation_mode_steps_through_layers() -> None:
@@ -161,7 +161,8 @@ def test_layer_link_opens_on_that_layer_and_a_bad_one_says_so() -> None:
     at = page(lesson="practice", layer="dense")
     assert at.select_slider(key="learn_layer").value == "dense"
     bad = page(lesson="practice", layer="nope")
-    assert bad.select_slider(key="learn_layer").value == "conv2d" and bad.info
+    assert bad.select_slider(key="learn_layer").value == "conv2d"
+    assert any("layer=nope" in w.value for w in bad.warning)
 
 
 def test_predict_then_reveal() -> None:

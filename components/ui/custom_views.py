@@ -44,8 +44,8 @@ from components.ui.i18n import LANGUAGE_KEY, t, tn
 from components.ui.links import page_button
 from components.ui.network_picker import analysis_of
 from components.ui.safe_text import plain
+from components.ui.url_state import bad_value_text, link_value, write_link
 
-KEY = "custom"
 ROW_PX = 35  # Streamlit's grid row (and header) height
 BLANK = "—"  # what an empty cell shows
 BASE = "custom_base"
@@ -100,33 +100,32 @@ def _default_preset() -> str:
 def _read_link() -> None:
     """The first run: the network from ``spec=`` / ``preset=`` (and ``input=``), else the
     default preset; a bad value falls back with a note that stays until the next change."""
-    query = st.query_params
     notes: list[str] = []
     spec, source = None, None
-    token, preset = query.get("spec"), query.get("preset")
+    token, preset = link_value("spec"), link_value("preset")
     if token is not None:
         try:
             spec = decode_spec(token)
             E.spec_to_rows(spec)
         except SpecError as error:
             spec = None
-            notes.append(t("custom.url.bad_spec", error=issues_text(error.issues)))
+            notes.append(
+                bad_value_text("spec", token, _default_preset(), issues_text(error.issues))
+            )
     elif preset is not None:
         if preset in preset_names():
             spec, source = load_preset(preset), preset
         else:
-            notes.append(
-                t("custom.url.bad_preset", value=plain(preset[:40]), default=DEFAULT_PRESET)
-            )
+            notes.append(bad_value_text("preset", preset, _default_preset()))
     if spec is None:
         spec, source = load_preset(_default_preset()), _default_preset()
-    size = query.get("input")
+    size = link_value("input")
     if size is not None:
         try:
             resized = with_input(spec, parse_input_size(size))
             spec, source = resized, (source if resized == spec else None)
         except SpecError:
-            notes.append(t("custom.url.bad_input", value=plain(size[:40])))
+            notes.append(bad_value_text("input", size, t("url.used.own_size")))
     _load(spec, source)
     st.session_state[NOTES] = notes
 
@@ -462,7 +461,7 @@ def shown_network(checked: E.Checked) -> tuple[NetworkSpec, bool]:
     if checked.spec is not None:
         state[LAST] = checked.spec
     spec: NetworkSpec = state[LAST]
-    _write_link(_link_params(spec))
+    write_link(_link_params(spec), LINK_PARAMS)
     return spec, checked.spec is None
 
 
@@ -473,21 +472,12 @@ def _link_params(spec: NetworkSpec) -> dict[str, str]:
     return {"spec": encode_spec(spec)}
 
 
-def _write_link(values: dict[str, str]) -> None:
-    query = st.query_params
-    for name in LINK_PARAMS:
-        if name in values:
-            if query.get(name) != values[name]:
-                query[name] = values[name]
-        elif name in query:
-            del query[name]
-
-
 def open_elsewhere(spec: NetworkSpec) -> None:
     """Links to the same network on the other pages (share links, so they work anywhere)."""
     params = _link_params(spec)
-    if LANGUAGE_KEY in st.query_params:
-        params[LANGUAGE_KEY] = st.query_params[LANGUAGE_KEY]
+    lang = link_value(LANGUAGE_KEY)
+    if lang is not None:
+        params[LANGUAGE_KEY] = lang
     if "preset" in params:
         compare = {"cmp": f"preset:{params['preset']}"}
     else:  # the compare page's item "spec" is the network of the same link's spec=

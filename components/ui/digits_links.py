@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.ui.i18n import t
-from components.ui.safe_text import plain
+from components.ui import url_state
 
 # the link's names for the widgets' session-state keys
 PARAMS = {
@@ -23,27 +22,14 @@ PARAMS = {
 POSITION = "pos"
 
 
-def bad_link(name: str, value: str, default: object) -> None:
-    st.warning(t("act.url.bad", name=name, value=plain(value[:40]), default=default))
-
-
 def start_from_link(name: str, options: tuple[str, ...], default: str) -> None:
     """Give the widget of ``name`` its first value: the link's, if allowed, else the default."""
-    key = PARAMS[name]
-    if key in st.session_state:
-        return
-    value = st.query_params.get(name)
-    if value is not None and value not in options:
-        bad_link(name, value, default)
-        value = None
-    st.session_state[key] = default if value is None else value
+    url_state.start_from_link(PARAMS[name], name, options, default)
 
 
 def keep(name: str) -> None:
     """on_change: the widget's value into the link."""
-    value = st.session_state.get(PARAMS[name])
-    if value is not None:
-        st.query_params[name] = str(value)
+    url_state.keep_key_in_link(name, PARAMS[name])
 
 
 def parse_position(value: str | None, shape: tuple[int, ...]) -> tuple[int, int, int] | None:
@@ -64,11 +50,10 @@ def position_from_link(layer: str, shape: tuple[int, ...]) -> None:
     if state.get("digits_pos_read"):
         return
     state.digits_pos_read = True
-    value = st.query_params.get(POSITION)
-    picked = parse_position(value, shape)
-    if value is not None and picked is None:
-        h, w, _ = shape
-        bad_link(POSITION, value, f"{h // 2},{w // 2},0")
+    h, w, _ = shape
+    picked = url_state.link_parsed(
+        POSITION, lambda v: parse_position(v, shape), f"{h // 2},{w // 2},0"
+    )
     if picked is not None:
         state[f"digits_pos_{layer}"] = picked[:2]
         state[f"digits_ch_{layer}"] = picked[2]
@@ -76,13 +61,9 @@ def position_from_link(layer: str, shape: tuple[int, ...]) -> None:
 
 def keep_position(row: int, col: int, channel: int) -> None:
     """The followed number's place into the link (only when it changed)."""
-    value = f"{row},{col},{channel}"
-    if st.query_params.get(POSITION) != value:
-        st.query_params[POSITION] = value
+    url_state.keep_in_link(POSITION, f"{row},{col},{channel}")
 
 
 def forget_digits_params() -> None:
     """Coming from another network: its ``weights``/``layer``/... mean nothing here."""
-    for name in (*PARAMS, POSITION):
-        if name in st.query_params:
-            del st.query_params[name]
+    url_state.drop_from_link(*PARAMS, POSITION)

@@ -1,16 +1,16 @@
 """The shared network choice in the sidebar, kept in the share link.
 
-``pick_network(key, allow_custom=True) -> NetworkSpec | None`` draws the controls
-(a VGG configuration with batch norm, input H/W/C, head, classes, FC-as-conv; or,
-with ``allow_custom``, a custom CNN from a preset or from the link's ``spec=``) and
+``pick_network(key) -> NetworkSpec | None`` draws the controls
+(a VGG configuration with batch norm, input H/W/C, head, classes, FC-as-conv; or
+a custom CNN from a preset or from the link's ``spec=``) and
 keeps them in the URL's public, stable parameters: ``arch``, ``input`` (``224x224x3``),
 ``top``, ``bn``, ``fcconv`` (``1``/``0``), ``classes``, ``spec`` (base64url JSON),
 ``preset``. ``lang`` and any other parameter are left alone. Bad link values fall
 back to defaults with a visible note; a combination the engine refuses (a 16×16
 input for a VGG) shows the engine's message with ``st.error`` and returns None.
 
-``key`` prefixes the widget keys (one picker per key); ``url_prefix`` prefixes the
-URL parameters, so a page can hold two pickers (``a_arch``, ``b_arch``).
+``key`` prefixes the widget keys (one picker per key); the link is read and written
+through :mod:`components.ui.url_state`.
 ``network_params()`` and ``page_url()`` build links to other pages with the same network.
 """
 
@@ -25,6 +25,7 @@ import streamlit as st
 from components.engine.analysis import Analysis, analyze
 from components.engine.choice import VGGChoice, ascii_int, parse_input_size, with_input
 from components.engine.errors import SpecError
+from components.engine.formatting import size_text
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import (
     MAX_CHANNELS_IN,
@@ -37,11 +38,16 @@ from components.engine.spec import (
 from components.engine.vgg import CONFIGS, resolve_arch
 from components.ui.i18n import LANGUAGE_KEY, t
 from components.ui.safe_text import plain
+from components.ui.url_state import (
+    bad_value_note,
+    in_link,
+    link_parsed,
+    link_value,
+    write_link,
+)
 
 CUSTOM = "custom"
 LINK_SOURCE = "link"  # the custom CNN decoded from ``spec=``
-VGG_PARAMS = ("arch", "input", "top", "bn", "classes", "fcconv")
-CUSTOM_PARAMS = ("spec", "preset", "input")
 NETWORK_PARAMS = ("arch", "input", "top", "bn", "classes", "fcconv", "spec", "preset")
 _FLAGS = {"1": True, "0": False}
 
@@ -71,55 +77,59 @@ def spec_error_text(error: SpecError) -> str:
     return "\n\n".join(plain(issue) for issue in error.shown())
 
 
-def _note(name: str, value: str, default: object) -> None:
-    st.warning(t("common.url.bad_value", name=name, value=plain(value[:40]), default=default))
+def _flag(name: str, shown_default: bool) -> bool | None:
+    return link_parsed(name, _FLAGS.get, int(shown_default))
 
 
-def _read_link(prefix: str, allow_custom: bool) -> _Start:
-    query = st.query_params
+def _arch(value: str) -> tuple[str, bool] | None:
+    try:
+        return resolve_arch(value)
+    except SpecError:
+        return None
+
+
+def _size(value: str) -> tuple[int, int, int] | None:
+    try:
+        return parse_input_size(value)
+    except SpecError:
+        return None
+
+
+def _link_spec() -> NetworkSpec | None:
+    token = link_value("spec")
+    if token is None:
+        return None
+    try:
+        return decode_spec(token)
+    except SpecError as error:
+        used = t("common.net.vgg_default")
+        bad_value_note("spec", token, used, spec_error_text(error))
+        return None
+
+
+def _read_link() -> _Start:
     default = VGGChoice()
     start = _Start(default.arch, False, None, True, default.classes, False, None, None)
-    arch = query.get(prefix + "arch")
+    arch = link_parsed("arch", _arch, default.arch)
     if arch is not None:
-        try:
-            start.arch, start.bn = resolve_arch(arch)
-        except SpecError:
-            _note("arch", arch, default.arch)
-    for name, attr in (("bn", "bn"), ("top", "top"), ("fcconv", "fcconv")):
-        value = query.get(prefix + name)
-        if value is None:
-            continue
-        if value in _FLAGS:
-            named_bn = attr == "bn" and start.bn  # arch=vgg16_bn already asks for it
-            setattr(start, attr, _FLAGS[value] or named_bn)
-        else:
-            _note(name, value, int(getattr(start, attr)))
-    classes = query.get(prefix + "classes")
-    if classes is not None:
-        count = ascii_int(classes, 1, MAX_WIDTH)
-        if count is not None:
-            start.classes = count
-        else:
-            _note("classes", classes, default.classes)
-    size = query.get(prefix + "input")
-    if size is not None:
-        try:
-            start.shape = parse_input_size(size)
-        except SpecError:
-            _note("input", size, "224x224x3")
-    if allow_custom:
-        token, preset = query.get(prefix + "spec"), query.get(prefix + "preset")
-        if token is not None:
-            try:
-                start.link_spec = decode_spec(token)
-                start.source = LINK_SOURCE
-            except SpecError as error:
-                st.warning(t("common.url.bad_spec", error=spec_error_text(error)))
-        elif preset is not None:
-            if preset in preset_names():
-                start.source = preset
-            else:
-                _note("preset", preset, t("common.net.vgg_default"))
+        start.arch, start.bn = arch
+    bn = _flag("bn", start.bn)
+    if bn is not None:
+        start.bn = bn or start.bn  # arch=vgg16_bn already asks for it
+    top, fcconv = _flag("top", start.top), _flag("fcconv", start.fcconv)
+    start.top = start.top if top is None else top
+    start.fcconv = start.fcconv if fcconv is None else fcconv
+    classes = link_parsed("classes", lambda v: ascii_int(v, 1, MAX_WIDTH), default.classes)
+    start.classes = default.classes if classes is None else classes
+    start.shape = link_parsed("input", _size, size_text(default.input_shape))
+    start.link_spec = _link_spec()
+    if start.link_spec is not None:
+        start.source = LINK_SOURCE
+    elif not in_link("spec"):
+        presets = preset_names()
+        preset = link_parsed("preset", lambda v: v if v in presets else None,
+                             t("common.net.vgg_default"))  # fmt: skip
+        start.source = preset
     return start
 
 
@@ -144,8 +154,8 @@ def _arch_changed(key: str) -> None:
         _source_changed(key)
 
 
-def _init_state(key: str, prefix: str, allow_custom: bool) -> None:
-    start = _read_link(prefix, allow_custom)
+def _init_state(key: str) -> None:
+    start = _read_link()
     state = st.session_state
     state[f"{key}_link_spec"] = start.link_spec
     if start.source is not None:
@@ -178,24 +188,12 @@ def _source_label(source: str) -> str:
     return t("common.net.from_link") if source == LINK_SOURCE else source
 
 
-def _write_link(prefix: str, values: dict[str, str]) -> None:
-    query = st.query_params
-    for name in NETWORK_PARAMS:
-        if name in values:
-            if query.get(prefix + name) != values[name]:
-                query[prefix + name] = values[name]
-        elif prefix + name in query:
-            del query[prefix + name]
-
-
-def pick_network(
-    key: str, *, allow_custom: bool = True, url_prefix: str = ""
-) -> NetworkSpec | None:
+def pick_network(key: str) -> NetworkSpec | None:
     """Draw the network controls in the sidebar; the chosen spec, or None if it cannot be built."""
     state = st.session_state
     if f"{key}_arch" not in state:
-        _init_state(key, url_prefix, allow_custom)
-    arches = list(CONFIGS) + ([CUSTOM] if allow_custom else [])
+        _init_state(key)
+    arches = [*CONFIGS, CUSTOM]
     sources = ([LINK_SOURCE] if state.get(f"{key}_link_spec") else []) + preset_names()
     bar = st.sidebar
     bar.subheader(t("common.net.heading"))
@@ -244,11 +242,11 @@ def pick_network(
         choice = VGGChoice(arch, shape, top, bn, int(classes), fcconv)
         flags = {"top": top, "bn": bn, "fcconv": fcconv}
         values = {"arch": arch, "input": size, "classes": str(int(classes))}
-        _write_link(url_prefix, values | {k: str(int(v)) for k, v in flags.items()})
+        write_link(values | {k: str(int(v)) for k, v in flags.items()}, NETWORK_PARAMS)
     elif source == LINK_SOURCE:
-        _write_link(url_prefix, {"spec": encode_spec(_custom_spec(key, source)), "input": size})
+        write_link({"spec": encode_spec(_custom_spec(key, source)), "input": size}, NETWORK_PARAMS)
     else:
-        _write_link(url_prefix, {"preset": source, "input": size})
+        write_link({"preset": source, "input": size}, NETWORK_PARAMS)
     try:
         spec = with_input(_custom_spec(key, source), shape) if custom else choice.spec()
         analysis_of(spec)
@@ -258,12 +256,10 @@ def pick_network(
     return spec
 
 
-def network_params(url_prefix: str = "") -> dict[str, str]:
-    """The network's link parameters as they stand in the URL (plus ``lang``), unprefixed."""
+def network_params() -> dict[str, str]:
+    """The network's link parameters as they stand in the URL (plus ``lang``)."""
     query = st.query_params
-    params = {
-        name: query[url_prefix + name] for name in NETWORK_PARAMS if url_prefix + name in query
-    }
+    params = {name: query[name] for name in NETWORK_PARAMS if name in query}
     if LANGUAGE_KEY in query:
         params[LANGUAGE_KEY] = query[LANGUAGE_KEY]
     return params

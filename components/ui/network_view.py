@@ -29,8 +29,9 @@ from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
 from components.ui.links import page_button
 from components.ui.network_picker import network_params
-from components.ui.safe_text import chart_text, plain
+from components.ui.safe_text import chart_text
 from components.ui.tables import TABLE_COLUMNS, block_frame, column_config, layer_frame
+from components.ui.url_state import bad_value_note, keep_in_link, keep_key_in_link, link_value
 
 LAYER_PARAM = "layer"
 # A grid that wraps: long exact figures (138,357,544) stay whole at 1024 px and on a projector.
@@ -126,7 +127,7 @@ def fact_lines(analysis: Analysis) -> list[str]:
 
 def _select(key: str, name: str) -> None:
     st.session_state[f"{key}_layer"] = name
-    st.query_params[LAYER_PARAM] = name
+    keep_in_link(LAYER_PARAM, name)
 
 
 def _chart_clicked(key: str, names: list[str]) -> None:
@@ -144,7 +145,7 @@ def _row_clicked(key: str, names: list[str]) -> None:
 
 
 def _picked(key: str) -> None:
-    st.query_params[LAYER_PARAM] = st.session_state[f"{key}_layer"]
+    keep_key_in_link(LAYER_PARAM, f"{key}_layer")
 
 
 def selected_layer(analysis: Analysis, key: str) -> str:
@@ -152,9 +153,9 @@ def selected_layer(analysis: Analysis, key: str) -> str:
     names = [i.name for i in analysis.layers]
     state = st.session_state
     if state.get(f"{key}_layer") not in names:
-        wanted = st.query_params.get(LAYER_PARAM)
+        wanted = link_value(LAYER_PARAM)
         if wanted is not None and wanted not in names and f"{key}_layer" not in state:
-            st.info(t("view.layer.unknown", name=plain(wanted[:40]), default=names[0]))
+            bad_value_note(LAYER_PARAM, wanted, names[0])
         state[f"{key}_layer"] = wanted if wanted in names else names[0]
     return state[f"{key}_layer"]
 

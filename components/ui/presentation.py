@@ -32,7 +32,13 @@ import streamlit as st
 
 from components.engine.analysis import Analysis, LayerInfo
 from components.ui.i18n import t
-from components.ui.safe_text import plain
+from components.ui.url_state import (
+    bad_value_note,
+    drop_from_link,
+    keep_in_link,
+    keep_key_in_link,
+    link_value,
+)
 
 PRESENT_KEY = "present"
 LAYER_KEY = "layer"
@@ -68,14 +74,14 @@ div[class*="st-key-vx_arrow_keys"] { position: absolute; left: -9999px; height: 
 
 
 def presentation_active() -> bool:
-    return st.query_params.get(PRESENT_KEY) == "1"
+    return link_value(PRESENT_KEY) == "1"
 
 
 def _toggled(key: str) -> None:
     if st.session_state[key]:
-        st.query_params[PRESENT_KEY] = "1"
-    elif PRESENT_KEY in st.query_params:
-        del st.query_params[PRESENT_KEY]
+        keep_in_link(PRESENT_KEY, "1")
+    else:
+        drop_from_link(PRESENT_KEY)
 
 
 def presentation_toggle(key: str) -> bool:
@@ -97,11 +103,7 @@ def _step(key: str, names: list[str], delta: int, url_key: str | None) -> None:
     index = names.index(st.session_state[key]) + delta
     st.session_state[key] = names[max(0, min(len(names) - 1, index))]
     if url_key is not None:
-        st.query_params[url_key] = st.session_state[key]
-
-
-def _slid(key: str) -> None:
-    st.query_params[LAYER_KEY] = st.session_state[key]
+        keep_key_in_link(url_key, key)
 
 
 def _buttons(key: str, names: list[str], url_key: str | None) -> None:
@@ -153,9 +155,9 @@ def option_stepper(key: str, options: list[str], labels: dict[str, str], url_key
 def layer_stepper(analysis: Analysis, key: str) -> LayerInfo:
     """Previous / slider / next over the layers; the choice is kept in ``layer=``."""
     names = [info.name for info in analysis.layers]
-    wanted = st.query_params.get(LAYER_KEY)
+    wanted = link_value(LAYER_KEY)
     if key not in st.session_state and wanted is not None and wanted not in names:
-        st.info(t("present.bad_layer", layer=plain(wanted[:40]), default=names[0]))
+        bad_value_note(LAYER_KEY, wanted, names[0])
     if st.session_state.get(key) not in names:  # first run, or another network
         st.session_state[key] = wanted if wanted in names else names[0]
     elif wanted in names and wanted != st.session_state[key]:
@@ -169,8 +171,8 @@ def layer_stepper(analysis: Analysis, key: str) -> LayerInfo:
             t("present.layer", total=len(names)),
             options=names,
             key=key,
-            on_change=_slid,
-            args=(key,),
+            on_change=keep_key_in_link,
+            args=(LAYER_KEY, key),
         )
         with st.container(horizontal=True):
             _buttons(key, names, LAYER_KEY)

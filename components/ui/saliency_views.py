@@ -18,6 +18,7 @@ import streamlit as st
 from components.engine.analysis import Analysis
 from components.ui.i18n import t
 from components.ui.safe_text import plain
+from components.ui.url_state import keep_in_link, keep_key_in_link, link_choice, link_parsed
 
 DISPLAY_PX = 320  # the side a map is drawn at (small inputs grow with sharp pixels)
 SAMPLE_COUNTS = (5, 10, 25)  # VGG16 on 2 cores: ~2.4 s a pass, so 25 is ~1 min a class
@@ -43,28 +44,10 @@ def parse_classes(value: str | None, count: int) -> tuple[int, ...] | None:
     return indices
 
 
-def _bad_link(name: str, value: str, default: str) -> None:
-    st.warning(t("act.url.bad", name=name, value=plain(value[:40]), default=default))
-
-
-def _initial(name: str, options: tuple[str, ...], default: str) -> str:
-    value = st.query_params.get(name)
-    if value is None:
-        return default
-    if value not in options:
-        _bad_link(name, value, default)
-        return default
-    return value
-
-
 def _keep_classes() -> None:
     state = st.session_state
     state.cam_auto = False
-    st.query_params["cam_class"] = f"{state.cam_class_a},{state.cam_class_b}"
-
-
-def _keep(name: str, key: str) -> None:
-    st.query_params[name] = st.session_state[key]
+    keep_in_link("cam_class", f"{state.cam_class_a},{state.cam_class_b}")
 
 
 # ------------------------------------------------------------------ caches
@@ -227,18 +210,15 @@ def _start(count: int, layers: list[str], top: list[int]) -> None:
     """The view's state: from the link on arrival, kept while valid, reset when not."""
     state = st.session_state
     if state.get("cam_layer") not in layers:  # first visit, or another network
-        state.cam_layer = _initial("cam_layer", tuple(layers), layers[-1])
+        state.cam_layer = link_choice("cam_layer", layers, layers[-1])
     if "cam_method" not in state:
         from components.keras_side.saliency import METHODS
 
-        state.cam_method = _initial("cam", METHODS, "gradcam")
+        state.cam_method = link_choice("cam", METHODS, "gradcam")
     second = top[1] if len(top) > 1 else top[0]
     valid = state.get("cam_class_a", -1) < count and state.get("cam_class_b", -1) < count
     if "cam_auto" not in state or not valid:
-        value = st.query_params.get("cam_class")
-        picked = parse_classes(value, count)
-        if value is not None and picked is None:
-            _bad_link("cam_class", value, f"{top[0]},{second}")
+        picked = link_parsed("cam_class", lambda v: parse_classes(v, count), f"{top[0]},{second}")
         state.cam_auto = picked is None
         picked = picked or (top[0], second)
         state.cam_class_a, state.cam_class_b = picked[0], picked[-1 if len(picked) > 1 else 0]
@@ -284,12 +264,12 @@ def _evidence_ui(net_ref: weakref.ref, run: Any, analysis: Analysis) -> None:
 
     method = st.segmented_control(
         t("cam.method.label"), S.METHODS, format_func=lambda m: t(f"cam.method.{m}"),
-        key="cam_method", required=True, on_change=_keep, args=("cam", "cam_method"),
+        key="cam_method", required=True, on_change=keep_key_in_link, args=("cam", "cam_method"),
     )  # fmt: skip
     st.markdown(t(f"cam.what.{method}"))
     layer_col, control_col = st.columns(2)
     layer = layer_col.selectbox(
-        t("cam.layer.label"), layers, key="cam_layer", on_change=_keep,
+        t("cam.layer.label"), layers, key="cam_layer", on_change=keep_key_in_link,
         args=("cam_layer", "cam_layer"), disabled=method in ("saliency", "smoothgrad"),
         help=t("cam.layer.help"),
         format_func=lambda n: f"{n} — {'×'.join(map(str, analysis.layer(n).output_shape[:2]))}",
