@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from components.engine.analysis import Analysis, LayerInfo
+from components.engine.errors import SpecError
 from components.engine.formatting import byte_text, shape_text
 from components.engine.spec import NetworkSpec
 from components.keras_side import featuremaps as F
@@ -30,15 +30,18 @@ from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
 from components.ui.i18n import t
 from components.ui.network_view import chart_labels
-from components.ui.safe_text import chart_text, plain, plain_values
+from components.ui.safe_text import chart_text, plain, plain_lines, plain_values
 from components.ui.tables import layer_frame
+from components.ui.url_state import keep_in_link, keep_key_in_link, link_choice
+from components.ui.weights_choice import WeightsChoice
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
 SAMPLES = ("astronaut", "coffee", "chelsea")
 GRID_SIZES = (8, 16, 32, 64)
 VIEWS = {"overlay": 0.55, "map": 1.0, "image": 0.0}  # how much of the map covers the picture
-HIGHLIGHT = "#e8590c"
 DIAGRAM_KEY = "act_diagram"
+LAYER_KEY, LAYER_PARAM = "act_layer", "layer"  # the viewed layer, in session and link
+REFUSED_KEY = "act_refused"  # a clicked layer without feature maps, said once
 # Diagram | maps side by side, the layer's numbers under the diagram, when the main area is
 # wide enough (a container query, so an open sidebar counts); narrower (a 1024 px screen
 # with the sidebar open, a phone) they stack in page order: diagram, maps, numbers.
@@ -59,8 +62,6 @@ LINKED_STYLE = """<style>
 </style>"""
 # The row's figures that fit beside the maps; the formulas below give kernel, stride, padding.
 ROW_COLUMNS = ("output_shape", "params", "macs", "receptive_field")
-BAR = "#3b5bdb"
-LINE = "#2b8a3e"
 
 
 def show_notes(notes: tuple[Note, ...] | list[Note]) -> None:
@@ -94,35 +95,37 @@ MODELS_HELD = models_held(os.environ.get("VGGX_MODELS"))
 
 
 @st.cache_resource(max_entries=MODELS_HELD, show_spinner=False)
-def network(_spec: NetworkSpec, spec_key: str, kind: str, seed: int, digest: str, path: str,
-            _data: bytes | None) -> Any:  # fmt: skip
-    """The built, weighted, warmed network; shared by every session (it carries its lock)."""
+def network(spec: NetworkSpec, weights: WeightsChoice, _data: bytes | None) -> Any:
+    """The built, weighted, warmed network; shared by every session (it carries its lock).
+    Keyed by the frozen spec and weights record themselves; an upload's bytes by its digest."""
     from components.keras_side.activations import WeightsSource, build_network
 
-    source = WeightsSource(kind, seed=seed, data=_data, path=path, digest=digest)  # type: ignore[arg-type]
-    return build_network(_spec, source)
+    source = WeightsSource(weights.kind, seed=weights.seed, data=_data, path=weights.path,  # type: ignore[arg-type]
+                           digest=weights.digest)  # fmt: skip
+    return build_network(spec, source)
 
 
 @dataclass(frozen=True)
 class Run:
     """One image through one network: every layer's output, computed once."""
 
-    key: str
+    key: Hashable  # (network, weights, image digest, fit): what the derived caches key on
     outputs: dict[str, np.ndarray]
     picture: Any  # the PIL image the network received (before preprocessing)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def run(_net: Any, net_key: str, _image: Any, image_key: str, fit: str) -> Run:
-    """The single forward pass for (network, weights, image, fit)."""
+def run(_net: Any, net_key: Hashable, _image: Any, image_key: str, fit: str) -> Run:
+    """The single forward pass for (network, weights, image, fit); ``net_key`` names the
+    network and its weights (e.g. ``(spec, weights)``)."""
     h, w, _ = _net.spec.input_shape
     picture = I.fit(_image, h, w, fit)  # type: ignore[arg-type]
     outputs = _net.activations(I.to_batch(picture, _net.preprocessing()))
-    return Run(f"{net_key}|{image_key}|{fit}", outputs, picture)
+    return Run((net_key, image_key, fit), outputs, picture)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def layer_tiles(_run: Run, run_key: str, layer: str, order: str, n: int, scale: str):
+def layer_tiles(_run: Run, run_key: Hashable, layer: str, order: str, n: int, scale: str):
     """The PNG tiles of one layer's view, which channels they show, and the shared range."""
     fmap = _run.outputs[layer]
     channels = F.channel_order(fmap, order, n)  # type: ignore[arg-type]
@@ -131,7 +134,7 @@ def layer_tiles(_run: Run, run_key: str, layer: str, order: str, n: int, scale: 
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def channel_picture(_run: Run, run_key: str, layer: str, channel: int, alpha: float,
+def channel_picture(_run: Run, run_key: Hashable, layer: str, channel: int, alpha: float,
                     box: tuple[int, int, int, int] | None) -> tuple[bytes, int]:  # fmt: skip
     """One channel over the picture, the receptive field boxed, as PNG and its width
     (encoded once: a rerun that changes another control re-sends the same bytes)."""
@@ -147,7 +150,7 @@ def channel_picture(_run: Run, run_key: str, layer: str, channel: int, alpha: fl
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def stats_table(_run: Run, run_key: str) -> pd.DataFrame:
+def stats_table(_run: Run, run_key: Hashable) -> pd.DataFrame:
     return F.layer_stats(_run.outputs)
 
 
@@ -159,60 +162,11 @@ def sample_bytes(name: str) -> bytes:
 # ------------------------------------------------------------------ chart builders (pure)
 
 
-def across_layers_figure(
-    stats: pd.DataFrame, selected: str, mean_label: str, zeros_label: str
-) -> go.Figure:
-    """Mean activation (bars) and % exact zeros (line, right axis) per layer, in order."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    colours = [HIGHLIGHT if name == selected else BAR for name in stats["layer"]]
-    fig.add_bar(
-        x=stats["layer"], y=stats["mean"], name=mean_label, marker_color=colours,
-        hovertemplate="%{x}<br>%{y:.4g}<extra></extra>",
-    )  # fmt: skip
-    fig.add_scatter(
-        x=stats["layer"], y=stats["zeros"], name=zeros_label, mode="lines+markers",
-        line={"color": LINE}, hovertemplate="%{x}<br>%{y:.1f} %<extra></extra>",
-        secondary_y=True,
-    )  # fmt: skip
-    fig.update_yaxes(title_text=mean_label, secondary_y=False)
-    fig.update_yaxes(
-        title_text=zeros_label, range=[0, 100], dtick=25, showgrid=False, secondary_y=True
-    )
-    fig.update_layout(
-        height=380,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "y": 1.12, "x": 0},
-        font={"size": 14},
-        xaxis={"tickangle": -45},
-    )
-    return fig
-
-
 def predictions_frame(top: list[tuple[int, float]], labels: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"class": [labels[i] for i, _ in top], "probability": [p for _, p in top]})
 
 
 # ------------------------------------------------------------------ widgets
-
-
-def weights_file_input(kind: str) -> tuple[bytes | None, str, str]:
-    """Sidebar: a weights file by upload or from the operator's folder → (bytes, path, digest)."""
-    import hashlib
-
-    from components.ui.weights_folder import server_file_choice
-
-    suffixes = ["h5", "hdf5"] if kind == "keras" else ["safetensors"]
-    upload = st.sidebar.file_uploader(
-        t(f"act.weights.upload_{kind}"), type=suffixes, key=f"act_wfile_{kind}"
-    )
-    server_file = server_file_choice(kind)
-    st.sidebar.caption(t("act.weights.never_pth"))
-    if upload is not None:
-        data = upload.getvalue()
-        return data, "", hashlib.sha256(data).hexdigest()[:20]
-    if server_file is not None:
-        return None, str(server_file), f"{server_file}:{server_file.stat().st_mtime_ns}"
-    return None, "", ""
 
 
 def layer_label(info: LayerInfo) -> str:
@@ -295,6 +249,34 @@ def too_large(analysis: Analysis) -> str:
     )
 
 
+def fits_budget_ui(analysis: Analysis) -> bool:
+    """Whether this server runs the network; if not, why (with its figures) is drawn."""
+    from components.keras_side.activations import check_budget
+
+    try:
+        check_budget(analysis.spec)
+    except SpecError:
+        st.error(too_large(analysis), icon=":material/memory:")
+        return False
+    return True
+
+
+def forward_pass_ui(
+    spec: NetworkSpec, weights: WeightsChoice, data: bytes | None, image: Any, fit: str
+) -> tuple[Any, Run] | None:
+    """The shared network and the image's one forward pass; None after saying what failed."""
+    try:
+        with st.spinner(t("act.building", name=plain(spec.name))):
+            net = network(spec, weights, data)
+            return net, run(net, (spec, weights), image.image, image.digest, fit)
+    except (Problem, SpecError) as error:
+        if isinstance(error, Problem):
+            show_problem(error)
+        else:
+            st.error(plain_lines(error))
+        return None
+
+
 # ------------------------------------------------------------------ the linked diagram
 
 
@@ -324,9 +306,9 @@ def _diagram_clicked(names: list[str], map_names: list[str]) -> None:
     state = st.session_state
     shown, refused = clicked_layer(state[DIAGRAM_KEY].selection.points, names, map_names)
     if shown is not None:
-        state.act_layer = shown
-        st.query_params["layer"] = shown
-    state.act_refused = refused
+        state[LAYER_KEY] = shown
+        keep_in_link(LAYER_PARAM, shown)
+    state[REFUSED_KEY] = refused
     if refused is not None:  # a new figure, so the refused bar does not stay selected
         state.act_diagram_resets = state.get("act_diagram_resets", 0) + 1
 
@@ -351,3 +333,19 @@ def diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
 def map_layers(analysis: Analysis) -> list[LayerInfo]:
     """Layers whose output is an image-shaped feature map."""
     return [info for info in analysis.layers if len(info.output_shape) == 3]
+
+
+def start_layer(names: list[str]) -> None:
+    """The viewed layer: the link's ``layer=`` on the first visit or for another network."""
+    if st.session_state.get(LAYER_KEY) not in names:
+        st.session_state[LAYER_KEY] = link_choice(LAYER_PARAM, names, names[0])
+
+
+def keep_layer() -> None:
+    """``on_change`` of the layer slider."""
+    keep_key_in_link(LAYER_PARAM, LAYER_KEY)
+
+
+def take_refused() -> str | None:
+    """The layer a diagram click could not show (no feature maps), once."""
+    return st.session_state.pop(REFUSED_KEY, None)

@@ -21,6 +21,7 @@ from components.engine.presets import preset_names
 from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
 from components.engine.vgg import CONFIGS
 from components.ui import compare_charts as C
+from components.ui import url_state
 from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
 from components.ui.network_picker import spec_error_text
@@ -145,14 +146,16 @@ def start_from_link() -> None:
     """Read ``cmp=`` once per session (absent: the default comparison)."""
     if SLOTS in st.session_state:
         return
-    value, token = st.query_params.get(LINK_KEY), st.query_params.get(E.LINK_SPEC)
+    value, token = url_state.link_value(LINK_KEY), url_state.link_value(E.LINK_SPEC)
     st.session_state[LINK_SPEC], st.session_state[SPEC_NOTE] = None, None
     if token is not None:  # the Custom CNN page's "Open on Compare" link carries spec=
         try:
             st.session_state[LINK_SPEC] = decode_spec(token)
             value = E.LINK_SPEC if value is None else value
         except SpecError as error:
-            st.session_state[SPEC_NOTE] = t("common.url.bad_spec", error=spec_error_text(error))
+            used = t("url.used.without_spec")
+            note = url_state.bad_value_text(E.LINK_SPEC, token, used, spec_error_text(error))
+            st.session_state[SPEC_NOTE] = note
     result = E.parse_link(E.DEFAULT_LINK if value is None else value, st.session_state[LINK_SPEC])
     _load(result.items)
     st.session_state[NOTES] = result
@@ -308,15 +311,13 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
 def keep_in_link(items: list[E.Item]) -> None:
     """The usable configurations as ``cmp=``, with ``spec=`` while the item ``spec`` is used."""
     value = E.link_value(items)
-    if value and st.query_params.get(LINK_KEY) != value:
-        st.query_params[LINK_KEY] = value
+    if value:
+        url_state.keep_in_link(LINK_KEY, value)
     custom = next((item.custom for item in items if item.custom is not None), None)
     if custom is not None:
-        token = encode_spec(custom)
-        if st.query_params.get(E.LINK_SPEC) != token:
-            st.query_params[E.LINK_SPEC] = token
-    elif value and E.LINK_SPEC in st.query_params:
-        del st.query_params[E.LINK_SPEC]
+        url_state.keep_in_link(E.LINK_SPEC, encode_spec(custom))
+    elif value:
+        url_state.drop_from_link(E.LINK_SPEC)
 
 
 # ------------------------------------------------------------------ what changes
@@ -625,6 +626,7 @@ def _forward(config: E.Config, name: str, sample: str):
     from components.keras_side.activations import check_budget
     from components.keras_side.problems import Problem
     from components.ui import activation_views as AV
+    from components.ui.weights_choice import WeightsChoice
 
     spec = _map_spec(config)
     digest = f"seed{MAP_SEED}"
@@ -632,8 +634,9 @@ def _forward(config: E.Config, name: str, sample: str):
         check_budget(spec)
         image = I.decode(AV.sample_bytes(sample), channels=spec.input_shape[2])
         with st.spinner(t("compare.maps.building", name=plain(name))):
-            net = AV.network(spec, repr(spec), "random", MAP_SEED, digest, "", None)
-            return net, AV.run(net, f"{spec!r}|random|{digest}", image.image, image.digest, "crop")
+            weights = WeightsChoice("random", seed=MAP_SEED, digest=digest)
+            net = AV.network(spec, weights, None)
+            return net, AV.run(net, (spec, weights), image.image, image.digest, "crop")
     except Problem as problem:
         AV.show_problem(problem)
     except SpecError as error:

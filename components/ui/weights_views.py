@@ -176,7 +176,7 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
         assert spec is not None and tr is not None
         try:
             with st.spinner(t("act.building", name=spec.name)):
-                tops.append(_top5(spec, repr(spec), tr.kind, tr.digest, sample))
+                tops.append(_top5(spec, tr.kind, tr.digest, sample))
         except Problem as problem:
             show_problem(problem)
             return
@@ -211,17 +211,15 @@ def pair_sources(specs: list[NetworkSpec | None]) -> list[hub.Trained | None]:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _top5(
-    _spec: NetworkSpec, spec_key: str, kind: str, digest: str, sample: str
-) -> list[tuple[int, float]]:
+def _top5(spec: NetworkSpec, kind: str, digest: str, sample: str) -> list[tuple[int, float]]:
     """One trained network's top-5 on a sample, kept as data: the network itself is built
     for this and dropped, so the page's shared model cache keeps the maps' networks."""
     from components.keras_side import images as I
     from components.keras_side.activations import WeightsSource, build_network, top_k
     from components.ui import activation_views as AV
 
-    net = build_network(_spec, WeightsSource(kind, digest=digest))  # type: ignore[arg-type]
-    h, w, _ = _spec.input_shape
+    net = build_network(spec, WeightsSource(kind, digest=digest))  # type: ignore[arg-type]
+    h, w, _ = spec.input_shape
     picture = I.fit(I.decode(AV.sample_bytes(sample), channels=3).image, h, w, "crop")
     return top_k(net.forward(I.to_batch(picture, net.preprocessing())), 5)
 

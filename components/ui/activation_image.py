@@ -1,0 +1,130 @@
+"""The activation page's picture: the sidebar's sample, upload and fit; what the network
+receives; and its top-5 predictions beside it.
+
+The sample is kept in the link's ``sample=`` (allow-listed); an upload is not (it is the
+student's file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from components.engine.analysis import Analysis
+from components.engine.formatting import byte_text
+from components.engine.spec import NetworkSpec
+from components.keras_side import featuremaps as F
+from components.keras_side import images as I
+from components.keras_side.activations import imagenet_labels, top_k
+from components.keras_side.problems import Problem
+from components.ui import activation_views as V
+from components.ui.i18n import t
+from components.ui.safe_text import plain
+from components.ui.url_state import keep_key_in_link, start_from_link
+
+SAMPLE_KEY, SAMPLE_PARAM = "act_sample", "sample"
+
+
+@dataclass(frozen=True)
+class PickedImage:
+    """The sidebar's answer: a sample, or the student's upload, and how it fits the input."""
+
+    sample: str
+    upload: Any  # Streamlit's UploadedFile, or None
+    fit: str
+
+    def data(self) -> bytes:
+        return self.upload.getvalue() if self.upload is not None else V.sample_bytes(self.sample)
+
+    def name(self) -> str:
+        """Escaped for the page: a file name is the student's text."""
+        return (
+            plain(self.upload.name) if self.upload is not None else t(f"act.sample.{self.sample}")
+        )
+
+
+def image_sidebar_ui() -> PickedImage:
+    """Sample, upload and fit in the sidebar."""
+    start_from_link(SAMPLE_KEY, SAMPLE_PARAM, V.SAMPLES, V.SAMPLES[0])
+    sample = st.sidebar.selectbox(
+        t("act.image.sample"),
+        V.SAMPLES,
+        format_func=lambda s: t(f"act.sample.{s}"),
+        key=SAMPLE_KEY,
+        on_change=keep_key_in_link,
+        args=(SAMPLE_PARAM, SAMPLE_KEY),
+    )
+    uploaded = st.sidebar.file_uploader(
+        t("act.image.upload"), type=list(I.EXTENSIONS), key="act_image_upload"
+    )
+    fit = st.sidebar.segmented_control(
+        t("act.image.fit"), I.FITS, format_func=lambda f: t(f"act.fit.{f}"), key="act_fit",
+        default="crop", required=True,
+    )  # fmt: skip
+    return PickedImage(sample, uploaded, fit)
+
+
+def decoded_image(spec: NetworkSpec, picked: PickedImage) -> I.DecodedImage | None:
+    """The picture with the network's channel count; None after saying why it cannot be read."""
+    try:
+        return I.decode(picked.data(), channels=spec.input_shape[2])
+    except Problem as problem:
+        V.show_problem(problem)
+        st.caption(t("act.image.try_again"))
+        return None
+
+
+def input_ui(
+    analysis: Analysis, picked: PickedImage, decoded: I.DecodedImage, run: V.Run, preprocessing: str
+) -> None:
+    """What the network receives: the fitted picture, how it got there, the memory it takes."""
+    st.subheader(t("act.input.title"))
+    h, w, c = analysis.spec.input_shape
+    st.image(F.png(run.picture), width=min(w * 2, 448), output_format="PNG")
+    st.caption(
+        t(
+            "act.input.caption",
+            name=picked.name(),
+            width=decoded.size[0],
+            height=decoded.size[1],
+            h=h,
+            w=w,
+            c=c,
+            fit=t(f"act.fit.{picked.fit}"),
+            preprocessing=t(f"act.pre.{preprocessing}"),
+        )
+    )
+    st.caption(
+        t(
+            "act.input.memory",
+            activations=byte_text(analysis.activation_bytes),
+            weights=byte_text(analysis.weight_bytes),
+            layers=len(analysis.layers),
+        )
+    )
+    V.show_notes(decoded.notes)
+
+
+def predictions_ui(analysis: Analysis, trained: bool, run: V.Run, weights_text: str) -> None:
+    """The top-5 ImageNet classes, when the network has that head and trained weights."""
+    st.subheader(t("act.pred.title"))
+    last = analysis.layers[-1]
+    if last.name != "predictions" or last.output_shape != (1000,):
+        st.info(t("act.pred.no_head"))
+    elif not trained:
+        st.info(t("act.pred.untrained"))
+    else:
+        frame = V.predictions_frame(top_k(run.outputs["predictions"], 5), imagenet_labels())
+        st.dataframe(
+            frame,
+            hide_index=True,
+            column_config={
+                "class": st.column_config.TextColumn(t("act.pred.class")),
+                "probability": st.column_config.ProgressColumn(
+                    t("act.pred.probability"), format="percent", min_value=0.0, max_value=1.0
+                ),
+            },
+        )
+        st.caption(t("act.pred.caption", weights=weights_text))
