@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.ui.i18n import language_switch, t
-from components.ui.navigation import ROOT, available_pages
+from components.ui.navigation import PAGES, ROOT
 from components.ui.safety import run_guarded
 from components.ui.server_tuning import keep_keras_session
 
@@ -21,7 +21,7 @@ pages = [
         url_path=entry.url_path or None,
         default=not entry.url_path,
     )
-    for entry in available_pages()
+    for entry in PAGES
 ]
 page = st.navigation(pages, position="top")
 language_switch()

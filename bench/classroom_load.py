@@ -31,7 +31,7 @@ from playwright.async_api import async_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from components.ui.navigation import available_pages  # noqa: E402
+from components.ui.navigation import PAGES  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
     APP_CONNECTED,
     APP_IDLE,
@@ -185,7 +185,7 @@ async def classroom(server: Server, students: int, viewer: bool, timeout: float)
 
 
 def run(students: int, timeout: float) -> Report:
-    viewer = "activations" in {page.url_path for page in available_pages()}
+    viewer = "activations" in {page.url_path for page in PAGES}
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     server = start_server(RESULTS / "classroom_server.log")

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from components.ui.navigation import available_pages  # noqa: E402
+from components.ui.navigation import PAGES  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
     APP_BUSY,
     CHROMIUM_ARGS,
@@ -167,7 +167,7 @@ def browser_rows() -> list[Row]:
         healthy = time.perf_counter() - start
         rows.append(Row("app start: streamlit run → health ok", healthy, "s"))
         try:
-            for entry in available_pages():
+            for entry in PAGES:
                 rows += page_rows(browser, server.url, entry.url_path, start, healthy)
         finally:
             server.stop()

@@ -25,11 +25,6 @@ PAGES = (
 )
 
 
-def available_pages() -> list[PageEntry]:
-    """Pages whose script exists; a page joins the app by adding its script."""
-    return [page for page in PAGES if (ROOT / page.script).is_file()]
-
-
 def route_through_app() -> None:
     """Make a page script that Streamlit ran directly go through app.py instead.
 

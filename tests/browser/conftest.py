@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import sync_playwright
 
-from components.ui.navigation import available_pages
 from tests.browser.harness import (
     ARTIFACTS,
     CHROMIUM_ARGS,
@@ -28,14 +27,6 @@ def missing(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: browser tests must run)", pytrace=False)
     pytest.skip(reason)
-
-
-def require_page(url_path: str) -> None:
-    """Skip while a page's script does not exist yet; it runs as soon as the page lands."""
-    paths = {page.url_path for page in available_pages()}
-    if url_path not in paths:
-        script = f"pages/{url_path or 'architecture'}.py"
-        pytest.skip(f"{script} does not exist yet")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

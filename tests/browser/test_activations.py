@@ -11,7 +11,6 @@ from PIL import Image
 from components.engine.analysis import analyze
 from components.engine.vgg import vgg_spec
 from components.ui.i18n import translate
-from tests.browser.conftest import require_page
 from tests.browser.harness import (
     after_action,
     assert_no_error,
@@ -62,14 +61,12 @@ def assert_grid(page, name: str) -> None:
 
 
 def test_png_upload_shows_feature_maps(page, png: Path) -> None:
-    require_page("activations")
     open_page(page, "/activations")
     upload(page, png)
     assert_grid(page, png.name)
 
 
 def test_damaged_upload_says_so_and_next_upload_works(page, png: Path, tmp_path: Path) -> None:
-    require_page("activations")
     damaged = tmp_path / "damaged.png"
     data = png.read_bytes()
     damaged.write_bytes(data[: len(data) // 2])
@@ -115,7 +112,6 @@ def click_bar(page, index: int) -> None:
 
 
 def test_a_click_on_the_diagram_changes_the_feature_maps(page) -> None:
-    require_page("activations")
     open_page(page, SMALL)
     page.wait_for_selector(DIAGRAM + " .barlayer .point path")
     caption = translate("act.maps.caption", "en", shown=16, total=64, layer="block1_conv1")
@@ -132,7 +128,6 @@ def test_a_click_on_the_diagram_changes_the_feature_maps(page) -> None:
 
 def test_diagram_beside_the_maps_when_wide_above_them_when_narrow(page) -> None:
     """1280 px: side by side; 1024 px with the sidebar open: stacked; never a horizontal scroll."""
-    require_page("activations")
     open_page(page, SMALL)
     sides = ".st-key-act_diagram_side, .st-key-act_maps_side"
 

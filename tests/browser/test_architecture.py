@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 from components.engine.analysis import analyze
 from components.engine.vgg import CONFIGS, vgg_spec
 from components.ui.i18n import translate
-from tests.browser.conftest import require_page
 from tests.browser.harness import after_action, assert_no_error, main_text, open_page
 
 pytestmark = pytest.mark.browser
@@ -45,7 +44,6 @@ def test_engine_totals_are_keras_figures() -> None:
 
 
 def test_vgg16_to_vgg19_updates_the_total(page) -> None:
-    require_page("")
     open_page(page, "/")
     figures = page.locator(".vx-metrics")
     expect(figures).to_contain_text(total("vgg16"))
@@ -57,7 +55,6 @@ def test_vgg16_to_vgg19_updates_the_total(page) -> None:
 
 
 def test_share_link_opens_the_same_view(page, browser) -> None:
-    require_page("")
     open_page(page, SHARE_LINK)
     assert_no_error(page)
     expect(page.locator(".vx-metrics")).to_contain_text(total("vgg19"))

@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 
 from components.engine.analysis import analyze
 from components.engine.spec import decode_spec
-from tests.browser.conftest import require_page
 from tests.browser.harness import RUN_TIMEOUT, after_action, assert_no_error, open_page
 
 pytestmark = pytest.mark.browser
@@ -43,7 +42,6 @@ def type_into_cell(page, value: str, leave: str) -> None:
 
 
 def test_the_grid_survives_edits_and_every_digit_arrives(page) -> None:
-    require_page("custom")
     open_page(page, "/custom?preset=seed-example")
     select_first_row(page, 3)  # row · type · name · Filters
     page.evaluate(

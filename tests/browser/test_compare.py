@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from components.ui.i18n import translate
-from tests.browser.conftest import require_page
 from tests.browser.harness import after_action, assert_no_error, main_text, open_page
 
 pytestmark = pytest.mark.browser
@@ -21,7 +20,6 @@ def link_value(url: str) -> str:
 
 
 def test_share_link_then_four_depths_in_one_click(page) -> None:
-    require_page("compare")
     open_page(page, "/compare?cmp=vgg16,vgg19&lang=en")
     assert_no_error(page)
     assert DELTA in main_text(page)
@@ -37,7 +35,6 @@ def test_share_link_then_four_depths_in_one_click(page) -> None:
 
 
 def test_a_bad_item_is_flagged_and_the_rest_shows(page) -> None:
-    require_page("compare")
     open_page(page, "/compare?cmp=vgg16,vgg16@16x16,vgg19&lang=zh")
     assert_no_error(page)  # a warning, not an error box
     warnings = page.locator('[data-testid="stAlertContentWarning"]')

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from components.engine.analysis import analyze
 from components.engine.presets import load_preset
 from components.engine.spec import decode_spec
-from tests.browser.conftest import require_page
 from tests.browser.harness import RUN_TIMEOUT, after_action, assert_no_error, open_page
 
 pytestmark = pytest.mark.browser
@@ -24,7 +23,6 @@ def headline(page):
 
 
 def test_seed_example_preset_loads(page) -> None:
-    require_page("custom")
     expected = analyze(load_preset("seed-example")).total_params
     assert expected == SEED_EXAMPLE_TOTAL
     open_page(page, "/custom?preset=seed-example")
@@ -34,7 +32,6 @@ def test_seed_example_preset_loads(page) -> None:
 
 def test_editing_a_cell_updates_the_total_and_the_link(page) -> None:
     """Type 32 into the first conv's Filters cell of the grid (a canvas: keyboard only)."""
-    require_page("custom")
     open_page(page, "/custom?preset=seed-example")
     grid = page.locator('[class*="st-key-custom_editor_"] [data-testid="stDataFrame"]')
     box = grid.bounding_box()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import require_page
 from tests.browser.harness import ARTIFACTS, RUN_TIMEOUT, start_server, wait_for_run
 
 pytestmark = pytest.mark.browser
@@ -14,7 +13,6 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("path", ["activations", "compare"])
 def test_deep_link_on_fresh_server(browser, path: str) -> None:
     """Without components.ui.navigation.route_through_app the page would run alone."""
-    require_page(path)
     server = start_server(ARTIFACTS / "server-fresh.log")
     try:
         tab = browser.new_page()

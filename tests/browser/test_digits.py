@@ -7,7 +7,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import require_page
 from tests.browser.harness import after_action, assert_no_error, open_page
 
 pytestmark = pytest.mark.browser
@@ -30,7 +29,6 @@ def stroke(page, points: list[tuple[float, float]]) -> None:
 
 
 def test_drawing_a_seven_changes_the_prediction_and_the_maps(page) -> None:
-    require_page("activations")
     open_page(page, "/activations?preset=digits-vgg")
     assert_no_error(page)
     prediction = page.locator(PREDICTION)
@@ -54,7 +52,6 @@ def test_drawing_a_seven_changes_the_prediction_and_the_maps(page) -> None:
 
 
 def test_toolbar_undo_takes_back_the_last_stroke_and_clear_empties(page) -> None:
-    require_page("activations")
     open_page(page, "/activations?preset=digits-vgg")
     page.locator("[data-testid='stButtonGroup'] button", has_text="Blank").click()
     after_action(page)
@@ -81,7 +78,6 @@ def test_toolbar_undo_takes_back_the_last_stroke_and_clear_empties(page) -> None
 def test_undo_button_takes_back_the_last_stroke_and_keeps_the_rest(page) -> None:
     """The visible Undo: the picture before the last stroke, and the canvas keeps the others
     (a stroke drawn after Undo adds to them)."""
-    require_page("activations")
     open_page(page, "/activations?preset=digits-vgg&sample=blank&layer=block2_pool&cam=guided")
     undo = page.locator(".st-key-digits_undo button")
     expect(undo).to_be_disabled()  # nothing drawn yet
@@ -124,7 +120,6 @@ def test_undo_button_takes_back_the_last_stroke_and_keeps_the_rest(page) -> None
 def test_switching_the_grad_cam_method_updates_the_maps(page) -> None:
     """The Grad-CAM section is a fragment inside the drawing's fragment: its own controls and
     a new stroke both redraw its maps, without errors."""
-    require_page("activations")
     open_page(page, "/activations?preset=digits-vgg")
     maps = page.locator(".st-key-cam_view [data-testid='stImage'] img")
     expect(maps).to_have_count(3, timeout=SLOW)  # the input and the two classes' maps

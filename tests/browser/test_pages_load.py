@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from components.ui.navigation import PAGES
-from tests.browser.conftest import require_page
 from tests.browser.harness import assert_no_error, main_text, open_page
 
 pytestmark = pytest.mark.browser
@@ -13,7 +12,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("url_path", [entry.url_path for entry in PAGES], ids=lambda p: p or "home")
 def test_page_loads(page, url_path: str) -> None:
-    require_page(url_path)
     open_page(page, f"/{url_path}")
     assert_no_error(page)
     assert main_text(page).strip(), "the page rendered nothing"

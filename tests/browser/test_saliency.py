@@ -10,7 +10,6 @@ import pytest
 
 from components.engine.spec import encode_spec
 from components.ui.i18n import translate
-from tests.browser.conftest import require_page
 from tests.browser.harness import after_action, assert_no_error, main_text, open_page
 from tests.test_page_saliency import TINY
 
@@ -39,7 +38,6 @@ def loaded_maps(page) -> int:
 
 
 def test_maps_load_and_the_method_goes_into_the_link(page, weights: Path) -> None:
-    require_page("activations")
     query = urllib.parse.urlencode({"spec": encode_spec(TINY), "weights": "keras"})
     open_page(page, f"/activations?{query}")
     page.locator(WEIGHTS_INPUT).set_input_files(weights)
