@@ -11,19 +11,13 @@ import streamlit as st
 
 from components.keras_side.digits import is_digits
 from components.ui import activation_views as V
-from components.ui import saliency_views as SV
 from components.ui.activation_fragment import feature_maps_ui
-from components.ui.activation_image import (
-    decoded_image,
-    image_sidebar_ui,
-    input_ui,
-    predictions_ui,
-)
+from components.ui.activation_image import decoded_image, image_sidebar_ui, network_sections_ui
 from components.ui.digits_views import digits_page_ui
 from components.ui.i18n import t
 from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of, pick_network
-from components.ui.weights_choice import weights_notes_ui, weights_ready, weights_sidebar_ui
+from components.ui.weights_choice import weights_label, weights_ready, weights_sidebar_ui
 
 route_through_app()
 
@@ -48,17 +42,7 @@ if weights is None:
 decoded = decoded_image(spec, image)
 if decoded is None:
     st.stop()
-built = V.forward_pass_ui(spec, weights.choice, weights.data, decoded, image.fit)
-if built is None:
+run = network_sections_ui(analysis, weights, image, decoded)  # None: it said what failed
+if run is None:
     st.stop()
-net, run = built
-
-weights_text = t(f"act.weights.{weights.choice.kind}")
-weights_notes_ui(spec, weights, net)
-left, right = st.columns([1, 1], gap="large")
-with left:
-    input_ui(analysis, image, decoded, run, net.preprocessing())
-with right:
-    predictions_ui(analysis, net.source.trained, run, weights_text)
-SV.evidence_ui(net, run, analysis)
-feature_maps_ui(analysis, run, weights_text)
+feature_maps_ui(analysis, run, weights_label(weights))

@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from components.engine.analysis import analyze
 from components.engine.spec import NetworkSpec
-from components.keras_side.builder import build_model, import_keras, keras_layer_table
+from components.keras_side.builder import build_model, import_keras
+
+
+def keras_layer_table(model: Any) -> list[dict[str, Any]]:
+    """What Keras itself reports per layer (InputLayer left out), to compare with the engine."""
+    out = []
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
+        out.append(
+            {
+                "name": layer.name,
+                "type": type(layer).__name__,
+                "output_shape": list(layer.output.shape[1:]),
+                "params": layer.count_params(),
+                "trainable_params": trainable,
+            }
+        )
+    return out
 
 
 def assert_matches_keras(spec: NetworkSpec) -> None:

@@ -119,7 +119,8 @@ def engine_rows(spec: NetworkSpec) -> list[dict[str, Any]]:
 
 
 def assert_keras_code_builds(spec: NetworkSpec) -> None:
-    from components.keras_side.builder import import_keras, keras_layer_table
+    from components.keras_side.builder import import_keras
+    from tests.keras_compare import keras_layer_table
 
     keras = import_keras()
     namespace: dict[str, Any] = {}

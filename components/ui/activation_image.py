@@ -1,5 +1,5 @@
 """The activation page's picture: the sidebar's sample, upload and fit; what the network
-receives; and its top-5 predictions beside it.
+receives; its top-5 predictions beside it; and the one forward pass that joins them.
 
 The sample is kept in the link's ``sample=`` (allow-listed); an upload is not (it is the
 student's file).
@@ -22,7 +22,9 @@ from components.keras_side.problems import Problem
 from components.ui import activation_views as V
 from components.ui.i18n import t
 from components.ui.safe_text import plain
+from components.ui.saliency_views import evidence_ui
 from components.ui.url_state import keep_key_in_link, start_from_link
+from components.ui.weights_choice import PickedWeights, weights_label, weights_notes_ui
 
 SAMPLE_KEY, SAMPLE_PARAM = "act_sample", "sample"
 
@@ -128,3 +130,25 @@ def predictions_ui(analysis: Analysis, trained: bool, run: V.Run, weights_text: 
             },
         )
         st.caption(t("act.pred.caption", weights=weights_text))
+
+
+def network_sections_ui(
+    analysis: Analysis, weights: PickedWeights, picked: PickedImage, decoded: I.DecodedImage
+) -> V.Run | None:
+    """The network's one pass over the picture, then what it received, what it predicts and
+    where its evidence lies; the run for the feature maps (None after saying what failed).
+    The network stays local here: a session keeps the run, never the shared model, so a model
+    the cache evicts is freed."""
+    spec = analysis.spec
+    built = V.forward_pass_ui(spec, weights.choice, weights.data, decoded, picked.fit)
+    if built is None:
+        return None
+    net, run = built
+    weights_notes_ui(spec, weights, net)
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        input_ui(analysis, picked, decoded, run, net.preprocessing())
+    with right:
+        predictions_ui(analysis, net.source.trained, run, weights_label(weights))
+    evidence_ui(net, run, analysis)
+    return run

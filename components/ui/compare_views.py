@@ -9,6 +9,7 @@ other configurations still show. TensorFlow is imported only inside
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
 import streamlit as st
@@ -550,7 +551,7 @@ def _common_blocks(pair: tuple[E.Config, E.Config]) -> list[str]:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _mosaic(_run, run_key: str, layer: str, channels: tuple[int, ...], low: float,
+def _mosaic(_run, run_key: Hashable, layer: str, channels: tuple[int, ...], low: float,
             high: float) -> bytes:  # fmt: skip
     """One PNG of the channels, MOSAIC_COLUMNS to a row, on a colour scale given from outside.
 
@@ -668,3 +669,30 @@ def _show_maps(chosen: list[tuple[E.Config, str, str]], runs: list, block: str) 
         column.caption(t("compare.maps.channels", last=shown[-1], columns=MOSAIC_COLUMNS))
     st.caption(t("compare.maps.scale", low=f"{low:.3g}", high=f"{high:.3g}"))
     st.caption(t("compare.maps.note", n=MAP_CHANNELS))
+
+
+def comparison_cards_ui() -> list[Slot]:
+    """The toolbar and the cards (read from ``cmp=`` once), the link's notes above them, and
+    the link kept on what is shown; the cards whose configuration can be compared."""
+    start_from_link()
+    notes = st.container()  # the link's notes go above the cards, once the cards have been read
+    toolbar()
+    usable = [slot for slot in cards() if slot.config is not None]
+    items = [slot.config.item for slot in usable if slot.config is not None]
+    with notes:
+        link_notes(items)
+    keep_in_link(items)
+    return usable
+
+
+def comparison_ui(usable: list[Slot]) -> None:
+    """Everything below the cards: what changes, the table, the charts, the same image."""
+    comparison = E.compare([slot.config.item for slot in usable if slot.config is not None])
+    configs = list(comparison.configs)
+    names = names_of(configs)
+    colours = [slot.colour for slot in usable]
+    deltas(comparison, names)
+    table(comparison, names)
+    charts(comparison, names, colours)
+    if len(configs) >= 2:
+        same_image(configs, names, colours)

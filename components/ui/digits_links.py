@@ -20,6 +20,17 @@ PARAMS = {
     "layer": "digits_step_layer",
 }
 POSITION = "pos"
+POSITION_READ = "digits_pos_read"
+
+
+def position_key(layer: str) -> str:
+    """The session key of the (row, col) the step view follows in ``layer``."""
+    return f"digits_pos_{layer}"
+
+
+def channel_key(layer: str) -> str:
+    """The session key (and widget key) of the channel the step view follows in ``layer``."""
+    return f"digits_ch_{layer}"
 
 
 def start_from_link(name: str, options: tuple[str, ...], default: str) -> None:
@@ -47,16 +58,16 @@ def parse_position(value: str | None, shape: tuple[int, ...]) -> tuple[int, int,
 def position_from_link(layer: str, shape: tuple[int, ...]) -> None:
     """Once per session: the link's ``pos`` for the step view's first layer."""
     state = st.session_state
-    if state.get("digits_pos_read"):
+    if state.get(POSITION_READ):
         return
-    state.digits_pos_read = True
+    state[POSITION_READ] = True
     h, w, _ = shape
     picked = url_state.link_parsed(
         POSITION, lambda v: parse_position(v, shape), f"{h // 2},{w // 2},0"
     )
     if picked is not None:
-        state[f"digits_pos_{layer}"] = picked[:2]
-        state[f"digits_ch_{layer}"] = picked[2]
+        state[position_key(layer)] = picked[:2]
+        state[channel_key(layer)] = picked[2]
 
 
 def keep_position(row: int, col: int, channel: int) -> None:

@@ -27,6 +27,7 @@ from components.keras_side.problems import Problem
 from components.ui import digits_links as L
 from components.ui import digits_undo as U
 from components.ui.i18n import t
+from components.ui.saliency_views import KEY_PREFIX as SALIENCY_KEYS
 
 SOURCES = ("draw", "upload")
 WEIGHTS = ("trained", "random")
@@ -282,13 +283,13 @@ def input_cells_ui() -> tuple[np.ndarray | None, str]:
     L.start_from_link("sample", STARTS, "3")
     source = st.segmented_control(
         t("digits.source"), SOURCES, format_func=lambda s: t(f"digits.source.{s}"),
-        key="digits_source", required=True, on_change=L.keep, args=("source",),
+        key=L.PARAMS["source"], required=True, on_change=L.keep, args=("source",),
     )  # fmt: skip
     if source == "upload":
         return _upload_ui(), "upload"
     start = st.pills(
         t("digits.start"), STARTS, format_func=lambda s: t("digits.start.blank") if s == "blank"
-        else s, key="digits_start", required=True, wrap=True, on_change=_start_changed,
+        else s, key=L.PARAMS["sample"], required=True, wrap=True, on_change=_start_changed,
     )  # fmt: skip
     st.space(32)  # room for the canvas toolbar, which appears above it
     start = start or "blank"
@@ -318,8 +319,8 @@ def _step_position(layer: str, shape: tuple[int, ...]) -> tuple[int, int, int]:
     """(row, col, channel) of the followed number, kept per layer and clipped to its shape."""
     state = st.session_state
     h, w, c = shape
-    row, col = state.get(f"digits_pos_{layer}", (h // 2, w // 2))
-    return min(row, h - 1), min(col, w - 1), min(int(state.get(f"digits_ch_{layer}", 0)), c - 1)
+    row, col = state.get(L.position_key(layer), (h // 2, w // 2))
+    return min(row, h - 1), min(col, w - 1), min(int(state.get(L.channel_key(layer), 0)), c - 1)
 
 
 def _clicked(layer: str) -> None:
@@ -327,7 +328,7 @@ def _clicked(layer: str) -> None:
     if points:
         x, y = points[0].get("x"), points[0].get("y")
         if isinstance(x, int | float) and isinstance(y, int | float):
-            st.session_state[f"digits_pos_{layer}"] = (round(y), round(x))
+            st.session_state[L.position_key(layer)] = (round(y), round(x))
 
 
 def _input_of(layer: str, out: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
@@ -342,7 +343,7 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
     st.caption(t("digits.step.intro"))
     L.start_from_link("layer", STEP_LAYERS, STEP_LAYERS[0])
     layer = st.selectbox(
-        t("digits.step.layer"), STEP_LAYERS, key="digits_step_layer", on_change=L.keep,
+        t("digits.step.layer"), STEP_LAYERS, key=L.PARAMS["layer"], on_change=L.keep,
         args=("layer",),
         format_func=lambda n: t(f"digits.step.layer.{'softmax' if n == 'predictions' else 'map'}",
                                 name=n, shape="×".join(map(str, out[n].shape))),
@@ -357,7 +358,7 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
     left, right = st.columns([1, 1], gap="medium")
     with right:
         channel = st.number_input(
-            t("digits.step.channel"), 0, depth - 1, channel, key=f"digits_ch_{layer}"
+            t("digits.step.channel"), 0, depth - 1, channel, key=L.channel_key(layer)
         )
         st.caption(t("digits.step.click", row=row, col=col, channel=channel))
     L.keep_position(row, col, int(channel))
@@ -449,7 +450,7 @@ def digits_page_ui() -> None:
     L.start_from_link("weights", WEIGHTS, "trained")
     weights_kind = st.sidebar.radio(
         t("digits.weights"), WEIGHTS, format_func=lambda k: t(f"digits.weights.{k}"),
-        key="digits_weights", on_change=L.keep, args=("weights",),
+        key=L.PARAMS["weights"], on_change=L.keep, args=("weights",),
     )  # fmt: skip
     st.info(
         t("digits.intro", accuracy=f"{figures['heldout_accuracy']:.1%}",
@@ -503,7 +504,7 @@ def _live_ui(weights_kind: str) -> None:
 
 
 # the keys of the widgets below the input (step view, Grad-CAM), which an empty canvas hides
-HIDDEN_WIDGETS = ("digits_step_layer", "digits_ch_", "cam_")
+HIDDEN_WIDGETS = (L.PARAMS["layer"], L.channel_key(""), SALIENCY_KEYS)
 
 
 def _widgets_back() -> None:

@@ -23,6 +23,7 @@ from components.ui.url_state import keep_in_link, keep_key_in_link, link_choice,
 DISPLAY_PX = 320  # the side a map is drawn at (small inputs grow with sharp pixels)
 SAMPLE_COUNTS = (5, 10, 25)  # VGG16 on 2 cores: ~2.4 s a pass, so 25 is ~1 min a class
 NOISE_LEVELS = (0, 5, 10, 15, 20, 30, 50)  # % of the input's value range
+KEY_PREFIX = "cam_"  # every session key of this section starts so (cam_layer, cam_auto, ...)
 DEFAULT_SAMPLES, DEFAULT_NOISE, DEFAULT_OPACITY = 10, 15, 0.5
 PASS_BUDGET = 1_500_000_000  # bytes of activations one SmoothGrad chunk may hold
 IMAGENET_CLASSES = 1000

@@ -133,3 +133,8 @@ def weights_notes_ui(spec: NetworkSpec, picked: PickedWeights, net: Any) -> None
             offer_digits_ui("act")
     show_notes(net.notes)
     WV.source_caption(spec, picked.choice.kind, net.preprocessing())
+
+
+def weights_label(picked: PickedWeights) -> str:
+    """The weights in the page's language, for captions ("Random (untrained)")."""
+    return t(f"act.weights.{picked.choice.kind}")
