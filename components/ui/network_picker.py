@@ -41,6 +41,7 @@ from components.ui.safe_text import plain
 from components.ui.url_state import (
     bad_value_note,
     in_link,
+    link_params,
     link_parsed,
     link_value,
     write_link,
@@ -258,11 +259,7 @@ def pick_network(key: str) -> NetworkSpec | None:
 
 def network_params() -> dict[str, str]:
     """The network's link parameters as they stand in the URL (plus ``lang``)."""
-    query = st.query_params
-    params = {name: query[name] for name in NETWORK_PARAMS if name in query}
-    if LANGUAGE_KEY in query:
-        params[LANGUAGE_KEY] = query[LANGUAGE_KEY]
-    return params
+    return link_params((*NETWORK_PARAMS, LANGUAGE_KEY))
 
 
 def page_url(page: str, params: dict[str, str], **extra: str) -> str:

@@ -37,6 +37,7 @@ from components.ui.url_state import (
     drop_from_link,
     keep_in_link,
     keep_key_in_link,
+    link_params,
     link_value,
 )
 
@@ -216,7 +217,7 @@ def explain_compactly(info: LayerInfo) -> None:
 def student_link() -> str:
     """This view's address for students: the page's URL and its query, without ``present``."""
     base = (st.context.url or "").split("?", 1)[0]
-    query = {k: v for k, v in st.query_params.to_dict().items() if k != PRESENT_KEY}
+    query = {k: v for k, v in link_params().items() if k != PRESENT_KEY}
     return base + ("?" + urlencode(query) if query else "")
 
 

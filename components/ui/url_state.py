@@ -31,6 +31,12 @@ def in_link(name: str) -> bool:
     return name in st.query_params
 
 
+def link_params(names: Iterable[str] | None = None) -> dict[str, str]:
+    """The link's parameters as they stand (only ``names``, when given), for links elsewhere."""
+    query = st.query_params.to_dict()
+    return query if names is None else {n: query[n] for n in names if n in query}
+
+
 def bad_value_text(name: str, value: str, used: object, detail: str = "") -> str:
     """The one fall-back note; ``detail`` (already escaped) says why, when the engine knows."""
     note = t("url.bad_value", name=name, value=plain(value[:SHOWN_CHARS]), used=used)
