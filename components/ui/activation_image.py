@@ -49,7 +49,8 @@ class PickedImage:
 
 def image_sidebar_ui() -> PickedImage:
     """Sample, upload and fit in the sidebar."""
-    start_from_link(SAMPLE_KEY, SAMPLE_PARAM, V.SAMPLES, V.SAMPLES[0])
+    first = V.SAMPLES[0]
+    start_from_link(SAMPLE_KEY, SAMPLE_PARAM, V.SAMPLES, first, t(f"act.sample.{first}"))
     sample = st.sidebar.selectbox(
         t("act.image.sample"),
         V.SAMPLES,

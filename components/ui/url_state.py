@@ -70,10 +70,12 @@ def link_parsed(name: str, parse: Callable[[str], T | None], shown_default: obje
     return parsed
 
 
-def start_from_link(key: str, name: str, options: Collection[str], default: str) -> None:
+def start_from_link(
+    key: str, name: str, options: Collection[str], default: str, shown: object = None
+) -> None:
     """Give the widget ``key`` its first value: the link's ``name=`` if allowed."""
     if key not in st.session_state:
-        st.session_state[key] = link_choice(name, options, default)
+        st.session_state[key] = link_choice(name, options, default, shown)
 
 
 def keep_in_link(name: str, value: object) -> None:

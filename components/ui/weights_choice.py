@@ -64,7 +64,7 @@ def _start(default: str) -> None:
     state = st.session_state
     if KIND not in state:
         state[AUTO] = not in_link(PARAM)
-        state[KIND] = link_choice(PARAM, WEIGHT_KINDS, default)
+        state[KIND] = link_choice(PARAM, WEIGHT_KINDS, default, t(f"act.weights.{default}"))
     elif state.get(AUTO):  # another network: its own default
         state[KIND] = default
 
