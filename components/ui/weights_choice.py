@@ -34,10 +34,6 @@ class WeightsChoice:
     digest: str = ""
     path: str = ""  # a file in the operator's weights folder ("" for an upload)
 
-    @property
-    def trained(self) -> bool:
-        return self.kind != "random"
-
 
 @dataclass(frozen=True)
 class PickedWeights:
