@@ -81,8 +81,9 @@ def lesson_picker_ui() -> str:
     if presentation_active() and choice != "practice":  # practice: the keys step its layers
         titles = {k: t(f"learn.nav.{k}") for k in LESSONS}
         option_stepper(LESSON_KEY, list(LESSONS), titles, LESSON_PARAM)
-    return choice
+    return choice or "size"  # required=True: never None, whatever the stub says
 
 
 def lesson_ui(lesson: str) -> None:
+    """Draw one lesson (``LESSONS`` key)."""
     LESSONS[lesson]()
