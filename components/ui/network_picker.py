@@ -44,6 +44,7 @@ from components.ui.url_state import (
     link_params,
     link_parsed,
     link_value,
+    refused_as_none,
     write_link,
 )
 
@@ -82,20 +83,6 @@ def _flag(name: str, shown_default: bool) -> bool | None:
     return link_parsed(name, _FLAGS.get, int(shown_default))
 
 
-def _arch(value: str) -> tuple[str, bool] | None:
-    try:
-        return resolve_arch(value)
-    except SpecError:
-        return None
-
-
-def _size(value: str) -> tuple[int, int, int] | None:
-    try:
-        return parse_input_size(value)
-    except SpecError:
-        return None
-
-
 def _link_spec() -> NetworkSpec | None:
     token = link_value("spec")
     if token is None:
@@ -111,7 +98,7 @@ def _link_spec() -> NetworkSpec | None:
 def _read_link() -> _Start:
     default = VGGChoice()
     start = _Start(default.arch, False, None, True, default.classes, False, None, None)
-    arch = link_parsed("arch", _arch, default.arch)
+    arch = link_parsed("arch", refused_as_none(resolve_arch), default.arch)
     if arch is not None:
         start.arch, start.bn = arch
     bn = _flag("bn", start.bn)
@@ -122,7 +109,8 @@ def _read_link() -> _Start:
     start.fcconv = start.fcconv if fcconv is None else fcconv
     classes = link_parsed("classes", lambda v: ascii_int(v, 1, MAX_WIDTH), default.classes)
     start.classes = default.classes if classes is None else classes
-    start.shape = link_parsed("input", _size, size_text(default.input_shape))
+    shown_size = size_text(default.input_shape)
+    start.shape = link_parsed("input", refused_as_none(parse_input_size), shown_size)
     start.link_spec = _link_spec()
     if start.link_spec is not None:
         start.source = LINK_SOURCE

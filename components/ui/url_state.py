@@ -70,6 +70,19 @@ def link_parsed(name: str, parse: Callable[[str], T | None], shown_default: obje
     return parsed
 
 
+def refused_as_none(parse: Callable[[str], T]) -> Callable[[str], T | None]:
+    """An engine parser that raises on a value it refuses (``ValueError``: the engine's
+    errors are ValueErrors) as one that returns None, for :func:`link_parsed`."""
+
+    def parsed(value: str) -> T | None:
+        try:
+            return parse(value)
+        except ValueError:
+            return None
+
+    return parsed
+
+
 def start_from_link(
     key: str, name: str, options: Collection[str], default: str, shown: object = None
 ) -> None:
