@@ -12,27 +12,37 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
+from components.engine.spec import LAYER_TYPES, LayerType
+from components.ui.theme import BLUE, FONT, GREEN, GREY, GRID, HIGHLIGHT, LIGHT_GREY, ORANGE
+
 if TYPE_CHECKING:  # the frames come from tables.layer_frame, which loads pandas
     import pandas as pd
 
-FONT = {"size": 14, "family": "Noto Sans, Noto Sans CJK SC, sans-serif"}
 BLOCK_SHADES = ("rgba(59,91,219,0.07)", "rgba(59,91,219,0.0)")
-HIGHLIGHT = "#e03131"
-TYPE_COLOURS = {
-    "Conv2D": "#3b5bdb",
-    "MaxPooling2D": "#e8590c",
-    "AveragePooling2D": "#e8590c",
-    "GlobalAveragePooling2D": "#e8590c",
-    "GlobalMaxPooling2D": "#e8590c",
-    "Dense": "#2b8a3e",
-    "Flatten": "#868e96",
-    "BatchNormalization": "#ae3ec9",
-    "Activation": "#adb5bd",
-    "Dropout": "#adb5bd",
-    "LocalResponseNormalization": "#c2255c",
+KIND_COLOURS = {
+    LayerType.CONV: BLUE,
+    LayerType.MAXPOOL: ORANGE,
+    LayerType.AVGPOOL: ORANGE,
+    LayerType.GLOBAL_AVGPOOL: ORANGE,
+    LayerType.GLOBAL_MAXPOOL: ORANGE,
+    LayerType.DENSE: GREEN,
+    LayerType.FLATTEN: GREY,
+    LayerType.BATCHNORM: "#ae3ec9",
+    LayerType.ACTIVATION: LIGHT_GREY,
+    LayerType.DROPOUT: LIGHT_GREY,
+    LayerType.LRN: "#c2255c",
 }
+# The layer table names types as Keras does (Conv2D, Dense …).
+TYPE_COLOURS = {LAYER_TYPES[kind].keras_class: colour for kind, colour in KIND_COLOURS.items()}
 # Layers that keep the tensor's shape: left out of the volume diagram, which shows shapes.
-SHAPE_KEEPING = {"BatchNormalization", "Activation", "Dropout", "LocalResponseNormalization"}
+SHAPE_KEEPING = {
+    LAYER_TYPES[kind].keras_class
+    for kind in (LayerType.BATCHNORM, LayerType.ACTIVATION, LayerType.DROPOUT, LayerType.LRN)
+}
+# The volume diagram prints the output shape under these (and under every flat output).
+SHAPE_LABELLED = {
+    LAYER_TYPES[kind].keras_class for kind in LayerType if kind.is_pool or kind is LayerType.FLATTEN
+}
 LEGEND_GAP = (0.40, 0.58)  # paper y between the lines plot (below) and the bars (above)
 
 
@@ -97,7 +107,7 @@ def layer_figure(
     x = list(range(len(frame)))
     names = list(frame["name"])
     colours = [
-        HIGHLIGHT if name == highlight else TYPE_COLOURS.get(kind, "#868e96")
+        HIGHLIGHT if name == highlight else TYPE_COLOURS.get(kind, GREY)
         for name, kind in zip(names, frame["type"], strict=True)
     ]
     params = [float(p) if p > 0 or not log_params else None for p in frame["params"]]
@@ -114,7 +124,7 @@ def layer_figure(
         {"type": "bar", "y": params, "marker": {"color": colours}, "name": labels["params"],
          "showlegend": False, "xaxis": "x", "yaxis": "y", **common},
         {"type": "scatter", "y": heights, "name": labels["height"], "yaxis": "y2",
-         "line": {"color": "#e8590c", "width": 2.5, "shape": "hv"}, **line, **common},
+         "line": {"color": ORANGE, "width": 2.5, "shape": "hv"}, **line, **common},
     ]  # fmt: skip
     if widths != heights:
         traces.append(
@@ -124,7 +134,7 @@ def layer_figure(
         )  # fmt: skip
     traces.append(
         {"type": "scatter", "y": channels, "name": labels["channels"], "yaxis": "y3",
-         "line": {"color": "#2b8a3e", "width": 2.5, "shape": "hv"}, **line, **common}
+         "line": {"color": GREEN, "width": 2.5, "shape": "hv"}, **line, **common}
     )  # fmt: skip
     shapes = [
         {"type": "rect", "xref": "x2", "yref": "paper", "x0": first - 0.5, "x1": last + 0.5,
@@ -163,11 +173,11 @@ def layer_figure(
                    "tickvals": ticks, "ticktext": [names[i] for i in ticks], "tickangle": -60,
                    "tickfont": {"size": 11}},
         "yaxis": {"domain": [LEGEND_GAP[1], 1], "anchor": "x", "title": {"text": labels["params"]},
-                  "type": "log" if log_params else "linear", "gridcolor": "#e9ecef",
+                  "type": "log" if log_params else "linear", "gridcolor": GRID,
                   "dtick": 1 if log_params else None,
                   "range": log_range(params) if log_params else None},
         "yaxis2": {"domain": [0, LEGEND_GAP[0]], "anchor": "x2", "title": {"text": labels["side"]},
-                   "rangemode": "tozero", "gridcolor": "#e9ecef", "tickformat": ",d"},
+                   "rangemode": "tozero", "gridcolor": GRID, "tickformat": ",d"},
         "yaxis3": {"overlaying": "y2", "side": "right", "anchor": "x2",
                    "title": {"text": labels["channels"]}, "rangemode": "tozero",
                    "showgrid": False, "tickmode": "auto", "tickformat": ",d"},
@@ -213,14 +223,14 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
     for row in shown.itertuples(index=False):
         h = None if pd.isna(row.height) else int(row.height)
         front, depth = _box_size(h, int(row.channels), tallest)
-        colour = TYPE_COLOURS.get(row.type, "#868e96")
+        colour = TYPE_COLOURS.get(row.type, GREY)
         for face, (xs, ys) in enumerate(_faces(x, front, depth)):
             px, py = polygons.setdefault((colour, face), ([], []))
             px += [*xs, None]
             py += [*ys, None]
         centres[0].append(x + depth / 2)
         centres[1].append(0.0)
-        if row.type in ("MaxPooling2D", "AveragePooling2D", "Flatten") or h is None:
+        if row.type in SHAPE_LABELLED or h is None:
             annotations.append(
                 {"x": x + depth / 2, "y": -0.62, "text": row.output_shape, "showarrow": False,
                  "textangle": -45, "font": {"size": 11}}

@@ -22,10 +22,10 @@ from components.engine.compare import (
     aligned_records,
 )
 from components.engine.formatting import byte_text, short_count
+from components.ui.theme import FONT, GUIDE
 
 # Okabe–Ito: told apart by colour-blind students and on a washed-out projector.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
-FONT = {"size": 15}
 MISSING = "—"
 CURVE_TYPES = ("conv2d", "maxpool2d", "avgpool2d", "dense")  # layers the curves plot
 CURVE_METRICS = ("params", "macs", "hw", "channels", "cumulative")
@@ -213,7 +213,7 @@ def curves_figure(
         )
     edges = [
         {"type": "line", "x0": edge, "x1": edge, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
-         "line": {"color": "#bbbbbb", "width": 1, "dash": "dot"}}
+         "line": {"color": GUIDE, "width": 1, "dash": "dot"}}
         for edge in range(1, len(blocks))
     ]  # fmt: skip
     fig = go.Figure(lines, layout={"shapes": edges})

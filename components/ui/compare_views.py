@@ -25,8 +25,8 @@ from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
 from components.ui.network_picker import spec_error_text
 from components.ui.safe_text import chart_text, plain
+from components.ui.theme import PLOT_CONFIG
 
-PLOT_CONFIG = {"displaylogo": False}
 LINK_KEY = "cmp"
 SLOTS, NEXT, NOTES, NOTES_FOR = "cmp_slots", "cmp_next", "cmp_notes", "cmp_notes_for"
 LINK_SPEC, SPEC_NOTE = "cmp_link_spec", "cmp_spec_note"  # the link's spec= and why it failed

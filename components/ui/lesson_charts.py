@@ -13,13 +13,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.engine.lessons import Slide
+from components.ui.theme import FONT, GUIDE
 
 # Cell states of the sliding-kernel grid, and their colours.
 PAD, INPUT, WINDOW, UNSEEN = 0, 1, 2, 3
 GRID_COLOURS = ("#d9d9d9", "#dbe9f6", "#f4a261", "#e76f51")
 DONE, CURRENT, TODO = 0, 1, 2
 OUTPUT_COLOURS = ("#9ecae1", "#f4a261", "#f7f7f7")
-FONT = {"size": 15}
 
 
 def _discrete(colours: tuple[str, ...]) -> list[list[float | str]]:
@@ -157,7 +157,7 @@ def rf_stack_figure(sizes: list[int], labels: dict[str, str]) -> go.Figure:
                 x1=c + 1,
                 y0=r,
                 y1=r + 1,
-                line={"color": "#bbbbbb", "width": 1},
+                line={"color": GUIDE, "width": 1},
                 layer="below",
             )
     for axis in (fig.update_xaxes, fig.update_yaxes):

@@ -25,9 +25,9 @@ from components.ui.i18n import current_language, t, tn
 from components.ui.links import page_button
 from components.ui.practice import formula_text, predict_reveal
 from components.ui.presentation import presentation_active
+from components.ui.theme import PLOT_CONFIG
 
 SEED_PRESET = "seed-example"
-PLOT_CONFIG = {"displaylogo": False}
 
 
 def for_screen(figure: go.Figure) -> go.Figure:

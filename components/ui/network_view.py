@@ -31,6 +31,7 @@ from components.ui.links import page_button
 from components.ui.network_picker import network_params
 from components.ui.safe_text import chart_text, plain
 from components.ui.tables import TABLE_COLUMNS, block_frame, column_config, layer_frame
+from components.ui.theme import PLOT_CONFIG
 
 LAYER_PARAM = "layer"
 # A grid that wraps: long exact figures (138,357,544) stay whole at 1024 px and on a projector.
@@ -42,7 +43,6 @@ HEADLINE_STYLE = """<style>
 .vx-metric .label { font-size: 0.85rem; color: rgba(49,51,63,0.7); }
 .vx-metric .value { font-size: 1.4rem; font-weight: 600; line-height: 1.3; white-space: nowrap; }
 </style>"""
-PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 # keras.applications and torchvision names of the configurations they ship.
 KERAS_APPLICATIONS = {"VGG16": "VGG16", "VGG19": "VGG19"}
 TORCHVISION = {"VGG11": "vgg11", "VGG13": "vgg13", "VGG16": "vgg16", "VGG19": "vgg19"}
