@@ -84,6 +84,11 @@ def resolve_arch(name: str) -> tuple[str, bool]:
     return key, bn
 
 
+def vgg_name(key: str, batch_norm: bool) -> str:
+    """What the product calls a configuration: 'VGG16', 'VGG16-BN'."""
+    return CONFIGS[key].title + ("-BN" if batch_norm else "")
+
+
 def _check_options(cfg: VGGConfig, shape: tuple[int, int, int], classes: object) -> None:
     """Refuse an input the five pools cannot halve five times, or an impossible class count."""
     if min(shape[:2]) < MIN_SIDE:
@@ -190,7 +195,7 @@ def vgg_spec(
     if include_top:
         layers += _head_layers(classes, fc_as_conv)
     return NetworkSpec(
-        name=cfg.title + ("-BN" if batch_norm else ""),
+        name=vgg_name(key, batch_norm),
         input_shape=shape,
         layers=tuple(layers),
         family="vgg",

@@ -43,9 +43,9 @@ HEADLINE_STYLE = """<style>
 .vx-metric .label { font-size: 0.85rem; color: rgba(49,51,63,0.7); }
 .vx-metric .value { font-size: 1.4rem; font-weight: 600; line-height: 1.3; white-space: nowrap; }
 </style>"""
-# keras.applications and torchvision names of the configurations they ship.
-KERAS_APPLICATIONS = {"VGG16": "VGG16", "VGG19": "VGG19"}
-TORCHVISION = {"VGG11": "vgg11", "VGG13": "vgg13", "VGG16": "vgg16", "VGG19": "vgg19"}
+# The configurations keras.applications ships (its class names) and those torchvision ships.
+KERAS_APPLICATIONS = {"vgg16": "VGG16", "vgg19": "VGG19"}
+TORCHVISION = ("vgg11", "vgg13", "vgg16", "vgg19")
 
 
 def chart_labels() -> dict[str, str]:
@@ -261,17 +261,15 @@ def names_crosswalk(analysis: Analysis) -> None:
                 shape=shape_text(f.output_shape),
             )
         )
-    title = analysis.spec.name.removesuffix("-BN")
-    bn = analysis.spec.name.endswith("-BN")
+    arch, bn = analysis.spec.arch, analysis.spec.batch_norm
     side = analysis.spec.input_shape[0]
     left, right = st.columns(2)
-    if title in KERAS_APPLICATIONS and not bn:
+    if arch in KERAS_APPLICATIONS and not bn:
         left.markdown(t("view.names.keras_code"))
-        left.code(L.keras_feature_code(features, side, KERAS_APPLICATIONS[title]), "python")
-    if title in TORCHVISION:
+        left.code(L.keras_feature_code(features, side, KERAS_APPLICATIONS[arch]), "python")
+    if arch in TORCHVISION:
         right.markdown(t("view.names.torch_code"))
-        arch = TORCHVISION[title] + ("_bn" if bn else "")
-        right.code(L.torch_feature_code(features, arch), "python")
+        right.code(L.torch_feature_code(features, arch + ("_bn" if bn else "")), "python")
     st.dataframe(
         named[["name", "torch_name", "paper_name", "output_shape"]],
         hide_index=True,
