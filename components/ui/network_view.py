@@ -25,13 +25,13 @@ from components.engine.report import (
     to_markdown,
 )
 from components.ui import arch_charts as C
+from components.ui import theme
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
 from components.ui.links import page_button
 from components.ui.network_picker import network_params
 from components.ui.safe_text import chart_text, plain
 from components.ui.tables import TABLE_COLUMNS, block_frame, column_config, layer_frame
-from components.ui.theme import PLOT_CONFIG
 
 LAYER_PARAM = "layer"
 # A grid that wraps: long exact figures (138,357,544) stay whole at 1024 px and on a projector.
@@ -179,7 +179,7 @@ def diagram(
         key=f"{key}_chart",
         on_select=lambda: _chart_clicked(key, names),
         selection_mode="points",
-        config=PLOT_CONFIG,
+        config=theme.PLOT_CONFIG,
     )
     if projector:
         return
@@ -190,7 +190,9 @@ def diagram(
 def volumes(analysis: Analysis, key: str) -> None:
     labels = chart_labels() | {"title": t("view.volume.title", name=chart_text(analysis.spec.name))}
     st.plotly_chart(
-        C.volume_figure(layer_frame(analysis), labels), key=f"{key}_volumes", config=PLOT_CONFIG
+        C.volume_figure(layer_frame(analysis), labels),
+        key=f"{key}_volumes",
+        config=theme.PLOT_CONFIG,
     )
     st.caption(t("view.volume.caption"))
 
