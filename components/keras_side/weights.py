@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from components.engine.analysis import analyze
-from components.engine.spec import NetworkSpec
+from components.engine.spec import LayerType, NetworkSpec
 from components.engine.vgg import vgg_spec
 from components.keras_side.problems import Note
 from components.keras_side.safe_read import WeightsError, read_untrusted
@@ -494,7 +494,7 @@ def torch_to_keras(
             continue
         keys = (
             ("weight", "bias", "running_mean", "running_var")
-            if layer.type == "batchnorm"
+            if layer.type is LayerType.BATCHNORM
             else ("weight", "bias")[: len(keras_layer.weights)]
         )
         names = [f"{prefix}.{k}" for k in keys]
@@ -506,14 +506,16 @@ def torch_to_keras(
         values = [
             Deferred(_shape_of(tensors, name), partial(_plain, tensors, name)) for name in names
         ]
-        if layer.type == "batchnorm":
+        if layer.type is LayerType.BATCHNORM:
             shift = TORCH_BN_EPSILON - float(keras_layer.epsilon)
             values[3] = Deferred(values[3].shape, partial(_plain, tensors, names[3], shift))
         else:
             target = tuple(keras_layer.weights[0].shape)
             previous = analysis.layers[position - 1] if position else None
             flat_from = (
-                previous.input_shape if previous and previous.layer.type == "flatten" else None
+                previous.input_shape
+                if previous and previous.layer.type is LayerType.FLATTEN
+                else None
             )
             if _converted_shape(values[0].shape, target) != target:
                 problems.append(

@@ -22,12 +22,14 @@ from components.engine.compare import (
     aligned_records,
 )
 from components.engine.formatting import byte_text, short_count
+from components.engine.spec import LayerType
 from components.ui.theme import FONT, GUIDE
 
 # Okabe–Ito: told apart by colour-blind students and on a washed-out projector.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 MISSING = "—"
-CURVE_TYPES = ("conv2d", "maxpool2d", "avgpool2d", "dense")  # layers the curves plot
+# The layers the curves plot: those with weights and the pooling windows.
+CURVE_TYPES = tuple(kind for kind in LayerType if kind.has_weights or kind.is_pool)
 CURVE_METRICS = ("params", "macs", "hw", "channels", "cumulative")
 LOG_METRICS = ("params", "macs", "hw")  # span several orders of magnitude
 # Overlapping lines stay visible: each configuration also has its own dash and marker.

@@ -35,6 +35,7 @@ from components.engine.spec import (
     MAX_WIDTH,
     MAX_WINDOW,
     PADDINGS,
+    LayerType,
     NetworkSpec,
     decode_spec,
     encode_spec,
@@ -165,7 +166,7 @@ def _preset_chosen() -> None:
 def start_own() -> None:
     """'— your own network —': an empty table with one conv row, a new name, the same input."""
     state = st.session_state
-    _rebase([E.empty_row("conv2d")])
+    _rebase([E.empty_row(LayerType.CONV)])
     state[NAME] = t("classroom.builder.own_name")
     state[MOVE_ROW] = 0
     state[SOURCE] = None
@@ -186,8 +187,8 @@ def _insert() -> None:
     """A new row below the picked one, of the same type (its type cell can change it)."""
     state = st.session_state
     rows, index = state[ROWS], state.get(MOVE_ROW, -1) if state[ROWS] else -1
-    kind = rows[index]["type"] if 0 <= index < len(rows) else "conv2d"
-    _rebase(E.insert(rows, index, kind if kind in LAYER_TYPES else "conv2d"))
+    kind = rows[index]["type"] if 0 <= index < len(rows) else LayerType.CONV
+    _rebase(E.insert(rows, index, kind if kind in LAYER_TYPES else LayerType.CONV))
     state[MOVE_ROW] = index + 1
     _edited()
 
@@ -259,9 +260,9 @@ def _column_config() -> dict[str, object]:
         "row": cc.NumberColumn(t("custom.col.row"), width=32, format="%d"),
         "type": cc.SelectboxColumn(
             t("custom.col.type"),
-            options=list(LAYER_TYPES),
+            options=list(LayerType),
             help=t("custom.col.type_help"),
-            default="conv2d",
+            default=LayerType.CONV,
             width=92,
         ),
         "name": cc.TextColumn(

@@ -165,7 +165,7 @@ def lesson_parameters() -> None:
                 if formula.label == "Parameters":
                     st.markdown(formula_text(formula))
     dense = L.param_examples(seed)[1].layer
-    convs = sum(i.params for i in seed.layers if i.layer.type == "conv2d")
+    convs = sum(i.params for i in seed.layers if i.layer.type.is_conv)
     st.markdown(
         t(
             "learn.params.dense_note",
@@ -183,7 +183,7 @@ def lesson_parameters() -> None:
     st.markdown(f"`{L.conv_params_worked(int(k), int(cin), int(cout))}`")
 
     st.subheader(t("learn.params.predict_title"))
-    second = [i for i in seed.layers if i.layer.type == "conv2d"][1]
+    second = [i for i in seed.layers if i.layer.type.is_conv][1]
     predict_reveal(second, "params", "learn_params_predict")
     links = st.columns(2)
     with links[0]:
@@ -444,7 +444,7 @@ def lesson_budget() -> None:
             "learn.budget.takeaway",
             fc_params=percent(fc_params),
             fc_macs=percent(fc_macs, 1),
-            convs=sum(i.layer.type == "conv2d" for i in analysis.layers),
+            convs=sum(i.layer.type.is_conv for i in analysis.layers),
         )
     )
     explorer_link(t("learn.link.arch", arch=CONFIGS[arch].title), "", architecture_params(arch))
