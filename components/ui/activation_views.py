@@ -28,16 +28,17 @@ from components.keras_side import images as I
 from components.keras_side.activations import MAX_RUN_BYTES, MAX_SIDE
 from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
+from components.ui import theme
 from components.ui.i18n import t
 from components.ui.network_view import chart_labels
 from components.ui.safe_text import chart_text, plain, plain_values
 from components.ui.tables import layer_frame
-from components.ui.theme import BAR, FONT, HIGHLIGHT, LINE, PICKER_CONFIG
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
 SAMPLES = ("astronaut", "coffee", "chelsea")
 GRID_SIZES = (8, 16, 32, 64)
 VIEWS = {"overlay": 0.55, "map": 1.0, "image": 0.0}  # how much of the map covers the picture
+HIGHLIGHT = "#e8590c"
 DIAGRAM_KEY = "act_diagram"
 # Diagram | maps side by side, the layer's numbers under the diagram, when the main area is
 # wide enough (a container query, so an open sidebar counts); narrower (a 1024 px screen
@@ -59,6 +60,8 @@ LINKED_STYLE = """<style>
 </style>"""
 # The row's figures that fit beside the maps; the formulas below give kernel, stride, padding.
 ROW_COLUMNS = ("output_shape", "params", "macs", "receptive_field")
+BAR = "#3b5bdb"
+LINE = "#2b8a3e"
 
 
 def show_notes(notes: tuple[Note, ...] | list[Note]) -> None:
@@ -180,7 +183,7 @@ def across_layers_figure(
         height=380,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": 1.12, "x": 0},
-        font=FONT,
+        font={"size": 14},
         xaxis={"tickangle": -45},
     )
     return fig
@@ -342,7 +345,7 @@ def diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
         key=DIAGRAM_KEY,
         on_select=lambda: _diagram_clicked(names, map_names),
         selection_mode="points",
-        config=PICKER_CONFIG,
+        config=theme.PICKER_CONFIG,
     )
 
 
