@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from components.engine.spec import LAYER_TYPES, LayerType
-from components.ui.theme import BLUE, FONT, GREEN, GREY, GRID, HIGHLIGHT, LIGHT_GREY, ORANGE
+from components.ui.theme import (
+    BLUE,
+    FONT,
+    GREEN,
+    GREY,
+    GRID,
+    HIGHLIGHT,
+    LIGHT_GREY,
+    ORANGE,
+    TITLE_FONT,
+)
 
 if TYPE_CHECKING:  # the frames come from tables.layer_frame, which loads pandas
     import pandas as pd
@@ -154,7 +164,7 @@ def layer_figure(
     ]
     span = [-0.5, len(names) - 0.5]
     layout = {
-        "title": {"text": labels["title"], "x": 0.01},
+        "title": {"text": labels["title"], "x": 0.01, "font": TITLE_FONT},
         "font": FONT,
         "height": height,
         "margin": {"l": 70, "r": 70, "t": 60, "b": 110},
@@ -249,7 +259,7 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
          "showlegend": False}
     )  # fmt: skip
     layout = {
-        "title": {"text": labels["title"], "x": 0.01},
+        "title": {"text": labels["title"], "x": 0.01, "font": TITLE_FONT},
         "font": FONT,
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},

@@ -23,7 +23,7 @@ from components.engine.compare import (
 )
 from components.engine.formatting import byte_text, short_count
 from components.engine.spec import LayerType
-from components.ui.theme import FONT, GUIDE
+from components.ui.theme import FONT, GUIDE, TITLE_FONT
 
 # Okabe–Ito: told apart by colour-blind students and on a washed-out projector.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
@@ -228,7 +228,7 @@ def curves_figure(
         exponentformat="SI",
     )  # fmt: skip
     fig.update_layout(
-        title=labels["title"],
+        title={"text": labels["title"], "font": TITLE_FONT},
         height=420,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},

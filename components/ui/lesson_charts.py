@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.engine.lessons import Slide
-from components.ui.theme import FONT, GUIDE
+from components.ui.theme import FONT, GUIDE, TITLE_FONT
 
 # Cell states of the sliding-kernel grid, and their colours.
 PAD, INPUT, WINDOW, UNSEEN = 0, 1, 2, 3
@@ -164,7 +164,7 @@ def rf_stack_figure(sizes: list[int], labels: dict[str, str]) -> go.Figure:
         axis(showticklabels=False, showgrid=False, zeroline=False, range=[-0.1, side + 0.1])
     fig.update_yaxes(scaleanchor="x")
     fig.update_layout(
-        title=labels["title"],
+        title={"text": labels["title"], "font": TITLE_FONT},
         height=460,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"},
@@ -186,7 +186,7 @@ def rf_growth_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         )
     )
     fig.update_layout(
-        title=labels["title"],
+        title={"text": labels["title"], "font": TITLE_FONT},
         xaxis_title=labels["x"],
         yaxis_title=labels["y"],
         height=420,
@@ -214,7 +214,7 @@ def recipe_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         )
     fig.update_layout(
         barmode="stack",
-        title=labels["title"],
+        title={"text": labels["title"], "font": TITLE_FONT},
         yaxis_title=labels["y"],
         height=380,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},

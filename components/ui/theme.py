@@ -10,6 +10,8 @@ from __future__ import annotations
 # font list has no CJK face, so a browser would pick any fallback, or none.
 FONT_FAMILY = "Noto Sans, Noto Sans CJK SC, sans-serif"
 FONT = {"size": 14, "family": FONT_FAMILY}
+# Streamlit's plotly template gives titles a font of its own (Source Sans, no CJK): name ours.
+TITLE_FONT = {"family": FONT_FAMILY}
 
 # The toolbar of an interactive chart: no plotly logo, "download as PNG" sharp enough for slides.
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
