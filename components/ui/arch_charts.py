@@ -98,29 +98,24 @@ def _none_for_nan(values: pd.Series) -> list[float | None]:
     return [None if pd.isna(v) else float(v) for v in values]
 
 
-def layer_figure(
-    frame: pd.DataFrame,
-    labels: dict[str, str],
-    *,
-    log_params: bool = True,
-    highlight: str | None = None,
-    height: int = 560,
-) -> go.Figure:
-    """Parameters per layer (bars) above spatial size and channels (lines), blocks shaded.
-
-    ``labels``: ``title``, ``params``, ``side``, ``height``, ``width``, ``channels``,
-    ``shape``, ``macs``, ``layer``. ``highlight`` names the selected layer. Built as one
-    dict (two stacked y-domains sharing x) rather than with make_subplots, which costs
-    ten times more per rerun.
-    """
-    data, template = _hover(frame, labels)
-    x = list(range(len(frame)))
-    names = list(frame["name"])
-    colours = [
+def _bar_colours(frame: pd.DataFrame, highlight: str | None) -> list[str]:
+    """One colour per layer type; the selected layer in the highlight colour."""
+    return [
         HIGHLIGHT if name == highlight else TYPE_COLOURS.get(kind, GREY)
-        for name, kind in zip(names, frame["type"], strict=True)
+        for name, kind in zip(frame["name"], frame["type"], strict=True)
     ]
-    params = [float(p) if p > 0 or not log_params else None for p in frame["params"]]
+
+
+def _param_values(frame: pd.DataFrame, log_params: bool) -> list[float | None]:
+    """Bar heights; on a log axis a layer without parameters has no bar (log 0 is undefined)."""
+    return [float(p) if p > 0 or not log_params else None for p in frame["params"]]
+
+
+def _layer_traces(
+    frame: pd.DataFrame, labels: dict[str, str], params: list[float | None], colours: list[str]
+) -> list[dict[str, object]]:
+    """Parameter bars (top) and height, width (if it differs) and channel lines (bottom)."""
+    data, template = _hover(frame, labels)
     heights = _none_for_nan(frame["height"])
     widths = _none_for_nan(frame["width"])
     # Channels of image-shaped outputs only: a flat vector's length (25,088 after VGG16's
@@ -128,7 +123,7 @@ def layer_figure(
     channels = [
         None if h is None else float(c) for h, c in zip(heights, frame["channels"], strict=True)
     ]
-    common = {"x": x, "customdata": data, "hovertemplate": template}
+    common = {"x": list(range(len(frame))), "customdata": data, "hovertemplate": template}
     line = {"mode": "lines+markers", "marker": {"size": 6}, "xaxis": "x2"}
     traces = [
         {"type": "bar", "y": params, "marker": {"color": colours}, "name": labels["params"],
@@ -146,6 +141,12 @@ def layer_figure(
         {"type": "scatter", "y": channels, "name": labels["channels"], "yaxis": "y3",
          "line": {"color": GREEN, "width": 2.5, "shape": "hv"}, **line, **common}
     )  # fmt: skip
+    return traces
+
+
+def _block_shapes(frame: pd.DataFrame, highlight: str | None) -> list[dict[str, object]]:
+    """Alternating shades behind each block, and a dotted line at the selected layer."""
+    names = list(frame["name"])
     shapes = [
         {"type": "rect", "xref": "x2", "yref": "paper", "x0": first - 0.5, "x1": last + 0.5,
          "y0": 0, "y1": 1, "fillcolor": BLOCK_SHADES[i % 2], "line": {"width": 0},
@@ -158,25 +159,20 @@ def layer_figure(
             {"type": "line", "xref": "x2", "yref": "paper", "x0": where, "x1": where, "y0": 0,
              "y1": 1, "line": {"color": HIGHLIGHT, "width": 2, "dash": "dot"}}
         )  # fmt: skip
+    return shapes
+
+
+def _layer_axes(
+    frame: pd.DataFrame, labels: dict[str, str], params: list[float | None], log_params: bool
+) -> dict[str, object]:
+    """Two stacked plots sharing x: parameters above, sizes (left) and channels (right) below."""
+    names = list(frame["name"])
     # Past 30 layers (batch norm doubles them) only weight layers and pools are labelled.
     ticks = [
         i for i, kind in enumerate(frame["type"]) if len(names) <= 30 or kind not in SHAPE_KEEPING
     ]
     span = [-0.5, len(names) - 0.5]
-    layout = {
-        "title": {"text": labels["title"], "x": 0.01, "font": TITLE_FONT},
-        "font": FONT,
-        "height": height,
-        "margin": {"l": 70, "r": 70, "t": 60, "b": 110},
-        # In the gap between the two plots, where it covers no bar.
-        "legend": {"orientation": "h", "y": sum(LEGEND_GAP) / 2, "yanchor": "middle", "x": 1,
-                   "xanchor": "right", "bgcolor": "rgba(255,255,255,0.8)"},
-        "hovermode": "closest",
-        "bargap": 0.15,
-        "plot_bgcolor": "white",
-        "clickmode": "event+select",
-        "dragmode": False,
-        "shapes": shapes,
+    return {
         "xaxis": {"domain": [0, 1], "anchor": "y", "range": span, "showticklabels": False,
                   "matches": "x2"},
         "xaxis2": {"domain": [0, 1], "anchor": "y2", "range": span, "tickmode": "array",
@@ -192,6 +188,41 @@ def layer_figure(
                    "title": {"text": labels["channels"]}, "rangemode": "tozero",
                    "showgrid": False, "tickmode": "auto", "tickformat": ",d"},
     }  # fmt: skip
+
+
+def layer_figure(
+    frame: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    log_params: bool = True,
+    highlight: str | None = None,
+    height: int = 560,
+) -> go.Figure:
+    """Parameters per layer (bars) above spatial size and channels (lines), blocks shaded.
+
+    ``labels``: ``title``, ``params``, ``side``, ``height``, ``width``, ``channels``,
+    ``shape``, ``macs``, ``layer``. ``highlight`` names the selected layer. Built as one
+    dict (two stacked y-domains sharing x) rather than with make_subplots, which costs
+    ten times more per rerun.
+    """
+    params = _param_values(frame, log_params)
+    layout = {
+        "title": {"text": labels["title"], "x": 0.01, "font": TITLE_FONT},
+        "font": FONT,
+        "height": height,
+        "margin": {"l": 70, "r": 70, "t": 60, "b": 110},
+        # In the gap between the two plots, where it covers no bar.
+        "legend": {"orientation": "h", "y": sum(LEGEND_GAP) / 2, "yanchor": "middle", "x": 1,
+                   "xanchor": "right", "bgcolor": "rgba(255,255,255,0.8)"},
+        "hovermode": "closest",
+        "bargap": 0.15,
+        "plot_bgcolor": "white",
+        "clickmode": "event+select",
+        "dragmode": False,
+        "shapes": _block_shapes(frame, highlight),
+        **_layer_axes(frame, labels, params, log_params),
+    }  # fmt: skip
+    traces = _layer_traces(frame, labels, params, _bar_colours(frame, highlight))
     return go.Figure({"data": traces, "layout": layout})
 
 
