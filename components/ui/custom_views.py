@@ -403,24 +403,19 @@ def _reorder(checked: E.Checked) -> None:
         ),
     )
     index = st.session_state[MOVE_ROW]
-    up.button(
-        t("custom.move.up"),
-        icon=":material/arrow_upward:",
-        on_click=_move,
-        args=(-1,),
-        disabled=index == 0,
-        key="custom_up",
-        width="stretch",
-    )
-    down.button(
-        t("custom.move.down"),
-        icon=":material/arrow_downward:",
-        on_click=_move,
-        args=(1,),
-        disabled=index >= len(rows) - 1,
-        key="custom_down",
-        width="stretch",
-    )
+    for where, step, label, icon, key in (
+        (up, -1, "custom.move.up", ":material/arrow_upward:", "custom_up"),
+        (down, 1, "custom.move.down", ":material/arrow_downward:", "custom_down"),
+    ):  # disabled where the move would leave the table
+        where.button(
+            t(label),
+            icon=icon,
+            on_click=_move,
+            args=(step,),
+            disabled=not 0 <= index + step < len(rows),
+            key=key,
+            width="stretch",
+        )
     add.button(
         t("builder_rows.insert"),
         icon=":material/add:",
