@@ -104,22 +104,12 @@ def make_files() -> None:
 
 
 def make_keras(path: Path) -> None:
-    import h5py
-
     from components.engine.vgg import vgg_spec
     from components.keras_side.builder import build_model
+    from tests.weights_files import write_legacy_h5
 
-    model = build_model(vgg_spec("vgg16"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with h5py.File(path, "w") as f:  # keras-applications' legacy layout
-        layers = [layer for layer in model.layers if layer.weights]
-        f.attrs["layer_names"] = [layer.name.encode() for layer in layers]
-        for layer in layers:
-            group = f.create_group(layer.name)
-            names = [f"{layer.name}_{i}:0".encode() for i in range(len(layer.weights))]
-            group.attrs["weight_names"] = names
-            for name, value in zip(names, layer.get_weights(), strict=True):
-                group[name.decode()] = value
+    write_legacy_h5(build_model(vgg_spec("vgg16")), path)
 
 
 def child(kind: str) -> dict[str, float]:

@@ -236,7 +236,7 @@ def test_cached_imagenet_weights_are_the_default_and_trained(tmp_path, monkeypat
     """A VGG16 no-top file in Keras' cache (made here, same layout): used, no 'untrained'."""
     from components.keras_side import weights as W
     from components.keras_side.builder import build_model
-    from tests.test_weights import write_legacy_h5
+    from tests.weights_files import write_legacy_h5
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     spec = vgg_spec("vgg16", (32, 32, 3), include_top=False)

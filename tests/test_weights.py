@@ -14,6 +14,7 @@ from components.engine.analysis import analyze
 from components.engine.spec import parse_spec
 from components.engine.vgg import vgg_spec
 from components.keras_side import weights as W
+from tests.weights_files import write_legacy_h5
 
 SMALL = {
     "name": "small",
@@ -47,21 +48,6 @@ def key_of(call, *args) -> W.WeightsError:
 
 
 # ------------------------------------------------------------------ Keras files
-
-
-def write_legacy_h5(model, path: Path) -> None:
-    """Weights in the layout of keras-applications' published ImageNet files."""
-    import h5py
-
-    with h5py.File(path, "w") as f:
-        layers = [layer for layer in model.layers if layer.weights]
-        f.attrs["layer_names"] = [layer.name.encode() for layer in layers]
-        for layer in layers:
-            group = f.create_group(layer.name)
-            names = [f"{layer.name}_{i}:0".encode() for i in range(len(layer.weights))]
-            group.attrs["weight_names"] = names
-            for name, value in zip(names, layer.get_weights(), strict=True):
-                group[name.decode()] = value
 
 
 @pytest.mark.keras

@@ -9,7 +9,8 @@ import pytest
 
 from components.engine.vgg import vgg_spec
 from components.keras_side import weights as W
-from tests.test_weights import build, torch_state_dict, write_legacy_h5
+from tests.test_weights import build, torch_state_dict
+from tests.weights_files import write_legacy_h5
 
 # 64×64 input: fc1 sees 2×2×512, so the channels-first → channels-last reorder matters.
 SPEC = vgg_spec("vgg11", (64, 64, 3), classes=10)

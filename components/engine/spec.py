@@ -184,6 +184,10 @@ class NetworkSpec:
     layers: tuple[Layer, ...]
     family: str = "custom"
     notes: tuple[str, ...] = field(default=())
+    # The VGG configuration it was built from (a ``vgg.CONFIGS`` key) and whether with
+    # batch norm, so no one parses them back out of ``name``; None for a custom CNN.
+    arch: str | None = None
+    batch_norm: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON spec form (round-trips through :func:`parse_spec`)."""

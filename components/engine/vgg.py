@@ -9,9 +9,10 @@ Layer names follow ``keras.applications.vgg16`` (``block1_conv1`` …
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
-from components.engine.errors import Issue, SpecError
-from components.engine.spec import MAX_WIDTH, Layer, NetworkSpec, check_input_shape
+from components.engine.errors import InputError, Issue
+from components.engine.spec import MAX_WIDTH, Layer, LayerType, NetworkSpec, check_input_shape
 
 BLOCK_CHANNELS = (64, 128, 256, 512, 512)
 FC_UNITS = 4096
@@ -50,6 +51,24 @@ _ALIASES = {c.letter.lower(): c.key for c in CONFIGS.values()} | {
 }
 
 
+class HeadLayer(NamedTuple):
+    """One fully connected layer of the classifier, with its names elsewhere."""
+
+    name: str
+    units: int | None  # None: as many as there are classes
+    activation: str
+    paper_name: str
+    torch_name: str
+    kernel: int  # its side when written as a convolution (fc_as_conv)
+
+
+HEAD = (
+    HeadLayer("fc1", FC_UNITS, "relu", "fc6", "classifier.0", 7),
+    HeadLayer("fc2", FC_UNITS, "relu", "fc7", "classifier.3", 1),
+    HeadLayer("predictions", None, "softmax", "fc8", "classifier.6", 1),
+)
+
+
 def resolve_arch(name: str) -> tuple[str, bool]:
     """Map a user's name (``vgg16``, ``VGG16_BN``, ``D``, ``A-LRN``) to (key, batch_norm)."""
     text = name.strip().lower().replace("_", "-")
@@ -58,16 +77,102 @@ def resolve_arch(name: str) -> tuple[str, bool]:
         text = text[: -len("-bn")]
     key = _ALIASES.get(text, text)
     if key not in CONFIGS:
-        raise SpecError(
-            Issue(
-                f"unknown architecture {name[:40]!r}.",
-                "Known: "
-                + ", ".join(f"{c.key} ({c.letter})" for c in CONFIGS.values())
-                + "; add _bn for batch norm.",
-                field="arch",
-            )
+        known = ", ".join(f"{c.key} ({c.letter})" for c in CONFIGS.values())
+        raise InputError(
+            Issue("vgg.unknown_arch", {"name": name[:40], "known": known}, field="arch")
         )
     return key, bn
+
+
+def vgg_name(key: str, batch_norm: bool) -> str:
+    """What the product calls a configuration: 'VGG16', 'VGG16-BN'."""
+    return CONFIGS[key].title + ("-BN" if batch_norm else "")
+
+
+def _check_options(cfg: VGGConfig, shape: tuple[int, int, int], classes: object) -> None:
+    """Refuse an input the five pools cannot halve five times, or an impossible class count."""
+    if min(shape[:2]) < MIN_SIDE:
+        values = {"network": cfg.title, "side": MIN_SIDE, "height": shape[0], "width": shape[1]}
+        raise InputError(Issue("vgg.input_too_small", values, field="input"))
+    if isinstance(classes, bool) or not isinstance(classes, int) or not 1 <= classes <= MAX_WIDTH:
+        values = {"max": MAX_WIDTH, "got": str(classes)[:40]}
+        raise InputError(Issue("vgg.classes_range", values, field="classes"))
+
+
+def _block_layers(cfg: VGGConfig, batch_norm: bool) -> list[Layer]:
+    """The five conv blocks (Keras and paper names), each closed by a 2×2 max-pool."""
+    layers: list[Layer] = []
+    for b, (kernels, channels) in enumerate(zip(cfg.kernels, BLOCK_CHANNELS, strict=True), start=1):
+        block = f"block{b}"
+        for i, k in enumerate(kernels, start=1):
+            conv = f"{block}_conv{i}"
+            layers.append(
+                Layer(
+                    LayerType.CONV,
+                    name=conv,
+                    filters=channels,
+                    kernel=(k, k),
+                    padding="same",
+                    activation=None if batch_norm else "relu",
+                    block=block,
+                    paper_name=f"conv{b}_{i}",
+                )
+            )
+            if batch_norm:
+                layers.append(Layer(LayerType.BATCHNORM, name=f"{conv}_bn", block=block))
+                layers.append(
+                    Layer(LayerType.ACTIVATION, name=f"{conv}_relu", fn="relu", block=block)
+                )
+            if cfg.lrn and b == 1 and i == 1:
+                layers.append(
+                    Layer(LayerType.LRN, name=f"{block}_lrn", block=block, paper_name="LRN")
+                )
+        layers.append(
+            Layer(
+                LayerType.MAXPOOL, name=f"{block}_pool", pool=(2, 2), block=block,
+                paper_name=f"pool{b}",
+            )
+        )  # fmt: skip
+    return layers
+
+
+def _with_torch_names(layers: list[Layer]) -> list[Layer]:
+    """Name the block layers as torchvision's ``features`` Sequential indexes them.
+
+    torchvision has a separate ReLU module after each conv (Keras fuses it into the conv
+    unless batch norm comes between) and no LRN.
+    """
+    named: list[Layer] = []
+    index = 0
+    for layer in layers:
+        if layer.type is LayerType.LRN:
+            named.append(layer)
+            continue
+        named.append(replace(layer, torch_name=f"features.{index}"))
+        index += 2 if layer.type.is_conv and layer.activation == "relu" else 1
+    return named
+
+
+def _head_layers(classes: int, fc_as_conv: bool) -> list[Layer]:
+    """The classifier: flatten and three dense layers, or three convs (FC as conv)."""
+    layers = [] if fc_as_conv else [Layer(LayerType.FLATTEN, name="flatten", block="head")]
+    for fc in HEAD:
+        units = classes if fc.units is None else fc.units
+        shape = (
+            {"filters": units, "kernel": (fc.kernel, fc.kernel)} if fc_as_conv else {"units": units}
+        )
+        layers.append(
+            Layer(
+                LayerType.CONV if fc_as_conv else LayerType.DENSE,
+                name=fc.name,
+                activation=fc.activation,
+                block="head",
+                paper_name=fc.paper_name,
+                torch_name=fc.torch_name,
+                **shape,
+            )
+        )
+    return layers
 
 
 def vgg_spec(
@@ -85,81 +190,15 @@ def vgg_spec(
     batch_norm = batch_norm or named_bn
     shape = check_input_shape(list(input_shape))
     assert shape is not None
-    if min(shape[:2]) < MIN_SIDE:
-        raise SpecError(
-            Issue(
-                f"{cfg.title} needs an input of at least {MIN_SIDE}×{MIN_SIDE}, "
-                f"got {shape[0]}×{shape[1]}.",
-                f"Its five 2×2 max-pools halve the size five times; use {MIN_SIDE} or more.",
-                field="input",
-            )
-        )
-    if isinstance(classes, bool) or not isinstance(classes, int) or not 1 <= classes <= MAX_WIDTH:
-        raise SpecError(
-            Issue(
-                f"the number of classes must be a whole number from 1 to {MAX_WIDTH:,}, "
-                f"got {classes!r}.",
-                field="classes",
-            )
-        )
-    layers: list[Layer] = []
-    torch_index = 0
-
-    def add(layer: Layer, torch_step: bool = True) -> None:
-        nonlocal torch_index
-        name = f"features.{torch_index}" if torch_step else None
-        layers.append(replace(layer, torch_name=name))
-        torch_index += torch_step
-
-    for b, (kernels, channels) in enumerate(zip(cfg.kernels, BLOCK_CHANNELS, strict=True), start=1):
-        block = f"block{b}"
-        for i, k in enumerate(kernels, start=1):
-            conv = f"{block}_conv{i}"
-            paper = f"conv{b}_{i}"
-            add(
-                Layer(
-                    "conv2d",
-                    name=conv,
-                    filters=channels,
-                    kernel=(k, k),
-                    padding="same",
-                    activation=None if batch_norm else "relu",
-                    block=block,
-                    paper_name=paper,
-                )
-            )
-            if batch_norm:
-                add(Layer("batchnorm", name=f"{conv}_bn", block=block))
-                add(Layer("activation", name=f"{conv}_relu", fn="relu", block=block))
-            else:
-                torch_index += 1  # torchvision's separate ReLU module
-            if cfg.lrn and b == 1 and i == 1:
-                add(Layer("lrn", name=f"{block}_lrn", block=block, paper_name="LRN"), False)
-        add(
-            Layer(
-                "maxpool2d", name=f"{block}_pool", pool=(2, 2), block=block, paper_name=f"pool{b}"
-            )
-        )
+    _check_options(cfg, shape, classes)
+    layers = _with_torch_names(_block_layers(cfg, batch_norm))
     if include_top:
-        if not fc_as_conv:
-            layers.append(Layer("flatten", name="flatten", block="head"))
-        head = (
-            ("fc1", FC_UNITS, "relu", "fc6", "classifier.0", 7),
-            ("fc2", FC_UNITS, "relu", "fc7", "classifier.3", 1),
-            ("predictions", classes, "softmax", "fc8", "classifier.6", 1),
-        )
-        for name, units, act, paper, torch_name, k in head:
-            kind = {"filters": units, "kernel": (k, k)} if fc_as_conv else {"units": units}
-            layers.append(
-                Layer(
-                    "conv2d" if fc_as_conv else "dense",
-                    name=name,
-                    activation=act,
-                    block="head",
-                    paper_name=paper,
-                    torch_name=torch_name,
-                    **kind,
-                )
-            )
-    title = cfg.title + ("-BN" if batch_norm else "")
-    return NetworkSpec(name=title, input_shape=shape, layers=tuple(layers), family="vgg")
+        layers += _head_layers(classes, fc_as_conv)
+    return NetworkSpec(
+        name=vgg_name(key, batch_norm),
+        input_shape=shape,
+        layers=tuple(layers),
+        family="vgg",
+        arch=key,
+        batch_norm=batch_norm,
+    )

@@ -6,7 +6,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
-from components.engine.spec import Layer, NetworkSpec
+from components.engine.spec import LAYER_TYPES, Layer, LayerType, NetworkSpec
 
 if TYPE_CHECKING:
     import keras
@@ -26,9 +26,13 @@ def import_keras() -> Any:
 
 def _make_layer(keras: Any, layer: Layer, kernels: dict[str, str]) -> Any:
     kind, name = layer.type, layer.name
-    L = keras.layers
-    if kind == "conv2d":
-        return L.Conv2D(
+    if kind is LayerType.LRN:  # not a Keras layer: our own, with the paper's constants
+        from components.keras_side.lrn import LocalResponseNormalization
+
+        return LocalResponseNormalization(name=name)
+    cls = getattr(keras.layers, LAYER_TYPES[kind].keras_class)
+    if kind.is_conv:
+        return cls(
             layer.filters,
             layer.kernel,
             strides=layer.strides,
@@ -38,33 +42,21 @@ def _make_layer(keras: Any, layer: Layer, kernels: dict[str, str]) -> Any:
             name=name,
             **kernels,
         )
-    if kind in ("maxpool2d", "avgpool2d"):
-        cls = L.MaxPooling2D if kind == "maxpool2d" else L.AveragePooling2D
+    if kind.is_pool:
         return cls(layer.pool, strides=layer.strides, padding=layer.padding, name=name)
-    if kind == "dense":
-        return L.Dense(
+    if kind is LayerType.DENSE:
+        return cls(
             layer.units,
             activation=layer.activation,
             use_bias=layer.use_bias,
             name=name,
             **kernels,
         )
-    if kind == "batchnorm":
-        return L.BatchNormalization(name=name)
-    if kind == "activation":
-        return L.Activation(layer.fn, name=name)
-    if kind == "dropout":
-        return L.Dropout(layer.rate, name=name)
-    if kind == "lrn":
-        from components.keras_side.lrn import LocalResponseNormalization
-
-        return LocalResponseNormalization(name=name)
-    simple = {
-        "flatten": L.Flatten,
-        "globalavgpool2d": L.GlobalAveragePooling2D,
-        "globalmaxpool2d": L.GlobalMaxPooling2D,
-    }
-    return simple[kind](name=name)
+    if kind is LayerType.ACTIVATION:
+        return cls(layer.fn, name=name)
+    if kind is LayerType.DROPOUT:
+        return cls(layer.rate, name=name)
+    return cls(name=name)  # batch norm, flatten, global pooling: nothing to configure
 
 
 def build_model(spec: NetworkSpec, *, random_init: bool = True) -> keras.Model:

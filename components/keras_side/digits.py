@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from components.engine.presets import load_preset
-from components.engine.spec import NetworkSpec
+from components.engine.spec import LayerType, NetworkSpec
 
 PRESET = "digits-vgg"
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "digits"
@@ -209,13 +209,13 @@ def numpy_forward(x: np.ndarray, arrays: Arrays | None = None) -> dict[str, np.n
     out: dict[str, np.ndarray] = {}
     value = np.asarray(x, dtype=np.float64).reshape(SIDE, SIDE, 1)
     for layer in digits_spec().layers:
-        if layer.type == "conv2d":
+        if layer.type is LayerType.CONV:
             value = conv2d_same(value, *arrays[layer.name])
-        elif layer.type == "maxpool2d":
+        elif layer.type is LayerType.MAXPOOL:
             value = maxpool2(value)
-        elif layer.type == "flatten":
+        elif layer.type is LayerType.FLATTEN:
             value = value.reshape(-1)
-        elif layer.type == "dense":
+        elif layer.type is LayerType.DENSE:
             kernel, bias = arrays[layer.name]
             value = value @ kernel + bias
             if layer.activation == "relu":

@@ -29,8 +29,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from components.engine.analysis import analyze
-from components.engine.spec import NetworkSpec
+from components.engine.analysis import Analysis, analyze
+from components.engine.spec import Layer, LayerType, NetworkSpec
 from components.engine.vgg import vgg_spec
 from components.keras_side.problems import Note
 from components.keras_side.safe_read import WeightsError, read_untrusted
@@ -464,6 +464,103 @@ def _plain(tensors: Mapping[str, np.ndarray], key: str, shift: float = 0.0) -> n
     return np.asarray(tensors[key], dtype=np.float32) + np.float32(shift)
 
 
+def _torch_prefix(layer: Layer, tensors: Mapping[str, np.ndarray]) -> str | Note:
+    """The state-dict prefix holding ``layer``'s tensors, or a note saying what is missing."""
+    prefixes = HEAD_KEYS.get(layer.name) or ((layer.torch_name,) if layer.torch_name else ())
+    prefix = next((p for p in prefixes if f"{p}.weight" in tensors), None)
+    if prefix is not None:
+        return prefix
+    if prefixes:
+        return Note("act.detail.missing_key", {"tensor": f"{prefixes[0]}.weight"})
+    return Note("act.detail.no_torch_name", {"layer": layer.name})
+
+
+def _torch_names(prefix: str, layer: Layer, keras_layer: Any) -> list[str]:
+    """The state-dict keys of one layer, in the order of the Keras layer's weights."""
+    keys = (
+        ("weight", "bias", "running_mean", "running_var")
+        if layer.type is LayerType.BATCHNORM
+        else ("weight", "bias")[: len(keras_layer.weights)]
+    )
+    return [f"{prefix}.{k}" for k in keys]
+
+
+def _torch_variance(
+    values: list[Deferred], tensors: Mapping[str, np.ndarray], names: list[str], keras_layer: Any
+) -> list[Deferred]:
+    """Batch norm: the variance shifted so that Keras' epsilon gives PyTorch's result."""
+    shift = TORCH_BN_EPSILON - float(keras_layer.epsilon)
+    values[3] = Deferred(values[3].shape, partial(_plain, tensors, names[3], shift))
+    return values
+
+
+def _keras_kernel(
+    values: list[Deferred],
+    tensors: Mapping[str, np.ndarray],
+    names: list[str],
+    keras_layer: Any,
+    flat_from: tuple[int, ...] | None,
+) -> list[Deferred] | Note:
+    """The kernel converted to Keras' layout on copy-in, or a note if its shape cannot fit."""
+    target = tuple(keras_layer.weights[0].shape)
+    if _converted_shape(values[0].shape, target) != target:
+        return Note(
+            "act.detail.shape",
+            {
+                "layer": f"{keras_layer.name} ({names[0]})",
+                "found": _shape(values[0].shape),
+                "expected": _shape(target),
+            },
+        )
+    columns = partial(_kernel, tensors, names[0], target, flat_from)
+    values[0] = Deferred(target, partial(columns, 0, target[-1]), columns)
+    return values
+
+
+def _flattened_shape(analysis: Analysis, position: int) -> tuple[int, ...] | None:
+    """The image shape a dense layer's inputs were flattened from (None if not after Flatten)."""
+    previous = analysis.layers[position - 1] if position else None
+    if previous and previous.layer.type is LayerType.FLATTEN:
+        return previous.input_shape
+    return None
+
+
+def _torch_layer(
+    analysis: Analysis,
+    position: int,
+    keras_layer: Any,
+    tensors: Mapping[str, np.ndarray],
+    used: set[str],
+) -> tuple[list[Deferred] | None, list[Note]]:
+    """One layer's arrays from the state dict (marking its keys used), or what is wrong."""
+    layer = analysis.layers[position].layer
+    prefix = _torch_prefix(layer, tensors)
+    if isinstance(prefix, Note):
+        return None, [prefix]
+    names = _torch_names(prefix, layer, keras_layer)
+    used.update(names)
+    missing = [name for name in names if name not in tensors]
+    if missing:
+        return None, [Note("act.detail.missing_key", {"tensor": k}) for k in missing]
+    values = [Deferred(_shape_of(tensors, name), partial(_plain, tensors, name)) for name in names]
+    if layer.type is LayerType.BATCHNORM:
+        return _torch_variance(values, tensors, names, keras_layer), []
+    flat_from = _flattened_shape(analysis, position)
+    kernel = _keras_kernel(values, tensors, names, keras_layer, flat_from)
+    return (None, [kernel]) if isinstance(kernel, Note) else (kernel, [])
+
+
+def _unused_tensors(
+    tensors: Mapping[str, np.ndarray], used: set[str], has_head: bool
+) -> tuple[list[Note], int]:
+    """Notes for tensors no layer took, and how many classifier tensors were left out."""
+    head_names = {key for keys in HEAD_KEYS.values() for key in keys}
+    unused = [k for k in sorted(tensors) if k not in used and not k.endswith(_IGNORED_SUFFIXES)]
+    skipped_head = [k for k in unused if k.rsplit(".", 1)[0] in head_names and not has_head]
+    extra = [Note("act.detail.extra_key", {"tensor": k}) for k in unused if k not in skipped_head]
+    return extra, len(skipped_head)
+
+
 def torch_to_keras(
     spec: NetworkSpec, model: Any, tensors: Mapping[str, np.ndarray]
 ) -> tuple[Arrays, tuple[Note, ...]]:
@@ -479,67 +576,19 @@ def torch_to_keras(
     problems: list[Note] = []
     out: Arrays = {}
     for position, info in enumerate(analysis.layers):
-        layer = info.layer
-        keras_layer = layers[layer.name]
+        keras_layer = layers[info.layer.name]
         if not keras_layer.weights:
             continue
-        prefixes = HEAD_KEYS.get(layer.name) or ((layer.torch_name,) if layer.torch_name else ())
-        prefix = next((p for p in prefixes if f"{p}.weight" in tensors), None)
-        if prefix is None:
-            problems.append(
-                Note("act.detail.missing_key", {"tensor": f"{prefixes[0]}.weight"})
-                if prefixes
-                else Note("act.detail.no_torch_name", {"layer": layer.name})
-            )
-            continue
-        keys = (
-            ("weight", "bias", "running_mean", "running_var")
-            if layer.type == "batchnorm"
-            else ("weight", "bias")[: len(keras_layer.weights)]
-        )
-        names = [f"{prefix}.{k}" for k in keys]
-        used.update(names)
-        missing = [name for name in names if name not in tensors]
-        if missing:
-            problems.extend(Note("act.detail.missing_key", {"tensor": k}) for k in missing)
-            continue
-        values = [
-            Deferred(_shape_of(tensors, name), partial(_plain, tensors, name)) for name in names
-        ]
-        if layer.type == "batchnorm":
-            shift = TORCH_BN_EPSILON - float(keras_layer.epsilon)
-            values[3] = Deferred(values[3].shape, partial(_plain, tensors, names[3], shift))
-        else:
-            target = tuple(keras_layer.weights[0].shape)
-            previous = analysis.layers[position - 1] if position else None
-            flat_from = (
-                previous.input_shape if previous and previous.layer.type == "flatten" else None
-            )
-            if _converted_shape(values[0].shape, target) != target:
-                problems.append(
-                    Note(
-                        "act.detail.shape",
-                        {
-                            "layer": f"{layer.name} ({names[0]})",
-                            "found": _shape(values[0].shape),
-                            "expected": _shape(target),
-                        },
-                    )
-                )
-                continue
-            columns = partial(_kernel, tensors, names[0], target, flat_from)
-            values[0] = Deferred(target, partial(columns, 0, target[-1]), columns)
-        out[layer.name] = values
-    head_names = {key for keys in HEAD_KEYS.values() for key in keys}
-    unused = [k for k in sorted(tensors) if k not in used and not k.endswith(_IGNORED_SUFFIXES)]
-    skipped_head = [k for k in unused if k.rsplit(".", 1)[0] in head_names and "fc1" not in layers]
-    problems.extend(
-        Note("act.detail.extra_key", {"tensor": k}) for k in unused if k not in skipped_head
-    )
+        values, found = _torch_layer(analysis, position, keras_layer, tensors, used)
+        problems.extend(found)
+        if values is not None:
+            out[info.layer.name] = values
+    extra, skipped_head = _unused_tensors(tensors, used, has_head="fc1" in layers)
+    problems.extend(extra)
     if problems:
         key = "act.err.other_arch" if not out else "act.err.torch_keys"
         raise WeightsError(key, _sample(problems), count=len(problems), layers=len(out))
-    notes = (Note("act.note.head_skipped", {"count": len(skipped_head)}),) if skipped_head else ()
+    notes = (Note("act.note.head_skipped", {"count": skipped_head}),) if skipped_head else ()
     return out, notes
 
 

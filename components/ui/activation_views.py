@@ -28,6 +28,7 @@ from components.keras_side import images as I
 from components.keras_side.activations import MAX_RUN_BYTES, MAX_SIDE
 from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
+from components.ui import theme
 from components.ui.i18n import t
 from components.ui.network_view import chart_labels
 from components.ui.safe_text import chart_text, plain, plain_lines, plain_values
@@ -326,7 +327,7 @@ def diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
         key=DIAGRAM_KEY,
         on_select=lambda: _diagram_clicked(names, map_names),
         selection_mode="points",
-        config={"displaylogo": False, "displayModeBar": False},
+        config=theme.PICKER_CONFIG,
     )
 
 

@@ -12,27 +12,47 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
+from components.engine.spec import LAYER_TYPES, LayerType
+from components.ui.theme import (
+    BLUE,
+    FONT,
+    GREEN,
+    GREY,
+    GRID,
+    HIGHLIGHT,
+    LIGHT_GREY,
+    ORANGE,
+    TITLE_FONT,
+)
+
 if TYPE_CHECKING:  # the frames come from tables.layer_frame, which loads pandas
     import pandas as pd
 
-FONT = {"size": 14, "family": "Noto Sans, Noto Sans CJK SC, sans-serif"}
 BLOCK_SHADES = ("rgba(59,91,219,0.07)", "rgba(59,91,219,0.0)")
-HIGHLIGHT = "#e03131"
-TYPE_COLOURS = {
-    "Conv2D": "#3b5bdb",
-    "MaxPooling2D": "#e8590c",
-    "AveragePooling2D": "#e8590c",
-    "GlobalAveragePooling2D": "#e8590c",
-    "GlobalMaxPooling2D": "#e8590c",
-    "Dense": "#2b8a3e",
-    "Flatten": "#868e96",
-    "BatchNormalization": "#ae3ec9",
-    "Activation": "#adb5bd",
-    "Dropout": "#adb5bd",
-    "LocalResponseNormalization": "#c2255c",
+KIND_COLOURS = {
+    LayerType.CONV: BLUE,
+    LayerType.MAXPOOL: ORANGE,
+    LayerType.AVGPOOL: ORANGE,
+    LayerType.GLOBAL_AVGPOOL: ORANGE,
+    LayerType.GLOBAL_MAXPOOL: ORANGE,
+    LayerType.DENSE: GREEN,
+    LayerType.FLATTEN: GREY,
+    LayerType.BATCHNORM: "#ae3ec9",
+    LayerType.ACTIVATION: LIGHT_GREY,
+    LayerType.DROPOUT: LIGHT_GREY,
+    LayerType.LRN: "#c2255c",
 }
+# The layer table names types as Keras does (Conv2D, Dense …).
+TYPE_COLOURS = {LAYER_TYPES[kind].keras_class: colour for kind, colour in KIND_COLOURS.items()}
 # Layers that keep the tensor's shape: left out of the volume diagram, which shows shapes.
-SHAPE_KEEPING = {"BatchNormalization", "Activation", "Dropout", "LocalResponseNormalization"}
+SHAPE_KEEPING = {
+    LAYER_TYPES[kind].keras_class
+    for kind in (LayerType.BATCHNORM, LayerType.ACTIVATION, LayerType.DROPOUT, LayerType.LRN)
+}
+# The volume diagram prints the output shape under these (and under every flat output).
+SHAPE_LABELLED = {
+    LAYER_TYPES[kind].keras_class for kind in LayerType if kind.is_pool or kind is LayerType.FLATTEN
+}
 LEGEND_GAP = (0.40, 0.58)  # paper y between the lines plot (below) and the bars (above)
 
 
@@ -78,6 +98,98 @@ def _none_for_nan(values: pd.Series) -> list[float | None]:
     return [None if pd.isna(v) else float(v) for v in values]
 
 
+def _bar_colours(frame: pd.DataFrame, highlight: str | None) -> list[str]:
+    """One colour per layer type; the selected layer in the highlight colour."""
+    return [
+        HIGHLIGHT if name == highlight else TYPE_COLOURS.get(kind, GREY)
+        for name, kind in zip(frame["name"], frame["type"], strict=True)
+    ]
+
+
+def _param_values(frame: pd.DataFrame, log_params: bool) -> list[float | None]:
+    """Bar heights; on a log axis a layer without parameters has no bar (log 0 is undefined)."""
+    return [float(p) if p > 0 or not log_params else None for p in frame["params"]]
+
+
+def _layer_traces(
+    frame: pd.DataFrame, labels: dict[str, str], params: list[float | None], colours: list[str]
+) -> list[dict[str, object]]:
+    """Parameter bars (top) and height, width (if it differs) and channel lines (bottom)."""
+    data, template = _hover(frame, labels)
+    heights = _none_for_nan(frame["height"])
+    widths = _none_for_nan(frame["width"])
+    # Channels of image-shaped outputs only: a flat vector's length (25,088 after VGG16's
+    # flatten) would squash the conv channels to a line at zero; the bars show dense layers.
+    channels = [
+        None if h is None else float(c) for h, c in zip(heights, frame["channels"], strict=True)
+    ]
+    common = {"x": list(range(len(frame))), "customdata": data, "hovertemplate": template}
+    line = {"mode": "lines+markers", "marker": {"size": 6}, "xaxis": "x2"}
+    traces = [
+        {"type": "bar", "y": params, "marker": {"color": colours}, "name": labels["params"],
+         "showlegend": False, "xaxis": "x", "yaxis": "y", **common},
+        {"type": "scatter", "y": heights, "name": labels["height"], "yaxis": "y2",
+         "line": {"color": ORANGE, "width": 2.5, "shape": "hv"}, **line, **common},
+    ]  # fmt: skip
+    if widths != heights:
+        traces.append(
+            {"type": "scatter", "y": widths, "name": labels["width"], "yaxis": "y2",
+             "line": {"color": "#f59f00", "width": 2.5, "dash": "dash", "shape": "hv"},
+             **line, **common}
+        )  # fmt: skip
+    traces.append(
+        {"type": "scatter", "y": channels, "name": labels["channels"], "yaxis": "y3",
+         "line": {"color": GREEN, "width": 2.5, "shape": "hv"}, **line, **common}
+    )  # fmt: skip
+    return traces
+
+
+def _block_shapes(frame: pd.DataFrame, highlight: str | None) -> list[dict[str, object]]:
+    """Alternating shades behind each block, and a dotted line at the selected layer."""
+    names = list(frame["name"])
+    shapes = [
+        {"type": "rect", "xref": "x2", "yref": "paper", "x0": first - 0.5, "x1": last + 0.5,
+         "y0": 0, "y1": 1, "fillcolor": BLOCK_SHADES[i % 2], "line": {"width": 0},
+         "layer": "below"}
+        for i, (_, first, last) in enumerate(_block_spans(frame))
+    ]  # fmt: skip
+    if highlight in names:
+        where = names.index(highlight)
+        shapes.append(
+            {"type": "line", "xref": "x2", "yref": "paper", "x0": where, "x1": where, "y0": 0,
+             "y1": 1, "line": {"color": HIGHLIGHT, "width": 2, "dash": "dot"}}
+        )  # fmt: skip
+    return shapes
+
+
+def _layer_axes(
+    frame: pd.DataFrame, labels: dict[str, str], params: list[float | None], log_params: bool
+) -> dict[str, object]:
+    """Two stacked plots sharing x: parameters above, sizes (left) and channels (right) below."""
+    names = list(frame["name"])
+    # Past 30 layers (batch norm doubles them) only weight layers and pools are labelled.
+    ticks = [
+        i for i, kind in enumerate(frame["type"]) if len(names) <= 30 or kind not in SHAPE_KEEPING
+    ]
+    span = [-0.5, len(names) - 0.5]
+    return {
+        "xaxis": {"domain": [0, 1], "anchor": "y", "range": span, "showticklabels": False,
+                  "matches": "x2"},
+        "xaxis2": {"domain": [0, 1], "anchor": "y2", "range": span, "tickmode": "array",
+                   "tickvals": ticks, "ticktext": [names[i] for i in ticks], "tickangle": -60,
+                   "tickfont": {"size": 11}},
+        "yaxis": {"domain": [LEGEND_GAP[1], 1], "anchor": "x", "title": {"text": labels["params"]},
+                  "type": "log" if log_params else "linear", "gridcolor": GRID,
+                  "dtick": 1 if log_params else None,
+                  "range": log_range(params) if log_params else None},
+        "yaxis2": {"domain": [0, LEGEND_GAP[0]], "anchor": "x2", "title": {"text": labels["side"]},
+                   "rangemode": "tozero", "gridcolor": GRID, "tickformat": ",d"},
+        "yaxis3": {"overlaying": "y2", "side": "right", "anchor": "x2",
+                   "title": {"text": labels["channels"]}, "rangemode": "tozero",
+                   "showgrid": False, "tickmode": "auto", "tickformat": ",d"},
+    }  # fmt: skip
+
+
 def layer_figure(
     frame: pd.DataFrame,
     labels: dict[str, str],
@@ -93,58 +205,9 @@ def layer_figure(
     dict (two stacked y-domains sharing x) rather than with make_subplots, which costs
     ten times more per rerun.
     """
-    data, template = _hover(frame, labels)
-    x = list(range(len(frame)))
-    names = list(frame["name"])
-    colours = [
-        HIGHLIGHT if name == highlight else TYPE_COLOURS.get(kind, "#868e96")
-        for name, kind in zip(names, frame["type"], strict=True)
-    ]
-    params = [float(p) if p > 0 or not log_params else None for p in frame["params"]]
-    heights = _none_for_nan(frame["height"])
-    widths = _none_for_nan(frame["width"])
-    # Channels of image-shaped outputs only: a flat vector's length (25,088 after VGG16's
-    # flatten) would squash the conv channels to a line at zero; the bars show dense layers.
-    channels = [
-        None if h is None else float(c) for h, c in zip(heights, frame["channels"], strict=True)
-    ]
-    common = {"x": x, "customdata": data, "hovertemplate": template}
-    line = {"mode": "lines+markers", "marker": {"size": 6}, "xaxis": "x2"}
-    traces = [
-        {"type": "bar", "y": params, "marker": {"color": colours}, "name": labels["params"],
-         "showlegend": False, "xaxis": "x", "yaxis": "y", **common},
-        {"type": "scatter", "y": heights, "name": labels["height"], "yaxis": "y2",
-         "line": {"color": "#e8590c", "width": 2.5, "shape": "hv"}, **line, **common},
-    ]  # fmt: skip
-    if widths != heights:
-        traces.append(
-            {"type": "scatter", "y": widths, "name": labels["width"], "yaxis": "y2",
-             "line": {"color": "#f59f00", "width": 2.5, "dash": "dash", "shape": "hv"},
-             **line, **common}
-        )  # fmt: skip
-    traces.append(
-        {"type": "scatter", "y": channels, "name": labels["channels"], "yaxis": "y3",
-         "line": {"color": "#2b8a3e", "width": 2.5, "shape": "hv"}, **line, **common}
-    )  # fmt: skip
-    shapes = [
-        {"type": "rect", "xref": "x2", "yref": "paper", "x0": first - 0.5, "x1": last + 0.5,
-         "y0": 0, "y1": 1, "fillcolor": BLOCK_SHADES[i % 2], "line": {"width": 0},
-         "layer": "below"}
-        for i, (_, first, last) in enumerate(_block_spans(frame))
-    ]  # fmt: skip
-    if highlight in names:
-        where = names.index(highlight)
-        shapes.append(
-            {"type": "line", "xref": "x2", "yref": "paper", "x0": where, "x1": where, "y0": 0,
-             "y1": 1, "line": {"color": HIGHLIGHT, "width": 2, "dash": "dot"}}
-        )  # fmt: skip
-    # Past 30 layers (batch norm doubles them) only weight layers and pools are labelled.
-    ticks = [
-        i for i, kind in enumerate(frame["type"]) if len(names) <= 30 or kind not in SHAPE_KEEPING
-    ]
-    span = [-0.5, len(names) - 0.5]
+    params = _param_values(frame, log_params)
     layout = {
-        "title": {"text": labels["title"], "x": 0.01},
+        "title": {"text": labels["title"], "x": 0.01, "font": TITLE_FONT},
         "font": FONT,
         "height": height,
         "margin": {"l": 70, "r": 70, "t": 60, "b": 110},
@@ -156,22 +219,10 @@ def layer_figure(
         "plot_bgcolor": "white",
         "clickmode": "event+select",
         "dragmode": False,
-        "shapes": shapes,
-        "xaxis": {"domain": [0, 1], "anchor": "y", "range": span, "showticklabels": False,
-                  "matches": "x2"},
-        "xaxis2": {"domain": [0, 1], "anchor": "y2", "range": span, "tickmode": "array",
-                   "tickvals": ticks, "ticktext": [names[i] for i in ticks], "tickangle": -60,
-                   "tickfont": {"size": 11}},
-        "yaxis": {"domain": [LEGEND_GAP[1], 1], "anchor": "x", "title": {"text": labels["params"]},
-                  "type": "log" if log_params else "linear", "gridcolor": "#e9ecef",
-                  "dtick": 1 if log_params else None,
-                  "range": log_range(params) if log_params else None},
-        "yaxis2": {"domain": [0, LEGEND_GAP[0]], "anchor": "x2", "title": {"text": labels["side"]},
-                   "rangemode": "tozero", "gridcolor": "#e9ecef", "tickformat": ",d"},
-        "yaxis3": {"overlaying": "y2", "side": "right", "anchor": "x2",
-                   "title": {"text": labels["channels"]}, "rangemode": "tozero",
-                   "showgrid": False, "tickmode": "auto", "tickformat": ",d"},
+        "shapes": _block_shapes(frame, highlight),
+        **_layer_axes(frame, labels, params, log_params),
     }  # fmt: skip
+    traces = _layer_traces(frame, labels, params, _bar_colours(frame, highlight))
     return go.Figure({"data": traces, "layout": layout})
 
 
@@ -213,14 +264,14 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
     for row in shown.itertuples(index=False):
         h = None if pd.isna(row.height) else int(row.height)
         front, depth = _box_size(h, int(row.channels), tallest)
-        colour = TYPE_COLOURS.get(row.type, "#868e96")
+        colour = TYPE_COLOURS.get(row.type, GREY)
         for face, (xs, ys) in enumerate(_faces(x, front, depth)):
             px, py = polygons.setdefault((colour, face), ([], []))
             px += [*xs, None]
             py += [*ys, None]
         centres[0].append(x + depth / 2)
         centres[1].append(0.0)
-        if row.type in ("MaxPooling2D", "AveragePooling2D", "Flatten") or h is None:
+        if row.type in SHAPE_LABELLED or h is None:
             annotations.append(
                 {"x": x + depth / 2, "y": -0.62, "text": row.output_shape, "showarrow": False,
                  "textangle": -45, "font": {"size": 11}}
@@ -239,7 +290,7 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
          "showlegend": False}
     )  # fmt: skip
     layout = {
-        "title": {"text": labels["title"], "x": 0.01},
+        "title": {"text": labels["title"], "x": 0.01, "font": TITLE_FONT},
         "font": FONT,
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},

@@ -22,12 +22,14 @@ from components.engine.compare import (
     aligned_records,
 )
 from components.engine.formatting import byte_text, short_count
+from components.engine.spec import LayerType
+from components.ui.theme import FONT, GUIDE, TITLE_FONT
 
 # Okabe–Ito: told apart by colour-blind students and on a washed-out projector.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
-FONT = {"size": 15}
 MISSING = "—"
-CURVE_TYPES = ("conv2d", "maxpool2d", "avgpool2d", "dense")  # layers the curves plot
+# The layers the curves plot: those with weights and the pooling windows.
+CURVE_TYPES = tuple(kind for kind in LayerType if kind.has_weights or kind.is_pool)
 CURVE_METRICS = ("params", "macs", "hw", "channels", "cumulative")
 LOG_METRICS = ("params", "macs", "hw")  # span several orders of magnitude
 # Overlapping lines stay visible: each configuration also has its own dash and marker.
@@ -213,7 +215,7 @@ def curves_figure(
         )
     edges = [
         {"type": "line", "x0": edge, "x1": edge, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
-         "line": {"color": "#bbbbbb", "width": 1, "dash": "dot"}}
+         "line": {"color": GUIDE, "width": 1, "dash": "dot"}}
         for edge in range(1, len(blocks))
     ]  # fmt: skip
     fig = go.Figure(lines, layout={"shapes": edges})
@@ -226,7 +228,7 @@ def curves_figure(
         exponentformat="SI",
     )  # fmt: skip
     fig.update_layout(
-        title=labels["title"],
+        title={"text": labels["title"], "font": TITLE_FONT},
         height=420,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},

@@ -20,15 +20,15 @@ from components.engine.errors import SpecError
 from components.engine.formatting import count_text, short_count, signed, signed_short
 from components.engine.presets import preset_names
 from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
-from components.engine.vgg import CONFIGS
+from components.engine.vgg import CONFIGS, vgg_name
 from components.ui import compare_charts as C
 from components.ui import url_state
 from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
 from components.ui.network_picker import spec_error_text
 from components.ui.safe_text import chart_text, plain
+from components.ui.theme import PLOT_CONFIG
 
-PLOT_CONFIG = {"displaylogo": False}
 LINK_KEY = "cmp"
 SLOTS, NEXT, NOTES, NOTES_FOR = "cmp_slots", "cmp_next", "cmp_notes", "cmp_notes_for"
 LINK_SPEC, SPEC_NOTE = "cmp_link_spec", "cmp_spec_note"  # the link's spec= and why it failed
@@ -50,11 +50,18 @@ def _custom(option: str) -> bool:
     return option.startswith(E.PRESET_PREFIX) or option == E.LINK_SPEC
 
 
+def _arch_bn(option: str) -> tuple[str, bool]:
+    """The picker's value as (arch, batch norm): 'vgg16_bn' is ('vgg16', True)."""
+    if _custom(option):
+        return option, False
+    return option.removesuffix(BN), option.endswith(BN)
+
+
 def _own_input(option: str) -> tuple[int, int, int]:
     spec = st.session_state.get(LINK_SPEC)
     if option == E.LINK_SPEC and spec is not None:
         return spec.input_shape
-    return E.default_input(option.removesuffix(BN))
+    return E.default_input(_arch_bn(option)[0])
 
 
 def short_name(option: str) -> str:
@@ -64,7 +71,7 @@ def short_name(option: str) -> str:
         return spec.name if spec is not None else option
     if option.startswith(E.PRESET_PREFIX):
         return option.removeprefix(E.PRESET_PREFIX)
-    return CONFIGS[option.removesuffix(BN)].title + ("-BN" if option.endswith(BN) else "")
+    return vgg_name(*_arch_bn(option))
 
 
 def network_label(option: str) -> str:
@@ -225,9 +232,10 @@ def _network_changed(slot: int) -> None:
 def _slot_item(slot: int) -> E.Item:
     state = st.session_state
     option = state[_key(slot, "net")]
+    arch, batch_norm = _arch_bn(option)
     return E.make_item(
-        option.removesuffix(BN),
-        batch_norm=option.endswith(BN),
+        arch,
+        batch_norm=batch_norm,
         include_top=bool(state[_key(slot, "top")]) or _custom(option),
         size=state[_key(slot, "size")],
         link_spec=state.get(LINK_SPEC),

@@ -35,6 +35,7 @@ from components.engine.spec import (
     MAX_WIDTH,
     MAX_WINDOW,
     PADDINGS,
+    LayerType,
     NetworkSpec,
     decode_spec,
     encode_spec,
@@ -164,7 +165,7 @@ def _preset_chosen() -> None:
 def start_own() -> None:
     """'— your own network —': an empty table with one conv row, a new name, the same input."""
     state = st.session_state
-    _rebase([E.empty_row("conv2d")])
+    _rebase([E.empty_row(LayerType.CONV)])
     state[NAME] = t("classroom.builder.own_name")
     state[MOVE_ROW] = 0
     state[SOURCE] = None
@@ -185,8 +186,8 @@ def _insert() -> None:
     """A new row below the picked one, of the same type (its type cell can change it)."""
     state = st.session_state
     rows, index = state[ROWS], state.get(MOVE_ROW, -1) if state[ROWS] else -1
-    kind = rows[index]["type"] if 0 <= index < len(rows) else "conv2d"
-    _rebase(E.insert(rows, index, kind if kind in LAYER_TYPES else "conv2d"))
+    kind = rows[index]["type"] if 0 <= index < len(rows) else LayerType.CONV
+    _rebase(E.insert(rows, index, kind if kind in LAYER_TYPES else LayerType.CONV))
     state[MOVE_ROW] = index + 1
     _edited()
 
@@ -258,9 +259,9 @@ def _column_config() -> dict[str, object]:
         "row": cc.NumberColumn(t("custom.col.row"), width=32, format="%d"),
         "type": cc.SelectboxColumn(
             t("custom.col.type"),
-            options=list(LAYER_TYPES),
+            options=list(LayerType),
             help=t("custom.col.type_help"),
-            default="conv2d",
+            default=LayerType.CONV,
             width=92,
         ),
         "name": cc.TextColumn(
@@ -401,24 +402,19 @@ def _reorder(checked: E.Checked) -> None:
         ),
     )
     index = st.session_state[MOVE_ROW]
-    up.button(
-        t("custom.move.up"),
-        icon=":material/arrow_upward:",
-        on_click=_move,
-        args=(-1,),
-        disabled=index == 0,
-        key="custom_up",
-        width="stretch",
-    )
-    down.button(
-        t("custom.move.down"),
-        icon=":material/arrow_downward:",
-        on_click=_move,
-        args=(1,),
-        disabled=index >= len(rows) - 1,
-        key="custom_down",
-        width="stretch",
-    )
+    for where, step, label, icon, key in (
+        (up, -1, "custom.move.up", ":material/arrow_upward:", "custom_up"),
+        (down, 1, "custom.move.down", ":material/arrow_downward:", "custom_down"),
+    ):  # disabled where the move would leave the table
+        where.button(
+            t(label),
+            icon=icon,
+            on_click=_move,
+            args=(step,),
+            disabled=not 0 <= index + step < len(rows),
+            key=key,
+            width="stretch",
+        )
     add.button(
         t("builder_rows.insert"),
         icon=":material/add:",

@@ -26,6 +26,7 @@ from components.keras_side import featuremaps as F
 from components.keras_side.problems import Problem
 from components.ui import digits_links as L
 from components.ui import digits_undo as U
+from components.ui import theme
 from components.ui.i18n import t
 from components.ui.saliency_views import KEY_PREFIX as SALIENCY_KEYS
 
@@ -37,7 +38,7 @@ STROKE_PX = 18
 TILE_PX = 48
 MAP_LAYERS = tuple(f"block{b}_{kind}" for b in (1, 2, 3) for kind in ("conv1", "pool"))
 STEP_LAYERS = (*MAP_LAYERS, "predictions")
-POS, NEG, WIN = (214, 72, 42), (38, 99, 190), "#e8590c"
+POS, NEG, WIN = (214, 72, 42), (38, 99, 190), theme.ORANGE
 STEP_STYLE = """<style>
 .dg-row { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; margin: .2rem 0; }
 .dg-grid { border-collapse: collapse; font: 12px/1.1 ui-monospace, monospace; }
@@ -169,14 +170,14 @@ def probabilities_figure(probabilities: np.ndarray) -> go.Figure:
         go.Bar(
             x=[str(d) for d in range(10)],
             y=probabilities,
-            marker_color=[WIN if d == best else "#3b5bdb" for d in range(10)],
+            marker_color=[WIN if d == best else theme.BAR for d in range(10)],
             text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities],
             textposition="outside",
             hovertemplate="%{x}: %{y:.4f}<extra></extra>",
         )
     )
     fig.update_layout(
-        height=210, margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        height=210, margin={"l": 10, "r": 10, "t": 20, "b": 10}, font=theme.FONT,
         yaxis={"range": [0, 1.15], "tickformat": ".0%"}, xaxis={"type": "category"},
     )  # fmt: skip
     return fig
@@ -366,7 +367,7 @@ def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> No
         st.plotly_chart(
             position_figure(fmap[..., channel], (row, col), t("digits.step.hover")),
             key=f"digits_map_{layer}", on_select=lambda: _clicked(layer),
-            selection_mode="points", config={"displayModeBar": False},
+            selection_mode="points", config=theme.PICKER_CONFIG,
         )  # fmt: skip
     source = _input_of(layer, out, x)
     keras_value = float(fmap[row, col, channel])
@@ -489,7 +490,7 @@ def _live_ui(weights_kind: str) -> None:
         st.markdown(f"**{t('digits.pred.chart')}**")
         st.plotly_chart(
             probabilities_figure(probabilities),
-            key="digits_probs", config={"displayModeBar": False},
+            key="digits_probs", config=theme.PICKER_CONFIG,
         )  # fmt: skip
         a, b = st.columns(2)
         a.image(F.png(D.cells_picture(cells, 128)), caption=t("digits.seen.cells"), width=128)

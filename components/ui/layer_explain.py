@@ -12,7 +12,7 @@ import streamlit as st
 from components.engine.analysis import Analysis, LayerInfo
 from components.engine.errors import SpecError
 from components.engine.report import shape_text
-from components.engine.spec import MAX_INPUT_SIDE
+from components.engine.spec import MAX_INPUT_SIDE, LayerType
 from components.ui.i18n import t
 from components.ui.network_picker import analysis_of, spec_error_text
 from components.ui.practice import formula_text
@@ -40,20 +40,18 @@ def receptive_field_text(info: LayerInfo) -> str:
     )
 
 
-SAME_PARAMS = {  # why a layer's parameter count does not follow the input size, by type
-    "conv2d": "explain.whatif.same_params",
-    "maxpool2d": "classroom.whatif.pool",
-    "avgpool2d": "classroom.whatif.pool",
-    "globalavgpool2d": "classroom.whatif.pool",
-    "globalmaxpool2d": "classroom.whatif.pool",
-    "batchnorm": "classroom.whatif.per_channel",
-    "dense": "classroom.whatif.dense",
-}
-
-
 def same_params_key(info: LayerInfo) -> str:
     """The sentence for an unchanged parameter count: a pool is not explained as a conv."""
-    return SAME_PARAMS.get(info.layer.type, "classroom.whatif.no_weights")
+    kind = info.layer.type
+    if kind.is_conv:
+        return "explain.whatif.same_params"
+    if kind.is_pool or kind.is_global_pool:
+        return "classroom.whatif.pool"
+    if kind is LayerType.BATCHNORM:
+        return "classroom.whatif.per_channel"
+    if kind is LayerType.DENSE:
+        return "classroom.whatif.dense"
+    return "classroom.whatif.no_weights"
 
 
 def _what_if(analysis: Analysis, info: LayerInfo, key: str) -> None:

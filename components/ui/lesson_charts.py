@@ -13,13 +13,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.engine.lessons import Slide
+from components.ui.theme import FONT, GUIDE, TITLE_FONT
 
 # Cell states of the sliding-kernel grid, and their colours.
 PAD, INPUT, WINDOW, UNSEEN = 0, 1, 2, 3
 GRID_COLOURS = ("#d9d9d9", "#dbe9f6", "#f4a261", "#e76f51")
 DONE, CURRENT, TODO = 0, 1, 2
 OUTPUT_COLOURS = ("#9ecae1", "#f4a261", "#f7f7f7")
-FONT = {"size": 15}
 
 
 def _discrete(colours: tuple[str, ...]) -> list[list[float | str]]:
@@ -50,63 +50,39 @@ def input_states(slide: Slide, step: int) -> list[list[int]]:
     return grid
 
 
-def slide_figure(slide: Slide, step: int, labels: dict[str, str]) -> go.Figure:
-    """Input grid (padded) with the kernel at ``step`` beside the output grid it fills.
-
-    ``labels``: ``input``, ``output``, and the hover names ``pad``, ``pixel``,
-    ``window``, ``unseen``, ``done``, ``current``, ``todo``.
-    """
-    grid = input_states(slide, step)
-    names = (labels["pad"], labels["pixel"], labels["window"], labels["unseen"])
-    out = max(slide.output, 1)
-    ratio = min(0.45, max(0.2, out / (slide.padded + out)))
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[1 - ratio, ratio],
-        subplot_titles=(labels["input"], labels["output"]),
-        horizontal_spacing=0.08,
-    )
-    fig.add_trace(
-        go.Heatmap(
-            z=grid,
-            text=[[names[v] for v in row] for row in grid],
-            hovertemplate="%{text}<extra></extra>",
-            colorscale=_discrete(GRID_COLOURS),
-            zmin=0,
-            zmax=len(GRID_COLOURS) - 1,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-        ),
-        row=1,
-        col=1,
-    )
-    out_names = (labels["done"], labels["current"], labels["todo"])
-    out_grid = [
+def output_states(slide: Slide, step: int) -> list[list[int]]:
+    """The output grid: pixels filled before ``step``, the one being filled, those to come."""
+    if not slide.output:
+        return [[TODO]]
+    out = slide.output
+    return [
         [
             DONE if r * out + c < step else CURRENT if r * out + c == step else TODO
             for c in range(out)
         ]
         for r in range(out)
     ]
-    if not slide.output:
-        out_grid = [[TODO]]
-    fig.add_trace(
-        go.Heatmap(
-            z=out_grid,
-            text=[[out_names[v] for v in row] for row in out_grid],
-            hovertemplate="%{text}<extra></extra>",
-            colorscale=_discrete(OUTPUT_COLOURS),
-            zmin=0,
-            zmax=len(OUTPUT_COLOURS) - 1,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-        ),
-        row=1,
-        col=2,
+
+
+def _state_heatmap(
+    states: list[list[int]], names: tuple[str, ...], colours: tuple[str, ...]
+) -> go.Heatmap:
+    """A grid of cell states, one colour each, hovering with the state's name."""
+    return go.Heatmap(
+        z=states,
+        text=[[names[v] for v in row] for row in states],
+        hovertemplate="%{text}<extra></extra>",
+        colorscale=_discrete(colours),
+        zmin=0,
+        zmax=len(colours) - 1,
+        showscale=False,
+        xgap=2,
+        ygap=2,
     )
+
+
+def _hide_grid_axes(fig: go.Figure) -> None:
+    """Bare square cells: no ticks or grid lines, rows downwards, each grid to scale."""
     for col in (1, 2):
         fig.update_xaxes(
             showticklabels=False, ticks="", showgrid=False, zeroline=False, row=1, col=col
@@ -121,6 +97,32 @@ def slide_figure(slide: Slide, step: int, labels: dict[str, str]) -> go.Figure:
             row=1,
             col=col,
         )
+
+
+def slide_figure(slide: Slide, step: int, labels: dict[str, str]) -> go.Figure:
+    """Input grid (padded) with the kernel at ``step`` beside the output grid it fills.
+
+    ``labels``: ``input``, ``output``, and the hover names ``pad``, ``pixel``,
+    ``window``, ``unseen``, ``done``, ``current``, ``todo``.
+    """
+    out = max(slide.output, 1)
+    ratio = min(0.45, max(0.2, out / (slide.padded + out)))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[1 - ratio, ratio],
+        subplot_titles=(labels["input"], labels["output"]),
+        horizontal_spacing=0.08,
+    )
+    input_names = (labels["pad"], labels["pixel"], labels["window"], labels["unseen"])
+    output_names = (labels["done"], labels["current"], labels["todo"])
+    fig.add_trace(
+        _state_heatmap(input_states(slide, step), input_names, GRID_COLOURS), row=1, col=1
+    )
+    fig.add_trace(
+        _state_heatmap(output_states(slide, step), output_names, OUTPUT_COLOURS), row=1, col=2
+    )
+    _hide_grid_axes(fig)
     fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font=FONT)
     return fig
 
@@ -157,14 +159,14 @@ def rf_stack_figure(sizes: list[int], labels: dict[str, str]) -> go.Figure:
                 x1=c + 1,
                 y0=r,
                 y1=r + 1,
-                line={"color": "#bbbbbb", "width": 1},
+                line={"color": GUIDE, "width": 1},
                 layer="below",
             )
     for axis in (fig.update_xaxes, fig.update_yaxes):
         axis(showticklabels=False, showgrid=False, zeroline=False, range=[-0.1, side + 0.1])
     fig.update_yaxes(scaleanchor="x")
     fig.update_layout(
-        title=labels["title"],
+        title={"text": labels["title"], "font": TITLE_FONT},
         height=460,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"},
@@ -186,7 +188,7 @@ def rf_growth_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         )
     )
     fig.update_layout(
-        title=labels["title"],
+        title={"text": labels["title"], "font": TITLE_FONT},
         xaxis_title=labels["x"],
         yaxis_title=labels["y"],
         height=420,
@@ -214,7 +216,7 @@ def recipe_figure(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         )
     fig.update_layout(
         barmode="stack",
-        title=labels["title"],
+        title={"text": labels["title"], "font": TITLE_FONT},
         yaxis_title=labels["y"],
         height=380,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},

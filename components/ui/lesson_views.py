@@ -7,6 +7,9 @@ share link that opens the explorer on the matching network.
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -25,9 +28,12 @@ from components.ui.i18n import current_language, t, tn
 from components.ui.links import page_button
 from components.ui.practice import formula_text, predict_reveal
 from components.ui.presentation import presentation_active
+from components.ui.theme import PLOT_CONFIG
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 SEED_PRESET = "seed-example"
-PLOT_CONFIG = {"displaylogo": False}
 
 
 def for_screen(figure: go.Figure) -> go.Figure:
@@ -71,10 +77,18 @@ def _reset_step() -> None:
     st.session_state["learn_step"] = 1
 
 
-def lesson_output_size() -> None:
-    st.header(t("learn.size.title"))
-    st.markdown(t("learn.size.intro"))
-    st.markdown(f"`{L.SIZE_FORMULA}`")
+def lesson_chart_ui(where: DeltaGenerator | ModuleType, figure: go.Figure, key: str) -> None:
+    """A lesson's chart in ``where`` (``st`` or a column), projector-sized when presenting."""
+    where.plotly_chart(for_screen(figure), key=key, config=PLOT_CONFIG)
+
+
+def translated(**keys: str) -> dict[str, str]:
+    """Chart labels: each name mapped to the text of its catalogue key."""
+    return {name: t(key) for name, key in keys.items()}
+
+
+def _slide_controls_ui() -> L.Slide:
+    """Input side, kernel, padding and stride in one row; a change rewinds the kernel."""
     cols = st.columns(4)
     w = cols[0].number_input(  # up to 224 and beyond: "where does 148 come from?" needs 150
         t("learn.size.w"), 3, MAX_SIDE, 7, key="learn_w", on_change=_reset_step
@@ -82,58 +96,69 @@ def lesson_output_size() -> None:
     k = cols[1].slider(t("learn.size.k"), 1, 7, 3, key="learn_k", on_change=_reset_step)
     p = cols[2].slider(t("learn.size.p"), 0, 3, 0, key="learn_p", on_change=_reset_step)
     s = cols[3].slider(t("learn.size.s"), 1, 4, 2, key="learn_s", on_change=_reset_step)
-    slide = L.Slide(w, k, p, s)
-    if not slide.output:
-        st.error(t("learn.size.too_big", k=k, padded=slide.padded))
-        return
-    left, right = st.columns([1, 2])
-    left.metric(t("learn.size.output"), f"{slide.output} × {slide.output}")
-    left.markdown(f"`{slide.worked()}`")
-    drawn = slide.padded <= MAX_DRAWN_SIDE
-    positions = len(slide.positions()) if drawn else 0
+    return L.Slide(w, k, p, s)
+
+
+def _slide_step_ui(where: DeltaGenerator, slide: L.Slide) -> int:
+    """The output size, its worked formula and the kernel position to show (1-based)."""
+    where.metric(t("learn.size.output"), f"{slide.output} × {slide.output}")
+    where.markdown(f"`{slide.worked()}`")
+    if slide.padded > MAX_DRAWN_SIDE:
+        return 1
+    positions = len(slide.positions())
     step = 1
     if positions > 1:  # a slider needs two values
-        step = left.slider(t("learn.size.step"), 1, positions, 1, key="learn_step")
-    if drawn:
-        row, col = slide.positions()[step - 1]
-        left.caption(t("learn.size.where", row=row, col=col, k=k))
+        step = where.slider(t("learn.size.step"), 1, positions, 1, key="learn_step")
+    row, col = slide.positions()[step - 1]
+    where.caption(t("learn.size.where", row=row, col=col, k=slide.kernel))
+    return step
+
+
+def _tiling_note_ui(where: DeltaGenerator, slide: L.Slide) -> None:
+    """Whether the kernel's positions tile the padded input, or how many pixels it never sees."""
+    span = slide.padded - slide.kernel
     if slide.tiles:
-        left.success(t("learn.size.tiles", span=slide.padded - k, s=s))
-    else:
-        left.warning(
-            tn(
-                "learn.size.leftover",
-                slide.leftover,
-                span=slide.padded - k,
-                s=s,
-                lost=slide.leftover,
-                out=slide.output,
-            )
+        where.success(t("learn.size.tiles", span=span, s=slide.stride))
+        return
+    where.warning(
+        tn(
+            "learn.size.leftover",
+            slide.leftover,
+            span=span,
+            s=slide.stride,
+            lost=slide.leftover,
+            out=slide.output,
         )
+    )
+
+
+def _slide_chart_ui(where: DeltaGenerator, slide: L.Slide, step: int) -> None:
+    """The sliding-kernel grids, or a note when the padded input is too large to draw."""
+    if slide.padded > MAX_DRAWN_SIDE:
+        where.info(t("classroom.size.not_drawn", side=MAX_DRAWN_SIDE), icon=":material/grid_on:")
+        return
     labels = {
         "input": t("learn.size.chart_input", n=slide.padded),
         "output": t("learn.size.chart_output", n=slide.output),
-        "pad": t("learn.size.cell_pad"),
-        "pixel": t("learn.size.cell_pixel"),
-        "window": t("learn.size.cell_window"),
-        "unseen": t("learn.size.cell_unseen"),
-        "done": t("learn.size.cell_done"),
-        "current": t("learn.size.cell_current"),
-        "todo": t("learn.size.cell_todo"),
+        **translated(
+            pad="learn.size.cell_pad",
+            pixel="learn.size.cell_pixel",
+            window="learn.size.cell_window",
+            unseen="learn.size.cell_unseen",
+            done="learn.size.cell_done",
+            current="learn.size.cell_current",
+            todo="learn.size.cell_todo",
+        ),
     }
-    if drawn:
-        right.plotly_chart(
-            for_screen(C.slide_figure(slide, step - 1, labels)),
-            key="learn_slide_chart",
-            config=PLOT_CONFIG,
-        )
-        right.caption(t("learn.size.legend"))
-    else:
-        right.info(t("classroom.size.not_drawn", side=MAX_DRAWN_SIDE), icon=":material/grid_on:")
+    lesson_chart_ui(where, C.slide_figure(slide, step - 1, labels), "learn_slide_chart")
+    where.caption(t("learn.size.legend"))
 
+
+def _padding_table_ui(slide: L.Slide) -> None:
+    """'valid' against 'same' padding for the chosen input, kernel and stride."""
     st.subheader(t("learn.size.same_title"))
     st.markdown(t("learn.size.same_intro"))
-    cases = L.padding_cases(w, k, s)
+    cases = L.padding_cases(slide.size, slide.kernel, slide.stride)
     st.dataframe(
         pd.DataFrame(
             {
@@ -145,6 +170,21 @@ def lesson_output_size() -> None:
         ),
         hide_index=True,
     )
+
+
+def lesson_output_size() -> None:
+    st.header(t("learn.size.title"))
+    st.markdown(t("learn.size.intro"))
+    st.markdown(f"`{L.SIZE_FORMULA}`")
+    slide = _slide_controls_ui()
+    if not slide.output:
+        st.error(t("learn.size.too_big", k=slide.kernel, padded=slide.padded))
+        return
+    left, right = st.columns([1, 2])
+    step = _slide_step_ui(left, slide)
+    _tiling_note_ui(left, slide)
+    _slide_chart_ui(right, slide, step)
+    _padding_table_ui(slide)
     explorer_link(t("learn.link.seed"), "custom", custom_params())
 
 
@@ -165,7 +205,7 @@ def lesson_parameters() -> None:
                 if formula.label == "Parameters":
                     st.markdown(formula_text(formula))
     dense = L.param_examples(seed)[1].layer
-    convs = sum(i.params for i in seed.layers if i.layer.type == "conv2d")
+    convs = sum(i.params for i in seed.layers if i.layer.type.is_conv)
     st.markdown(
         t(
             "learn.params.dense_note",
@@ -183,7 +223,7 @@ def lesson_parameters() -> None:
     st.markdown(f"`{L.conv_params_worked(int(k), int(cin), int(cout))}`")
 
     st.subheader(t("learn.params.predict_title"))
-    second = [i for i in seed.layers if i.layer.type == "conv2d"][1]
+    second = [i for i in seed.layers if i.layer.type.is_conv][1]
     predict_reveal(second, "params", "learn_params_predict")
     links = st.columns(2)
     with links[0]:
@@ -237,36 +277,18 @@ def lesson_stacks() -> None:
     left, right = st.columns(2)
     n = left.slider(t("learn.stack.n"), 1, 3, 3, key="learn_stack_n")
     sizes = [r.receptive_field for r in units[:n]]
-    left.plotly_chart(
-        for_screen(
-            C.rf_stack_figure(
-                sizes,
-                {
-                    "title": t("learn.stack.chart_title"),
-                    "layer": t("learn.stack.chart_layer"),
-                    "layer_one": t("learn.stack.chart_layer_one"),
-                },
-            )
-        ),
-        key="learn_stack_chart",
-        config=PLOT_CONFIG,
+    labels = translated(
+        title="learn.stack.chart_title",
+        layer="learn.stack.chart_layer",
+        layer_one="learn.stack.chart_layer_one",
     )
+    lesson_chart_ui(left, C.rf_stack_figure(sizes, labels), "learn_stack_chart")
     vgg16 = analyze(vgg_spec("vgg16", include_top=False))
     frame = pd.DataFrame(L.receptive_fields(vgg16), columns=["layer", "rf"])
-    right.plotly_chart(
-        for_screen(
-            C.rf_growth_figure(
-                frame,
-                {
-                    "title": t("learn.stack.growth_title"),
-                    "x": t("learn.axis.layer"),
-                    "y": t("learn.stack.growth_y"),
-                },
-            )
-        ),
-        key="learn_growth_chart",
-        config=PLOT_CONFIG,
+    labels = translated(
+        title="learn.stack.growth_title", x="learn.axis.layer", y="learn.stack.growth_y"
     )
+    lesson_chart_ui(right, C.rf_growth_figure(frame, labels), "learn_growth_chart")
     trained_filters_ui()  # what trained 3×3 filters detect (digits-vgg, NumPy only)
     explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
 
@@ -298,20 +320,10 @@ def lesson_block() -> None:
             for r in recipe
         ]
     )
-    st.plotly_chart(
-        for_screen(
-            C.recipe_figure(
-                frame,
-                {
-                    "title": t("learn.block.chart_title"),
-                    "y": t("learn.block.chart_y"),
-                    "block": t("learn.block.chart_block"),
-                },
-            )
-        ),
-        key="learn_recipe_chart",
-        config=PLOT_CONFIG,
+    labels = translated(
+        title="learn.block.chart_title", y="learn.block.chart_y", block="learn.block.chart_block"
     )
+    lesson_chart_ui(st, C.recipe_figure(frame, labels), "learn_recipe_chart")
     totals = L.arch_totals()
     st.dataframe(
         pd.DataFrame(
@@ -415,20 +427,10 @@ def lesson_budget() -> None:
             "macs": [r.macs for r in rows],
         }
     )
-    st.plotly_chart(
-        for_screen(
-            C.budget_figure(
-                frame,
-                {
-                    "params": t("learn.budget.chart_params"),
-                    "macs": t("learn.budget.chart_macs"),
-                    "x": t("learn.budget.chart_x"),
-                },
-            )
-        ),
-        key="learn_budget_chart",
-        config=PLOT_CONFIG,
+    labels = translated(
+        params="learn.budget.chart_params", macs="learn.budget.chart_macs", x="learn.budget.chart_x"
     )
+    lesson_chart_ui(st, C.budget_figure(frame, labels), "learn_budget_chart")
     st.dataframe(
         pd.DataFrame(
             {
@@ -444,7 +446,7 @@ def lesson_budget() -> None:
             "learn.budget.takeaway",
             fc_params=percent(fc_params),
             fc_macs=percent(fc_macs, 1),
-            convs=sum(i.layer.type == "conv2d" for i in analysis.layers),
+            convs=sum(i.layer.type.is_conv for i in analysis.layers),
         )
     )
     explorer_link(t("learn.link.arch", arch=CONFIGS[arch].title), "", architecture_params(arch))

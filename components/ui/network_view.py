@@ -25,6 +25,7 @@ from components.engine.report import (
     to_markdown,
 )
 from components.ui import arch_charts as C
+from components.ui import theme
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
 from components.ui.links import page_button
@@ -43,10 +44,9 @@ HEADLINE_STYLE = """<style>
 .vx-metric .label { font-size: 0.85rem; color: rgba(49,51,63,0.7); }
 .vx-metric .value { font-size: 1.4rem; font-weight: 600; line-height: 1.3; white-space: nowrap; }
 </style>"""
-PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
-# keras.applications and torchvision names of the configurations they ship.
-KERAS_APPLICATIONS = {"VGG16": "VGG16", "VGG19": "VGG19"}
-TORCHVISION = {"VGG11": "vgg11", "VGG13": "vgg13", "VGG16": "vgg16", "VGG19": "vgg19"}
+# The configurations keras.applications ships (its class names) and those torchvision ships.
+KERAS_APPLICATIONS = {"vgg16": "VGG16", "vgg19": "VGG19"}
+TORCHVISION = ("vgg11", "vgg13", "vgg16", "vgg19")
 
 
 def chart_labels() -> dict[str, str]:
@@ -180,7 +180,7 @@ def diagram(
         key=f"{key}_chart",
         on_select=lambda: _chart_clicked(key, names),
         selection_mode="points",
-        config=PLOT_CONFIG,
+        config=theme.PLOT_CONFIG,
     )
     if projector:
         return
@@ -191,7 +191,9 @@ def diagram(
 def volumes(analysis: Analysis, key: str) -> None:
     labels = chart_labels() | {"title": t("view.volume.title", name=chart_text(analysis.spec.name))}
     st.plotly_chart(
-        C.volume_figure(layer_frame(analysis), labels), key=f"{key}_volumes", config=PLOT_CONFIG
+        C.volume_figure(layer_frame(analysis), labels),
+        key=f"{key}_volumes",
+        config=theme.PLOT_CONFIG,
     )
     st.caption(t("view.volume.caption"))
 
@@ -262,17 +264,15 @@ def names_crosswalk(analysis: Analysis) -> None:
                 shape=shape_text(f.output_shape),
             )
         )
-    title = analysis.spec.name.removesuffix("-BN")
-    bn = analysis.spec.name.endswith("-BN")
+    arch, bn = analysis.spec.arch, analysis.spec.batch_norm
     side = analysis.spec.input_shape[0]
     left, right = st.columns(2)
-    if title in KERAS_APPLICATIONS and not bn:
+    if arch in KERAS_APPLICATIONS and not bn:
         left.markdown(t("view.names.keras_code"))
-        left.code(L.keras_feature_code(features, side, KERAS_APPLICATIONS[title]), "python")
-    if title in TORCHVISION:
+        left.code(L.keras_feature_code(features, side, KERAS_APPLICATIONS[arch]), "python")
+    if arch in TORCHVISION:
         right.markdown(t("view.names.torch_code"))
-        arch = TORCHVISION[title] + ("_bn" if bn else "")
-        right.code(L.torch_feature_code(features, arch), "python")
+        right.code(L.torch_feature_code(features, arch + ("_bn" if bn else "")), "python")
     st.dataframe(
         named[["name", "torch_name", "paper_name", "output_shape"]],
         hide_index=True,

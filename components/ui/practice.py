@@ -14,6 +14,7 @@ from components.engine.formatting import count_text
 from components.engine.mistakes import diagnose
 from components.engine.quiz import Question, is_correct, make_quiz, parse_answer
 from components.engine.report import shape_text
+from components.engine.spec import LayerType
 from components.ui.i18n import t
 
 QUIZ_LENGTH = 4
@@ -52,7 +53,7 @@ def explanation(question: Question) -> list[str]:
         return lines
     if question.kind == "params":
         return [t("quiz.why.no_weights", cls=info.keras_class)]
-    if info.layer.type == "dense":
+    if info.layer.type is LayerType.DENSE:
         return [t("quiz.why.dense", units=count_text(info.output_shape[-1]))]
     return [t("quiz.why.same_shape", cls=info.keras_class)]
 
