@@ -23,11 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from components.ui.navigation import available_pages  # noqa: E402
-from tests.browser.harness import (  # noqa: E402
+from components.ui.navigation import available_pages
+from tests.browser.harness import (
     APP_BUSY,
     CHROMIUM_ARGS,
     VIEWPORT,
@@ -36,6 +33,8 @@ from tests.browser.harness import (  # noqa: E402
     start_server,
     wait_for_run,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "results"
 ACTIVATION_LINE = re.compile(r"^(?P<label>.+?)\s+(?P<ms>[\d.]+) ms\s+(?P<ratio>[\d.]+)×")
