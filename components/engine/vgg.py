@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from components.engine.errors import Issue, SpecError
-from components.engine.spec import MAX_WIDTH, Layer, NetworkSpec, check_input_shape
+from components.engine.spec import MAX_WIDTH, Layer, LayerType, NetworkSpec, check_input_shape
 
 BLOCK_CHANNELS = (64, 128, 256, 512, 512)
 FC_UNITS = 4096
@@ -118,7 +118,7 @@ def vgg_spec(
             paper = f"conv{b}_{i}"
             add(
                 Layer(
-                    "conv2d",
+                    LayerType.CONV,
                     name=conv,
                     filters=channels,
                     kernel=(k, k),
@@ -129,20 +129,24 @@ def vgg_spec(
                 )
             )
             if batch_norm:
-                add(Layer("batchnorm", name=f"{conv}_bn", block=block))
-                add(Layer("activation", name=f"{conv}_relu", fn="relu", block=block))
+                add(Layer(LayerType.BATCHNORM, name=f"{conv}_bn", block=block))
+                add(Layer(LayerType.ACTIVATION, name=f"{conv}_relu", fn="relu", block=block))
             else:
                 torch_index += 1  # torchvision's separate ReLU module
             if cfg.lrn and b == 1 and i == 1:
-                add(Layer("lrn", name=f"{block}_lrn", block=block, paper_name="LRN"), False)
+                add(Layer(LayerType.LRN, name=f"{block}_lrn", block=block, paper_name="LRN"), False)
         add(
             Layer(
-                "maxpool2d", name=f"{block}_pool", pool=(2, 2), block=block, paper_name=f"pool{b}"
+                LayerType.MAXPOOL,
+                name=f"{block}_pool",
+                pool=(2, 2),
+                block=block,
+                paper_name=f"pool{b}",
             )
         )
     if include_top:
         if not fc_as_conv:
-            layers.append(Layer("flatten", name="flatten", block="head"))
+            layers.append(Layer(LayerType.FLATTEN, name="flatten", block="head"))
         head = (
             ("fc1", FC_UNITS, "relu", "fc6", "classifier.0", 7),
             ("fc2", FC_UNITS, "relu", "fc7", "classifier.3", 1),
@@ -152,7 +156,7 @@ def vgg_spec(
             kind = {"filters": units, "kernel": (k, k)} if fc_as_conv else {"units": units}
             layers.append(
                 Layer(
-                    "conv2d" if fc_as_conv else "dense",
+                    LayerType.CONV if fc_as_conv else LayerType.DENSE,
                     name=name,
                     activation=act,
                     block="head",
