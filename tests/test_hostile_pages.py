@@ -223,9 +223,7 @@ def app(tmp_path: Path) -> AppTest:
     (tmp_path / "bad.py").write_text(BAD)
     (tmp_path / "good.py").write_text(GOOD)
     main = tmp_path / "main.py"
-    main.write_text(
-        APP.format(bad=str(tmp_path / "bad.py"), good=str(tmp_path / "good.py"))
-    )
+    main.write_text(APP.format(bad=str(tmp_path / "bad.py"), good=str(tmp_path / "good.py")))
     return AppTest.from_file(str(main), default_timeout=30)
 
 
