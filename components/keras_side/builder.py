@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from typing import TYPE_CHECKING, Any
@@ -94,22 +93,3 @@ def build_model(spec: NetworkSpec, *, random_init: bool = True) -> keras.Model:
     for layer in spec.layers:
         x = _make_layer(keras, layer, kernels)(x)
     return keras.Model(inputs, x, name=re.sub(r"[^A-Za-z0-9_.-]", "_", spec.name))
-
-
-def keras_layer_table(model: Any) -> list[dict[str, Any]]:
-    """What Keras itself reports per layer (InputLayer left out), to compare with the engine."""
-    out = []
-    for layer in model.layers:
-        if type(layer).__name__ == "InputLayer":
-            continue
-        trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
-        out.append(
-            {
-                "name": layer.name,
-                "type": type(layer).__name__,
-                "output_shape": list(layer.output.shape[1:]),
-                "params": layer.count_params(),
-                "trainable_params": trainable,
-            }
-        )
-    return out
