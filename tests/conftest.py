@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+# Link parameters of a VGG quick to build and run: VGG11 without its head at 64×64 (9M params).
+SMALL_VGG = {"arch": "vgg11", "input": "64x64x3", "top": "0"}
+
 # A five-layer CNN (conv, pool, conv, flatten, dense): every kind of step, built in a moment.
 TINY = parse_spec(
     {

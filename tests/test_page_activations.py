@@ -13,11 +13,11 @@ from components.engine.analysis import analyze
 from components.engine.formatting import byte_text
 from components.engine.vgg import vgg_spec
 from tests.apptest import as_read
+from tests.conftest import SMALL_VGG
 from tests.test_images import png_header
 
 pytestmark = pytest.mark.keras
 PAGE = "pages/activations.py"
-SMALL = {"arch": "vgg11", "input": "64x64x3", "top": "0"}  # fast: 9M params, 64×64
 
 
 PAGE_TIMEOUT = 120  # s; the page builds a Keras model
@@ -50,7 +50,7 @@ def test_default_vgg16_with_a_sample_image(page, vgg16) -> None:
 
 
 def test_moving_to_another_layer_shows_its_channels(page) -> None:
-    at = page(**SMALL)
+    at = page(**SMALL_VGG)
     at.select_slider(key="act_layer").set_value("block4_conv2").run()
     assert not at.exception
     assert any("16 of the 512 channels of block4_conv2" in c for c in texts(at.caption))
@@ -62,7 +62,7 @@ def test_moving_to_another_layer_shows_its_channels(page) -> None:
 
 
 def test_bad_uploads_then_a_good_one(page) -> None:
-    at = page(**SMALL)
+    at = page(**SMALL_VGG)
     bad = [
         ("empty.jpg", b"", "The file is empty"),
         ("notes.jpg", b"not an image\n" * 50, "not an image this viewer reads"),
@@ -83,7 +83,7 @@ def test_bad_uploads_then_a_good_one(page) -> None:
 
 
 def test_bad_share_link_values_fall_back_with_a_note(page) -> None:
-    at = page(**SMALL, weights="pickle", sample="nope", layer="block9_conv9")
+    at = page(**SMALL_VGG, weights="pickle", sample="nope", layer="block9_conv9")
     assert not at.exception and not at.error
     warnings = " ".join(texts(at.warning))
     assert "weights=pickle" in warnings and "sample=nope" in warnings
@@ -151,7 +151,7 @@ def test_weights_file_for_another_architecture(page, tmp_path, monkeypatch) -> N
         tmp_path / "vgg16.weights.h5"
     )
     monkeypatch.setenv("VGG_EXPLORER_WEIGHTS_DIR", str(tmp_path))  # the operator's folder
-    at = page(**SMALL, weights="keras")
+    at = page(**SMALL_VGG, weights="keras")
     assert any("Choose a Keras weights file" in i for i in texts(at.info))
     at.selectbox(key="act_wserver_keras").set_value("vgg16.weights.h5").run()
     assert not at.exception
@@ -161,7 +161,7 @@ def test_weights_file_for_another_architecture(page, tmp_path, monkeypatch) -> N
 
 
 def test_chinese_labels(page) -> None:
-    at = page(**SMALL, lang="zh")
+    at = page(**SMALL_VGG, lang="zh")
     assert not at.exception
     assert at.title[0].value == "激活：每一层对图像做了什么"
 
@@ -173,7 +173,7 @@ def test_weights_uploads_bad_then_good(page, tmp_path) -> None:
     from tests.test_weights import torch_state_dict
 
     spec = vgg_spec("vgg11", (64, 64, 3), include_top=False)
-    at = page(**SMALL, weights="keras")
+    at = page(**SMALL_VGG, weights="keras")
     at.file_uploader(key="act_wfile_keras").set_value(
         ("broken.weights.h5", b"\x89HDF\r\n\x1a\n" + b"\0" * 100, "application/x-hdf5")
     ).run()
@@ -203,7 +203,7 @@ def test_missing_tensor_is_named(page) -> None:
     spec = vgg_spec("vgg11", (64, 64, 3), include_top=False)
     sd = torch_state_dict(spec, __import__("numpy").random.default_rng(0))
     data = save({k: v for k, v in sd.items() if k != "features.3.bias"})
-    at = page(**SMALL, weights="torch")
+    at = page(**SMALL_VGG, weights="torch")
     at.file_uploader(key="act_wfile_torch").set_value(("x.safetensors", data, "x")).run()
     assert not at.exception
     errors = " ".join(texts(at.error))
@@ -212,7 +212,7 @@ def test_missing_tensor_is_named(page) -> None:
 
 def test_changing_the_network_keeps_a_valid_layer(page) -> None:
     """The network is chosen in the sidebar now (the link is read once, on arrival)."""
-    at = page(**SMALL)
+    at = page(**SMALL_VGG)
     at.select_slider(key="act_layer").set_value("block5_conv2").run()
     at.selectbox(key="act_arch").set_value("vgg16").run()
     assert not at.exception
@@ -226,7 +226,7 @@ def test_changing_the_network_keeps_a_valid_layer(page) -> None:
 
 
 def test_layer_in_the_share_link_is_selected(page) -> None:
-    at = page(**SMALL, layer="block3_conv2")
+    at = page(**SMALL_VGG, layer="block3_conv2")
     assert not at.exception and not any("layer=" in w for w in texts(at.warning))
     assert at.select_slider(key="act_layer").value == "block3_conv2"
     assert any("of the 256 channels of block3_conv2" in c for c in texts(at.caption))

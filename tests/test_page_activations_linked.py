@@ -14,9 +14,9 @@ from components.engine.vgg import vgg_spec
 from components.ui import activation_views as V
 from components.ui import arch_charts as C
 from tests.apptest import as_read, open_page
+from tests.conftest import SMALL_VGG
 
 PAGE = "pages/activations.py"
-SMALL = {"arch": "vgg11", "input": "64x64x3", "top": "0"}
 VGG11_64 = analyze(vgg_spec("vgg11", (64, 64, 3), include_top=False))
 
 
@@ -52,7 +52,7 @@ def assert_explains(at: AppTest, name: str) -> None:
 
 @pytest.mark.keras
 def test_picking_a_layer_moves_the_highlight_and_the_explanation(page) -> None:
-    at = page(**SMALL)
+    at = page(**SMALL_VGG)
     assert not at.exception and not at.error
     assert highlighted(at) == ["block1_conv1"]
     assert_explains(at, "block1_conv1")
@@ -67,7 +67,7 @@ def test_picking_a_layer_moves_the_highlight_and_the_explanation(page) -> None:
 
 @pytest.mark.keras
 def test_layer_in_the_link_is_viewed_and_highlighted(page) -> None:
-    at = page(**SMALL, layer="block4_conv1")
+    at = page(**SMALL_VGG, layer="block4_conv1")
     assert not at.exception and not any("layer=" in w for w in texts(at.warning))
     assert at.select_slider(key="act_layer").value == "block4_conv1"
     assert highlighted(at) == ["block4_conv1"]
@@ -76,7 +76,7 @@ def test_layer_in_the_link_is_viewed_and_highlighted(page) -> None:
 
 @pytest.mark.keras
 def test_unknown_layer_in_the_link_falls_back_with_a_note(page) -> None:
-    at = page(**SMALL, layer="fc1")  # not in a network without head, and flat anyway
+    at = page(**SMALL_VGG, layer="fc1")  # not in a network without head, and flat anyway
     assert not at.exception
     assert any("layer=fc1" in w and "block1_conv1" in w for w in texts(at.warning))
     assert highlighted(at) == ["block1_conv1"]
@@ -109,7 +109,7 @@ def test_clicked_layer_reads_the_name_then_the_index() -> None:
 
 @pytest.mark.keras
 def test_networks_chosen_in_the_sidebar_run(page) -> None:
-    at = page(**SMALL)
+    at = page(**SMALL_VGG)
     at.number_input(key="act_h").set_value(32)
     at.number_input(key="act_w").set_value(32).run()
     assert not at.exception and not at.error
@@ -147,7 +147,9 @@ def test_a_network_that_cannot_be_built_stops_cleanly(page) -> None:
 
 @pytest.mark.keras
 def test_imagenet_where_it_does_not_fit_offers_random_weights(page) -> None:
-    at = page(**(SMALL | {"arch": "vgg11-lrn"}), weights="imagenet")  # no trained LRN weights exist
+    at = page(
+        **(SMALL_VGG | {"arch": "vgg11-lrn"}), weights="imagenet"
+    )  # no trained LRN weights exist
     assert not at.exception
     assert any("Trained ImageNet weights exist for" in e for e in texts(at.error))
     at.button(key="act_use_random").click().run()
@@ -160,7 +162,7 @@ def test_imagenet_where_it_does_not_fit_offers_random_weights(page) -> None:
 @pytest.mark.keras
 def test_see_its_activations_link_lands_on_that_layer(page) -> None:
     """The architecture page's link carries pick_network's params and layer=; same network here."""
-    arch = open_page("pages/architecture.py", **SMALL, layer="block4_conv2")
+    arch = open_page("pages/architecture.py", **SMALL_VGG, layer="block4_conv2")
     url = arch.get("link_button")[0].proto.url
     path, query = url.split("?")
     assert path == "activations"
