@@ -105,9 +105,22 @@ def working_spec(raw: dict) -> NetworkSpec:
 # ----------------------------------------------------------------------- Keras
 
 
+def engine_rows(spec: NetworkSpec) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": i.name,
+            "type": i.keras_class,
+            "output_shape": list(i.output_shape),
+            "params": i.params,
+            "trainable_params": i.trainable_params,
+        }
+        for i in analyze(spec).layers
+    ]
+
+
 def assert_keras_code_builds(spec: NetworkSpec) -> None:
     from components.keras_side.builder import import_keras
-    from tests.keras_compare import engine_rows, keras_layer_table
+    from tests.keras_compare import keras_layer_table
 
     keras = import_keras()
     namespace: dict[str, Any] = {}

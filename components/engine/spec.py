@@ -380,7 +380,8 @@ def _parse_layer(raw: Any, index: int, checker: _Checker) -> Layer | None:
             **where,
         )
         return None
-    _, _, required, optional = LAYER_TYPES[LayerType(kind)]
+    kind = LayerType(kind)
+    _, _, required, optional = LAYER_TYPES[kind]
     allowed = (*COMMON_FIELDS, *required, *optional)
     before = len(checker.issues)
     unknown = [key for key in raw if key not in allowed]

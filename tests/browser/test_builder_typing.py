@@ -29,6 +29,11 @@ pytestmark = pytest.mark.browser
 GRID = '[class*="st-key-custom_editor_"] [data-testid="stDataFrame"]'
 
 
+def select_first_row(page, column: int) -> None:
+    """Select row 1's cell ``column`` (0 = the row number) of the builder's grid."""
+    select_grid_cell(page, page.locator(GRID), column)
+
+
 def type_into_cell(page, value: str, leave: str) -> None:
     edit_grid_cell(page)
     page.keyboard.type(value, delay=40)  # several digits, quickly
@@ -38,7 +43,7 @@ def type_into_cell(page, value: str, leave: str) -> None:
 def test_the_grid_survives_edits_and_every_digit_arrives(page) -> None:
     require_page("custom")
     open_page(page, "/custom?preset=seed-example")
-    select_grid_cell(page, page.locator(GRID), 3)  # row · type · name · Filters
+    select_first_row(page, 3)  # row · type · name · Filters
     page.evaluate(
         "window.vxGrid = document.querySelector("
         '\'[class*="st-key-custom_editor_"] [data-testid="stDataFrame"]\')'
