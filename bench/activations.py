@@ -14,20 +14,18 @@ timings do not depend on the values.
 from __future__ import annotations
 
 import resource
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.timing import median_seconds
+from components.engine.analysis import analyze
+from components.engine.vgg import vgg_spec
+from components.keras_side import featuremaps as F
+from components.keras_side import images as I
+from components.keras_side import weights as W
+from components.keras_side.activations import WeightsSource, build_network
 
-from bench.timing import median_seconds  # noqa: E402
-from components.engine.analysis import analyze  # noqa: E402
-from components.engine.vgg import vgg_spec  # noqa: E402
-from components.keras_side import featuremaps as F  # noqa: E402
-from components.keras_side import images as I  # noqa: E402
-from components.keras_side import weights as W  # noqa: E402
-from components.keras_side.activations import WeightsSource, build_network  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RUNS = 7
 SAMPLE = ROOT / "assets" / "samples" / "astronaut.jpg"

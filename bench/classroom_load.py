@@ -28,11 +28,8 @@ from pathlib import Path
 from PIL import Image
 from playwright.async_api import async_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from components.ui.navigation import PAGES  # noqa: E402
-from tests.browser.harness import (  # noqa: E402
+from components.ui.navigation import PAGES
+from tests.browser.harness import (
     APP_CONNECTED,
     APP_IDLE,
     CHROMIUM_ARGS,
@@ -42,6 +39,8 @@ from tests.browser.harness import (  # noqa: E402
     group_members,
     start_server,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "results"
 NETWORKS = ("vgg16", "vgg19")

@@ -16,16 +16,14 @@ Goal: a rerun under 300 ms.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from components.engine import compare as E
+from components.ui import compare_charts as C
 
-from components.engine import compare as E  # noqa: E402
-from components.ui import compare_charts as C  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LINK = "vgg11,vgg13,vgg16,vgg19"
 GOAL_MS = 300.0

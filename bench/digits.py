@@ -18,22 +18,20 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+from PIL import Image, ImageDraw
+
+from bench.timing import median_seconds
+from components.keras_side import conv_steps as S
+from components.keras_side import digits as D
+from components.keras_side import featuremaps as F
+from components.ui.digits_views import mosaic
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
-
-from bench.timing import median_seconds  # noqa: E402
-from components.keras_side import conv_steps as S  # noqa: E402
-from components.keras_side import digits as D  # noqa: E402
-from components.keras_side import featuremaps as F  # noqa: E402
-from components.ui.digits_views import mosaic  # noqa: E402
 
 RUNS = 15
 # every picture's address: they change when the new maps have arrived

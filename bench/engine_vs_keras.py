@@ -13,13 +13,12 @@ import time
 import timeit
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from components.engine.analysis import analyze
+from components.engine.report import rows
+from components.engine.vgg import vgg_spec
+from components.keras_side.builder import build_model, import_keras
 
-from components.engine.analysis import analyze  # noqa: E402
-from components.engine.report import rows  # noqa: E402
-from components.engine.vgg import vgg_spec  # noqa: E402
-from components.keras_side.builder import build_model, import_keras  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def engine_seconds(arch: str) -> float:

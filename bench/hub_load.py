@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 WORK = ROOT / "bench" / "results" / "hub_load"
 COMMIT = "b" * 40

@@ -14,16 +14,12 @@ import argparse
 import asyncio
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench import load_ws as L  # noqa: E402
-from tests.browser.harness import (  # noqa: E402
+from bench import load_ws as L
+from tests.browser.harness import (
     START_TIMEOUT,
     Server,
     exit_on_sigterm,
@@ -31,6 +27,8 @@ from tests.browser.harness import (  # noqa: E402
     health_ok,
     streamlit_command,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def start(root: Path, log: Path) -> Server:

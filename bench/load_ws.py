@@ -37,11 +37,10 @@ from pathlib import Path
 import requests
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.st_protocol import RunResult, StreamlitClient
+from tests.browser.harness import exit_on_sigterm, group_members, start_server
 
-from bench.st_protocol import RunResult, StreamlitClient  # noqa: E402
-from tests.browser.harness import exit_on_sigterm, group_members, start_server  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "results"
 SAMPLES = sorted((ROOT / "assets" / "samples").glob("*.jpg"))

@@ -11,18 +11,16 @@ architecture page for VGG19 < 150 ms; a full 4-way comparison < 300 ms.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 import timeit
 from pathlib import Path
 
+from streamlit.testing.v1 import AppTest
+
+from components.engine.analysis import analyze
+from components.engine.vgg import vgg_spec
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from components.engine.analysis import analyze  # noqa: E402
-from components.engine.vgg import vgg_spec  # noqa: E402
 
 VIEWS = (
     ("architecture", {"arch": "vgg19"}, "< 150 ms"),

@@ -23,11 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from components.ui.navigation import PAGES  # noqa: E402
-from tests.browser.harness import (  # noqa: E402
+from components.ui.navigation import PAGES
+from tests.browser.harness import (
     APP_BUSY,
     CHROMIUM_ARGS,
     VIEWPORT,
@@ -36,6 +33,8 @@ from tests.browser.harness import (  # noqa: E402
     start_server,
     wait_for_run,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "results"
 ACTIVATION_LINE = re.compile(r"^(?P<label>.+?)\s+(?P<ms>[\d.]+) ms\s+(?P<ratio>[\d.]+)×")
@@ -152,7 +151,7 @@ def rerun_seconds(page) -> float:
     page.keyboard.press("r")
     page.wait_for_selector(APP_BUSY, state="attached", timeout=10_000)
     wait_for_run(page)
-    return time.perf_counter() - start - 0.3  # wait_for_run's settle pause
+    return time.perf_counter() - start
 
 
 def browser_rows() -> list[Row]:
@@ -184,10 +183,10 @@ def page_rows(browser, url: str, path: str, start: float, healthy: float) -> lis
     opened = time.perf_counter()
     page.goto(f"{url}/{path}", wait_until="domcontentloaded")
     wait_for_run(page)
-    first = time.perf_counter() - opened - 0.3
+    first = time.perf_counter() - opened
     rows = []
     if path == "":
-        shown = time.perf_counter() - start - 0.3
+        shown = time.perf_counter() - start
         rows.append(Row("app start: streamlit run → first page shown", shown, "s", healthy,
                         "health ok"))  # fmt: skip
     page.wait_for_timeout(1000)  # late image requests

@@ -25,11 +25,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from components.engine.analysis import analyze
+from components.engine.vgg import vgg_spec
 
-from components.engine.analysis import analyze  # noqa: E402
-from components.engine.vgg import vgg_spec  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "results"
 RUNS = 3

@@ -16,7 +16,6 @@ import argparse
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -24,12 +23,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from components.engine.analysis import analyze  # noqa: E402
-from components.engine.vgg import vgg_spec  # noqa: E402
-from tests.browser.harness import (  # noqa: E402
+from components.engine.analysis import analyze
+from components.engine.vgg import vgg_spec
+from tests.browser.harness import (
     CHROMIUM_ARGS,
     Server,
     chromium_executable,
@@ -38,6 +34,8 @@ from tests.browser.harness import (  # noqa: E402
     health_ok,
     streamlit_command,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "results"
 BARE_TEXT = "hello, class"

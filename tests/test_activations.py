@@ -22,25 +22,7 @@ from components.keras_side.activations import (
     top_k,
 )
 from components.keras_side.weights import WeightsError
-
-TINY = parse_spec(
-    {
-        "name": "tiny",
-        "input": [20, 20, 3],
-        "layers": [
-            {"type": "conv2d", "name": "c1", "filters": 6, "kernel": 3, "activation": "relu"},
-            {"type": "maxpool2d", "name": "p1", "pool": 2},
-            {"type": "conv2d", "name": "c2", "filters": 5, "kernel": 3, "activation": "relu"},
-            {"type": "flatten", "name": "flat"},
-            {"type": "dense", "name": "out", "units": 3, "activation": "softmax"},
-        ],
-    }
-)
-
-
-@pytest.fixture(scope="module")
-def tiny():
-    return build_network(TINY, WeightsSource("random", seed=5))
+from tests.conftest import TINY
 
 
 def image(seed: int = 0) -> np.ndarray:
@@ -48,34 +30,34 @@ def image(seed: int = 0) -> np.ndarray:
 
 
 @pytest.mark.keras
-def test_every_layer_in_one_pass_with_the_engine_shapes(tiny) -> None:
-    outputs = tiny.activations(image())
+def test_every_layer_in_one_pass_with_the_engine_shapes(tiny_network) -> None:
+    outputs = tiny_network.activations(image())
     analysis = analyze(TINY)
     assert list(outputs) == [info.name for info in analysis.layers]
     for info in analysis.layers:
         assert outputs[info.name].shape == info.output_shape
-    np.testing.assert_allclose(outputs["out"], tiny.forward(image())[0], rtol=1e-6)
+    np.testing.assert_allclose(outputs["out"], tiny_network.forward(image())[0], rtol=1e-6)
 
 
 @pytest.mark.keras
-def test_intermediate_outputs_equal_a_truncated_model(tiny) -> None:
+def test_intermediate_outputs_equal_a_truncated_model(tiny_network) -> None:
     from components.keras_side.builder import import_keras
 
     keras = import_keras()
-    sub = keras.Model(tiny.model.input, tiny.model.get_layer("c2").output)
+    sub = keras.Model(tiny_network.model.input, tiny_network.model.get_layer("c2").output)
     np.testing.assert_allclose(
-        tiny.activations(image(1))["c2"], np.asarray(sub(image(1)))[0], rtol=1e-5
+        tiny_network.activations(image(1))["c2"], np.asarray(sub(image(1)))[0], rtol=1e-5
     )
 
 
 @pytest.mark.keras
-def test_random_weights_are_seeded(tiny) -> None:
+def test_random_weights_are_seeded(tiny_network) -> None:
     again = build_network(TINY, WeightsSource("random", seed=5))
     other = build_network(TINY, WeightsSource("random", seed=6))
     x = image(2)
-    np.testing.assert_array_equal(again.activations(x)["c1"], tiny.activations(x)["c1"])
-    assert not np.allclose(other.activations(x)["c1"], tiny.activations(x)["c1"])
-    assert not tiny.source.trained
+    np.testing.assert_array_equal(again.activations(x)["c1"], tiny_network.activations(x)["c1"])
+    assert not np.allclose(other.activations(x)["c1"], tiny_network.activations(x)["c1"])
+    assert not tiny_network.source.trained
 
 
 @pytest.mark.keras
@@ -124,8 +106,8 @@ def test_vgg16_block1_layer_view_stays_under_a_megabyte() -> None:
     assert total < 1_000_000
 
 
-def test_receptive_field_box_from_the_engine_is_drawn() -> None:
-    rf = analyze(vgg_spec("vgg16")).layer("block2_conv1").receptive_field
+def test_receptive_field_box_from_the_engine_is_drawn(vgg16) -> None:
+    rf = vgg16.layer("block2_conv1").receptive_field
     box = rf.box(10, 10, (224, 224))
     assert box == (16, 16, 26, 26)  # 10 px wide, centred on 0.5 + 10·2 = 20.5
     picture = F.draw_box(Image.new("RGB", (224, 224), (0, 0, 0)), box)
@@ -162,8 +144,8 @@ def test_imagenet_labels_and_top_k() -> None:
 
 
 @pytest.mark.keras
-def test_preprocessing_follows_weights_and_family(tiny) -> None:
-    assert tiny.preprocessing() == "scale"  # a custom CNN, untrained
+def test_preprocessing_follows_weights_and_family(tiny_network) -> None:
+    assert tiny_network.preprocessing() == "scale"  # a custom CNN, untrained
     vgg = vgg_spec("vgg11", (32, 32, 3), include_top=False)
     assert build_network(vgg, WeightsSource("random")).preprocessing() == "caffe"
     gray = vgg_spec("vgg11", (32, 32, 1), include_top=False)
@@ -202,13 +184,13 @@ def test_top5_from_a_trained_head_uses_the_shipped_class_names(tmp_path) -> None
 
 
 @pytest.mark.keras
-def test_concurrent_sessions_get_their_own_results(tiny) -> None:
+def test_concurrent_sessions_get_their_own_results(tiny_network) -> None:
     """Streamlit serves sessions from threads; the network's lock keeps each pass whole."""
     from concurrent.futures import ThreadPoolExecutor
 
     inputs = [image(seed) for seed in range(8)]
-    expected = [tiny.activations(x)["c2"] for x in inputs]
+    expected = [tiny_network.activations(x)["c2"] for x in inputs]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda x: tiny.activations(x)["c2"], inputs * 3))
+        results = list(pool.map(lambda x: tiny_network.activations(x)["c2"], inputs * 3))
     for i, got in enumerate(results):
         np.testing.assert_array_equal(got, expected[i % 8])

@@ -12,7 +12,6 @@ from components.engine.compare import end_receptive_field, signed_pct
 from components.engine.percent import percent, signed_percent
 from components.engine.presets import load_preset
 from components.engine.report import shape_text
-from components.engine.vgg import vgg_spec
 from components.ui.i18n import tn, translate
 from components.ui.network_view import fact_lines
 from tests.apptest import html, messages, open_page
@@ -67,10 +66,10 @@ def test_problems_are_counted_in_words() -> None:
     assert "(s)" not in translate("learn.size.leftover", "en", span=1, s=2, lost=3, out=4)
 
 
-def test_one_receptive_field_everywhere() -> None:
+def test_one_receptive_field_everywhere(vgg16) -> None:
     """VGG16: 212 px at block5_pool (what the head sees) on both pages; 196 px of block5_conv3
     on hover. The classic figures (e.g. Araujo et al., Distill 2019) pin the engine too."""
-    analysis = analyze(vgg_spec("vgg16"))
+    analysis = vgg16
     assert analysis.feature_end.name == "block5_pool"
     assert end_receptive_field(analysis) == (212, 212)
     assert analysis.last_conv.receptive_field.size == (196, 196)

@@ -230,11 +230,11 @@ def test_head_and_input_deltas() -> None:
 # ------------------------------------------------------------------ input size
 
 
-def test_sweep_params_follow_fc1_only_when_the_head_is_kept() -> None:
+def test_sweep_params_follow_fc1_only_when_the_head_is_kept(vgg16) -> None:
     kept = E.input_sweep(E.parse_item("vgg16"))
     assert [p.side for p in kept] == list(E.INPUT_SIDES)
     at_224 = next(p for p in kept if p.side == 224)
-    assert at_224.params == analyze(vgg_spec("vgg16")).total_params
+    assert at_224.params == vgg16.total_params
     fc_other = 4096 * 4097 + 4097 * 1000
     for p in kept:
         conv = analyze(vgg_spec("vgg16", include_top=False)).total_params

@@ -53,8 +53,8 @@ def test_vgg_macs_at_224(arch: str, macs: int) -> None:
     assert analyze(vgg_spec(arch)).total_macs == macs
 
 
-def test_vgg16_receptive_field_of_block5_pool() -> None:
-    rf = analyze(vgg_spec("vgg16")).layer("block5_pool").receptive_field
+def test_vgg16_receptive_field_of_block5_pool(vgg16) -> None:
+    rf = vgg16.layer("block5_pool").receptive_field
     assert rf is not None
     assert rf.size == (212, 212)
     assert rf.stride == (32, 32)
@@ -101,8 +101,8 @@ def test_lrn_variant_adds_a_parameter_free_layer() -> None:
     assert analysis.total_params == 132_863_336
 
 
-def test_fc_as_conv_keeps_parameters_and_gives_a_score_map() -> None:
-    dense = analyze(vgg_spec("vgg16"))
+def test_fc_as_conv_keeps_parameters_and_gives_a_score_map(vgg16) -> None:
+    dense = vgg16
     conv = analyze(vgg_spec("vgg16", fc_as_conv=True))
     assert conv.total_params == dense.total_params
     assert conv.output_shape == (1, 1, 1000)
@@ -116,8 +116,8 @@ def test_head_grows_with_input_size() -> None:
     assert fc1.params == (10 * 10 * 512 + 1) * 4096
 
 
-def test_names_crosswalk() -> None:
-    layers = {i.name: i.layer for i in analyze(vgg_spec("vgg16")).layers}
+def test_names_crosswalk(vgg16) -> None:
+    layers = {i.name: i.layer for i in vgg16.layers}
     assert layers["block3_conv3"].torch_name == "features.14"
     assert layers["block3_conv3"].paper_name == "conv3_3"
     assert layers["block5_pool"].torch_name == "features.30"
@@ -172,8 +172,8 @@ def test_floored_pool_warns() -> None:
     assert any("floored" in w.message for w in analysis.warnings)
 
 
-def test_receptive_field_box_is_clipped_to_the_image() -> None:
-    rf = analyze(vgg_spec("vgg16")).layer("block5_pool").receptive_field
+def test_receptive_field_box_is_clipped_to_the_image(vgg16) -> None:
+    rf = vgg16.layer("block5_pool").receptive_field
     assert rf is not None
     # centre 15.5: pixels −90 … 121 inclusive, clipped at 0; bottom/right are exclusive
     assert rf.box(0, 0, (224, 224)) == (0, 0, 122, 122)

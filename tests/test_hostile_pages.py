@@ -197,8 +197,6 @@ def test_activations_page_any_link(params: dict[str, str]) -> None:
 # ------------------------------------------------------------------ the safety net
 
 APP = """
-import sys
-sys.path.insert(0, {root!r})
 import streamlit as st
 from components.ui.safety import run_guarded
 page = st.navigation([st.Page({bad!r}, url_path="bad"), st.Page({good!r}, url_path="good")])
@@ -225,9 +223,7 @@ def app(tmp_path: Path) -> AppTest:
     (tmp_path / "bad.py").write_text(BAD)
     (tmp_path / "good.py").write_text(GOOD)
     main = tmp_path / "main.py"
-    main.write_text(
-        APP.format(root=str(ROOT), bad=str(tmp_path / "bad.py"), good=str(tmp_path / "good.py"))
-    )
+    main.write_text(APP.format(bad=str(tmp_path / "bad.py"), good=str(tmp_path / "good.py")))
     return AppTest.from_file(str(main), default_timeout=30)
 
 

@@ -42,12 +42,12 @@ def test_same_and_valid_follow_keras() -> None:
     assert L.padding_cases(2, 5, 1)[0].output == 0  # 'valid' kernel larger than the input
 
 
-def test_parameter_examples_are_the_seed_figures() -> None:
+def test_parameter_examples_are_the_seed_figures(vgg16) -> None:
     examples = L.param_examples(analyze(load_preset("seed-example")))
     assert [e.layer.params for e in examples] == [448, 9_470_464, 1_792]
     assert examples[2].layer.name == "block1_conv1"
     assert L.conv_params(3, 3, 16) == 448
-    assert L.conv_params(3, 64, 64) == analyze(vgg_spec("vgg16")).layer("block1_conv2").params
+    assert L.conv_params(3, 64, 64) == vgg16.layer("block1_conv2").params
     assert L.conv_params(3, 512, 512, bias=False) == 9 * 512 * 512
 
 
@@ -104,8 +104,8 @@ def test_conv345_names_in_keras_and_torchvision() -> None:
     ]
 
 
-def test_budget_fc_holds_the_parameters_convs_the_compute() -> None:
-    analysis = analyze(vgg_spec("vgg16"))
+def test_budget_fc_holds_the_parameters_convs_the_compute(vgg16) -> None:
+    analysis = vgg16
     rows = L.budget(analysis)
     assert [r.group for r in rows] == ["block1", "block2", "block3", "block4", "block5", "head"]
     assert sum(r.params for r in rows) == analysis.total_params

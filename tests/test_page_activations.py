@@ -8,21 +8,19 @@ import time
 
 import pytest
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 from components.engine.analysis import analyze
 from components.engine.formatting import byte_text
 from components.engine.vgg import vgg_spec
-from tests.apptest import as_read, open_page
+from tests.apptest import as_read
+from tests.conftest import SMALL_VGG
 from tests.test_images import png_header
 
 pytestmark = pytest.mark.keras
 PAGE = "pages/activations.py"
-SMALL = {"arch": "vgg11", "input": "64x64x3", "top": "0"}  # fast: 9M params, 64×64
 
 
-def page(**params: str) -> AppTest:
-    return open_page(PAGE, timeout=120, **params)
+PAGE_TIMEOUT = 120  # s; the page builds a Keras model
 
 
 def texts(elements) -> list[str]:
@@ -35,24 +33,24 @@ def png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def test_default_vgg16_with_a_sample_image() -> None:
+def test_default_vgg16_with_a_sample_image(page, vgg16) -> None:
     at = page()
     assert not at.exception and not at.error
     assert any("Untrained network" in w for w in texts(at.warning))
     layer = at.select_slider(key="act_layer")
-    spec_maps = [i for i in analyze(vgg_spec("vgg16")).layers if len(i.output_shape) == 3]
+    spec_maps = [i for i in vgg16.layers if len(i.output_shape) == 3]
     assert layer.options == [f"{i.name} — {'×'.join(map(str, i.output_shape))}" for i in spec_maps]
     assert layer.options[0] == "block1_conv1 — 224×224×64"
     assert layer.value == "block1_conv1"
     assert any("16 of the 64 channels of block1_conv1" in c for c in texts(at.caption))
-    analysis = analyze(vgg_spec("vgg16"))
+    analysis = vgg16
     memory = f"{byte_text(analysis.activation_bytes)} of activations"
     assert any(f"all {len(analysis.layers)} layers: {memory}" in c for c in texts(at.caption))
     assert at.get("plotly_chart")
 
 
-def test_moving_to_another_layer_shows_its_channels() -> None:
-    at = page(**SMALL)
+def test_moving_to_another_layer_shows_its_channels(page) -> None:
+    at = page(**SMALL_VGG)
     at.select_slider(key="act_layer").set_value("block4_conv2").run()
     assert not at.exception
     assert any("16 of the 512 channels of block4_conv2" in c for c in texts(at.caption))
@@ -63,8 +61,8 @@ def test_moving_to_another_layer_shows_its_channels() -> None:
     assert any("receptive field" in m and "block4_conv2" in m for m in texts(at.markdown))
 
 
-def test_bad_uploads_then_a_good_one() -> None:
-    at = page(**SMALL)
+def test_bad_uploads_then_a_good_one(page) -> None:
+    at = page(**SMALL_VGG)
     bad = [
         ("empty.jpg", b"", "The file is empty"),
         ("notes.jpg", b"not an image\n" * 50, "not an image this viewer reads"),
@@ -84,8 +82,8 @@ def test_bad_uploads_then_a_good_one() -> None:
     assert at.get("plotly_chart")
 
 
-def test_bad_share_link_values_fall_back_with_a_note() -> None:
-    at = page(**SMALL, weights="pickle", sample="nope", layer="block9_conv9")
+def test_bad_share_link_values_fall_back_with_a_note(page) -> None:
+    at = page(**SMALL_VGG, weights="pickle", sample="nope", layer="block9_conv9")
     assert not at.exception and not at.error
     warnings = " ".join(texts(at.warning))
     assert "weights=pickle" in warnings and "sample=nope" in warnings
@@ -93,7 +91,9 @@ def test_bad_share_link_values_fall_back_with_a_note() -> None:
     assert at.radio(key="act_weights").value == "random"
 
 
-def test_imagenet_without_network_states_the_size_and_never_hangs(tmp_path, monkeypatch) -> None:
+def test_imagenet_without_network_states_the_size_and_never_hangs(
+    vgg16, page, tmp_path, monkeypatch
+) -> None:
     """Offline as this test machine is; a closed local port stands in where CI has a network."""
     from components.keras_side import weights as W
 
@@ -110,7 +110,7 @@ def test_imagenet_without_network_states_the_size_and_never_hangs(tmp_path, monk
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
     at = page(weights="imagenet")
     assert not at.exception
-    size = byte_text(analyze(vgg_spec("vgg16")).weight_bytes)
+    size = byte_text(vgg16.weight_bytes)
     assert any(size in i and "not on this server yet" in i for i in texts(at.info))
     assert not any(str(tmp_path) in i for i in texts(at.info))  # no server paths for students
     start = time.perf_counter()
@@ -121,7 +121,7 @@ def test_imagenet_without_network_states_the_size_and_never_hangs(tmp_path, monk
 
 
 def test_imagenet_for_vgg13_offers_torchvision_weights_and_fails_fast_offline(
-    tmp_path, monkeypatch
+    page, tmp_path, monkeypatch
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -144,14 +144,14 @@ def test_imagenet_for_vgg13_offers_torchvision_weights_and_fails_fast_offline(
     assert not at.exception and at.radio(key="act_weights").value == "random"
 
 
-def test_weights_file_for_another_architecture(tmp_path, monkeypatch) -> None:
+def test_weights_file_for_another_architecture(page, tmp_path, monkeypatch) -> None:
     from components.keras_side.builder import build_model
 
     build_model(vgg_spec("vgg16", (32, 32, 3), include_top=False)).save_weights(
         tmp_path / "vgg16.weights.h5"
     )
     monkeypatch.setenv("VGG_EXPLORER_WEIGHTS_DIR", str(tmp_path))  # the operator's folder
-    at = page(**SMALL, weights="keras")
+    at = page(**SMALL_VGG, weights="keras")
     assert any("Choose a Keras weights file" in i for i in texts(at.info))
     at.selectbox(key="act_wserver_keras").set_value("vgg16.weights.h5").run()
     assert not at.exception
@@ -160,20 +160,20 @@ def test_weights_file_for_another_architecture(tmp_path, monkeypatch) -> None:
     assert "block1_conv2: in the file but not in this network" in errors
 
 
-def test_chinese_labels() -> None:
-    at = page(**SMALL, lang="zh")
+def test_chinese_labels(page) -> None:
+    at = page(**SMALL_VGG, lang="zh")
     assert not at.exception
     assert at.title[0].value == "激活：每一层对图像做了什么"
 
 
-def test_weights_uploads_bad_then_good(tmp_path) -> None:
+def test_weights_uploads_bad_then_good(page, tmp_path) -> None:
     """Corrupted .h5, a state dict with a missing tensor: clear messages; then a good file works."""
     from safetensors.numpy import save_file
 
     from tests.test_weights import torch_state_dict
 
     spec = vgg_spec("vgg11", (64, 64, 3), include_top=False)
-    at = page(**SMALL, weights="keras")
+    at = page(**SMALL_VGG, weights="keras")
     at.file_uploader(key="act_wfile_keras").set_value(
         ("broken.weights.h5", b"\x89HDF\r\n\x1a\n" + b"\0" * 100, "application/x-hdf5")
     ).run()
@@ -195,7 +195,7 @@ def test_weights_uploads_bad_then_good(tmp_path) -> None:
     assert any("torchvision preprocessing" in c for c in texts(at.caption))
 
 
-def test_missing_tensor_is_named() -> None:
+def test_missing_tensor_is_named(page) -> None:
     from safetensors.numpy import save
 
     from tests.test_weights import torch_state_dict
@@ -203,16 +203,16 @@ def test_missing_tensor_is_named() -> None:
     spec = vgg_spec("vgg11", (64, 64, 3), include_top=False)
     sd = torch_state_dict(spec, __import__("numpy").random.default_rng(0))
     data = save({k: v for k, v in sd.items() if k != "features.3.bias"})
-    at = page(**SMALL, weights="torch")
+    at = page(**SMALL_VGG, weights="torch")
     at.file_uploader(key="act_wfile_torch").set_value(("x.safetensors", data, "x")).run()
     assert not at.exception
     errors = " ".join(texts(at.error))
     assert "does not match this network" in errors and "missing tensor features.3.bias" in errors
 
 
-def test_changing_the_network_keeps_a_valid_layer() -> None:
+def test_changing_the_network_keeps_a_valid_layer(page) -> None:
     """The network is chosen in the sidebar now (the link is read once, on arrival)."""
-    at = page(**SMALL)
+    at = page(**SMALL_VGG)
     at.select_slider(key="act_layer").set_value("block5_conv2").run()
     at.selectbox(key="act_arch").set_value("vgg16").run()
     assert not at.exception
@@ -225,14 +225,14 @@ def test_changing_the_network_keeps_a_valid_layer() -> None:
     assert any("layer=block5_conv3" in w for w in texts(at.warning))
 
 
-def test_layer_in_the_share_link_is_selected() -> None:
-    at = page(**SMALL, layer="block3_conv2")
+def test_layer_in_the_share_link_is_selected(page) -> None:
+    at = page(**SMALL_VGG, layer="block3_conv2")
     assert not at.exception and not any("layer=" in w for w in texts(at.warning))
     assert at.select_slider(key="act_layer").value == "block3_conv2"
     assert any("of the 256 channels of block3_conv2" in c for c in texts(at.caption))
 
 
-def test_cached_imagenet_weights_are_the_default_and_trained(tmp_path, monkeypatch) -> None:
+def test_cached_imagenet_weights_are_the_default_and_trained(page, tmp_path, monkeypatch) -> None:
     """A VGG16 no-top file in Keras' cache (made here, same layout): used, no 'untrained'."""
     from components.keras_side import weights as W
     from components.keras_side.builder import build_model

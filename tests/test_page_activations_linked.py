@@ -14,14 +14,13 @@ from components.engine.vgg import vgg_spec
 from components.ui import activation_views as V
 from components.ui import arch_charts as C
 from tests.apptest import as_read, open_page
+from tests.conftest import SMALL_VGG
 
 PAGE = "pages/activations.py"
-SMALL = {"arch": "vgg11", "input": "64x64x3", "top": "0"}
 VGG11_64 = analyze(vgg_spec("vgg11", (64, 64, 3), include_top=False))
 
 
-def page(**params: str) -> AppTest:
-    return open_page(PAGE, timeout=120, **params)
+PAGE_TIMEOUT = 120  # s; the page builds a Keras model
 
 
 def texts(elements) -> list[str]:
@@ -52,8 +51,8 @@ def assert_explains(at: AppTest, name: str) -> None:
 
 
 @pytest.mark.keras
-def test_picking_a_layer_moves_the_highlight_and_the_explanation() -> None:
-    at = page(**SMALL)
+def test_picking_a_layer_moves_the_highlight_and_the_explanation(page) -> None:
+    at = page(**SMALL_VGG)
     assert not at.exception and not at.error
     assert highlighted(at) == ["block1_conv1"]
     assert_explains(at, "block1_conv1")
@@ -67,8 +66,8 @@ def test_picking_a_layer_moves_the_highlight_and_the_explanation() -> None:
 
 
 @pytest.mark.keras
-def test_layer_in_the_link_is_viewed_and_highlighted() -> None:
-    at = page(**SMALL, layer="block4_conv1")
+def test_layer_in_the_link_is_viewed_and_highlighted(page) -> None:
+    at = page(**SMALL_VGG, layer="block4_conv1")
     assert not at.exception and not any("layer=" in w for w in texts(at.warning))
     assert at.select_slider(key="act_layer").value == "block4_conv1"
     assert highlighted(at) == ["block4_conv1"]
@@ -76,15 +75,15 @@ def test_layer_in_the_link_is_viewed_and_highlighted() -> None:
 
 
 @pytest.mark.keras
-def test_unknown_layer_in_the_link_falls_back_with_a_note() -> None:
-    at = page(**SMALL, layer="fc1")  # not in a network without head, and flat anyway
+def test_unknown_layer_in_the_link_falls_back_with_a_note(page) -> None:
+    at = page(**SMALL_VGG, layer="fc1")  # not in a network without head, and flat anyway
     assert not at.exception
     assert any("layer=fc1" in w and "block1_conv1" in w for w in texts(at.warning))
     assert highlighted(at) == ["block1_conv1"]
 
 
 @pytest.mark.keras
-def test_a_refused_click_leaves_a_note_and_keeps_the_layer() -> None:
+def test_a_refused_click_leaves_a_note_and_keeps_the_layer(page) -> None:
     at = page(arch="vgg11", input="32x32x3", classes="10", layer="block2_conv1")
     at.session_state["act_refused"] = "fc1"  # what a click on the fc1 bar leaves behind
     at.run()
@@ -109,8 +108,8 @@ def test_clicked_layer_reads_the_name_then_the_index() -> None:
 
 
 @pytest.mark.keras
-def test_networks_chosen_in_the_sidebar_run() -> None:
-    at = page(**SMALL)
+def test_networks_chosen_in_the_sidebar_run(page) -> None:
+    at = page(**SMALL_VGG)
     at.number_input(key="act_h").set_value(32)
     at.number_input(key="act_w").set_value(32).run()
     assert not at.exception and not at.error
@@ -129,14 +128,14 @@ def test_networks_chosen_in_the_sidebar_run() -> None:
 
 
 @pytest.mark.keras
-def test_a_grayscale_preset_from_the_link_runs() -> None:
+def test_a_grayscale_preset_from_the_link_runs(page) -> None:
     at = page(preset="lenet5", layer="C3")
     assert not at.exception and not at.error
     assert at.select_slider(key="act_layer").value == "C3"
     assert any("grayscale" in i or "1 channel" in i for i in texts(at.info))
 
 
-def test_a_network_that_cannot_be_built_stops_cleanly() -> None:
+def test_a_network_that_cannot_be_built_stops_cleanly(page) -> None:
     at = page(arch="vgg11", input="16x16x3", top="0")
     assert not at.exception
     assert at.error and not at.get("plotly_chart")
@@ -147,8 +146,10 @@ def test_a_network_that_cannot_be_built_stops_cleanly() -> None:
 
 
 @pytest.mark.keras
-def test_imagenet_where_it_does_not_fit_offers_random_weights() -> None:
-    at = page(**(SMALL | {"arch": "vgg11-lrn"}), weights="imagenet")  # no trained LRN weights exist
+def test_imagenet_where_it_does_not_fit_offers_random_weights(page) -> None:
+    at = page(
+        **(SMALL_VGG | {"arch": "vgg11-lrn"}), weights="imagenet"
+    )  # no trained LRN weights exist
     assert not at.exception
     assert any("Trained ImageNet weights exist for" in e for e in texts(at.error))
     at.button(key="act_use_random").click().run()
@@ -159,9 +160,9 @@ def test_imagenet_where_it_does_not_fit_offers_random_weights() -> None:
 
 
 @pytest.mark.keras
-def test_see_its_activations_link_lands_on_that_layer() -> None:
+def test_see_its_activations_link_lands_on_that_layer(page) -> None:
     """The architecture page's link carries pick_network's params and layer=; same network here."""
-    arch = open_page("pages/architecture.py", **SMALL, layer="block4_conv2")
+    arch = open_page("pages/architecture.py", **SMALL_VGG, layer="block4_conv2")
     url = arch.get("link_button")[0].proto.url
     path, query = url.split("?")
     assert path == "activations"

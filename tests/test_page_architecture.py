@@ -15,7 +15,7 @@ from components.ui import arch_charts as C
 from components.ui.i18n import translate
 from components.ui.tables import layer_frame
 from tests.apptest import html as headline
-from tests.apptest import messages, open_page
+from tests.apptest import messages
 
 LABELS = {
     name: name
@@ -23,8 +23,7 @@ LABELS = {
 } | {"layer": "layer", "input": "input"}
 
 
-def page(**params: str) -> AppTest:
-    return open_page("pages/architecture.py", **params)
+PAGE = "pages/architecture.py"
 
 
 def text(at: AppTest) -> str:
@@ -35,7 +34,7 @@ def chart(at: AppTest, index: int = 0) -> dict:
     return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
-def test_default_view_is_vgg16_with_keras_figures() -> None:
+def test_default_view_is_vgg16_with_keras_figures(page, vgg16) -> None:
     at = page()
     assert not at.exception
     assert at.title[0].value == "VGG16 · 224×224×3"
@@ -47,11 +46,11 @@ def test_default_view_is_vgg16_with_keras_figures() -> None:
     assert at.query_params["arch"] == "vgg16" and at.query_params["input"] == "224x224x3"
     figure = chart(at)
     bars = next(trace for trace in figure["data"] if trace["type"] == "bar")
-    assert len(bars["x"]) == len(analyze(vgg_spec("vgg16")).layers)
+    assert len(bars["x"]) == len(vgg16.layers)
 
 
 @pytest.mark.parametrize("arch", list(CONFIGS))
-def test_every_vgg_shows_its_total(arch: str) -> None:
+def test_every_vgg_shows_its_total(page, arch: str) -> None:
     at = page()
     at.selectbox(key="arch_arch").set_value(arch).run()
     assert not at.exception
@@ -59,7 +58,7 @@ def test_every_vgg_shows_its_total(arch: str) -> None:
     assert at.query_params["arch"] == arch
 
 
-def test_batch_norm_no_head_and_fc_as_conv() -> None:
+def test_batch_norm_no_head_and_fc_as_conv(page) -> None:
     at = page()
     at.toggle(key="arch_bn").set_value(True).run()
     bn = analyze(vgg_spec("vgg16", batch_norm=True))
@@ -75,7 +74,7 @@ def test_batch_norm_no_head_and_fc_as_conv() -> None:
     assert at.query_params["fcconv"] == "1"
 
 
-def test_non_square_input_and_floored_sizes_warn() -> None:
+def test_non_square_input_and_floored_sizes_warn(page) -> None:
     at = page(arch="vgg19", input="200x300x3")
     assert not at.exception
     spec = vgg_spec("vgg19", (200, 300, 3))
@@ -83,7 +82,7 @@ def test_non_square_input_and_floored_sizes_warn() -> None:
     assert "block3_pool" in "\n".join(str(w.value) for w in at.warning)  # 75 → 37, floored
 
 
-def test_invalid_size_gives_a_clear_error_and_keeps_working() -> None:
+def test_invalid_size_gives_a_clear_error_and_keeps_working(page) -> None:
     at = page()
     at.number_input(key="arch_h").set_value(16).run()
     assert not at.exception
@@ -94,7 +93,7 @@ def test_invalid_size_gives_a_clear_error_and_keeps_working() -> None:
     )
 
 
-def test_share_link_round_trip() -> None:
+def test_share_link_round_trip(page) -> None:
     first = page(arch="vgg13", input="160x192x1", top="0", bn="1")
     assert not first.exception and not first.warning
     link = dict(first.query_params)
@@ -110,19 +109,19 @@ def test_share_link_round_trip() -> None:
     ("name", "value"),
     [("arch", "<script>"), ("input", "99999x1"), ("top", "maybe"), ("classes", "-4")],
 )
-def test_hostile_query_values_fall_back_with_a_note(name: str, value: str) -> None:
+def test_hostile_query_values_fall_back_with_a_note(page, name: str, value: str) -> None:
     at = page(**{name: value})
     assert not at.exception
     assert any(name in str(w.value) for w in at.warning)
     assert "138,357,544" in headline(at)
 
 
-def test_layer_in_the_link_is_explained_and_an_unknown_one_falls_back() -> None:
+def test_layer_in_the_link_is_explained_and_an_unknown_one_falls_back(page, vgg16) -> None:
     at = page(layer="block3_conv1")
     assert at.selectbox(key="arch_layer").value == "block3_conv1"
     assert "(3·3·128 + 1)·256 = 295,168" in text(at)
     bars = next(trace for trace in chart(at)["data"] if trace["type"] == "bar")
-    index = analyze(vgg_spec("vgg16")).layer("block3_conv1").index
+    index = vgg16.layer("block3_conv1").index
     assert bars["marker"]["color"][index] == C.HIGHLIGHT
     lost = page(layer="conv99")
     assert not lost.exception
@@ -130,19 +129,19 @@ def test_layer_in_the_link_is_explained_and_an_unknown_one_falls_back() -> None:
     assert "layer=conv99" in "\n".join(str(w.value) for w in lost.warning)
 
 
-def test_picking_a_layer_updates_explanation_highlight_and_link() -> None:
+def test_picking_a_layer_updates_explanation_highlight_and_link(page, vgg16) -> None:
     at = page()
     at.selectbox(key="arch_layer").set_value("fc1").run()
     assert "(25,088 + 1)·4,096 = 102,764,544" in text(at)
     assert at.query_params["layer"] == "fc1"
     bars = next(trace for trace in chart(at)["data"] if trace["type"] == "bar")
     highlighted = [i for i, c in enumerate(bars["marker"]["color"]) if c == C.HIGHLIGHT]
-    assert highlighted == [analyze(vgg_spec("vgg16")).layer("fc1").index]
+    assert highlighted == [vgg16.layer("fc1").index]
     # what if the input doubled: fc1's parameters grow (its input is 14·14·512 then)
     assert "102,764,544 → **411,045,888**" in text(at)
 
 
-def test_block_grouping_and_downloads() -> None:
+def test_block_grouping_and_downloads(page, vgg16) -> None:
     at = page()
     at.button_group(key="arch_grouping").set_value("blocks").run()
     frame = at.dataframe[0].value
@@ -150,17 +149,17 @@ def test_block_grouping_and_downloads() -> None:
     assert frame["params"].sum() == 138_357_544
     downloads = at.get("download_button")
     assert len(downloads) == 4
-    assert to_csv(analyze(vgg_spec("vgg16"))).startswith("name,")
+    assert to_csv(vgg16).startswith("name,")
 
 
-def test_names_crosswalk_answers_conv3_conv4_conv5() -> None:
+def test_names_crosswalk_answers_conv3_conv4_conv5(page) -> None:
     at = page(arch="vgg16_bn")
     shown = text(at)
     assert "`block3_conv3`" in shown and "`features.32`" in shown  # ReLU before block3_pool
     assert "vgg16_bn" in "\n".join(c.value for c in at.code)
 
 
-def test_chinese_page_renders() -> None:
+def test_chinese_page_renders(page) -> None:
     at = page(lang="zh")
     assert not at.exception
     assert translate("view.metric.total", "zh") in headline(at)
@@ -191,15 +190,15 @@ def test_volume_figure_draws_one_box_per_shape_change() -> None:
     assert sum(list(t.x).count(None) for t in fronts) == len(shape_changing)  # a front a box
 
 
-def test_facts_of_vgg16_are_computed() -> None:
-    found = facts(analyze(vgg_spec("vgg16")))
+def test_facts_of_vgg16_are_computed(vgg16) -> None:
+    found = facts(vgg16)
     assert found.dense.params == 123_642_856 and round(found.dense.param_share, 3) == 0.894
     assert found.conv.mac_share > 0.99
     assert (found.most_params.name, found.most_params.value) == ("fc1", 102_764_544)
     assert found.most_macs.name == "block1_conv2"
 
 
-def test_presentation_mode_steps_through_the_layers_with_the_diagram() -> None:
+def test_presentation_mode_steps_through_the_layers_with_the_diagram(page) -> None:
     at = page(present="1", arch="vgg11")
     assert not at.exception
     assert at.toggle(key="arch_present").value

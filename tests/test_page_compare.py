@@ -11,7 +11,7 @@ from components.engine.analysis import analyze
 from components.engine.formatting import count_text
 from components.engine.vgg import vgg_spec
 from components.ui.i18n import translate
-from tests.apptest import messages, open_page
+from tests.apptest import messages
 from tests.conftest import ROOT
 
 DELTA_16_19 = (
@@ -20,8 +20,7 @@ DELTA_16_19 = (
 )
 
 
-def page(**params: str) -> AppTest:
-    return open_page("pages/compare.py", **params)
+PAGE = "pages/compare.py"
 
 
 text = messages
@@ -50,7 +49,7 @@ def table(at: AppTest) -> str:
     return at.dataframe[0].value.to_string()
 
 
-def test_default_comparison_is_vgg16_and_vgg19() -> None:
+def test_default_comparison_is_vgg16_and_vgg19(page) -> None:
     at = page()
     assert not at.exception
     assert cards(at) == ["vgg16", "vgg19"]
@@ -68,7 +67,7 @@ def test_default_comparison_is_vgg16_and_vgg19() -> None:
     assert at.toggle(key="cmp_maps").value is False  # TensorFlow only when asked
 
 
-def test_add_and_remove_a_configuration() -> None:
+def test_add_and_remove_a_configuration(page) -> None:
     at = page()
     at.button(key="cmp_add").click().run()
     assert cards(at) == ["vgg16", "vgg19", "vgg11"]
@@ -80,7 +79,7 @@ def test_add_and_remove_a_configuration() -> None:
     assert at.button(key=card_key(at, 0, "remove")).disabled  # two is the minimum
 
 
-def test_one_click_four_depths_then_no_more_room() -> None:
+def test_one_click_four_depths_then_no_more_room(page) -> None:
     at = page()
     at.button_group(key="cmp_quick").set_value("depth").run()
     assert cards(at) == ["vgg11", "vgg13", "vgg16", "vgg19"]
@@ -92,7 +91,7 @@ def test_one_click_four_depths_then_no_more_room() -> None:
     assert at.button_group(key="cmp_quick").value is None  # ready for the next click
 
 
-def test_changing_the_network_and_the_head() -> None:
+def test_changing_the_network_and_the_head(page) -> None:
     at = page()
     at.selectbox(key=card_key(at, 1, "net")).set_value("vgg16_bn").run()
     assert at.query_params["cmp"] == "vgg16,vgg16_bn"
@@ -102,7 +101,7 @@ def test_changing_the_network_and_the_head() -> None:
     assert "VGG16-BN · no head" in text(at)
 
 
-def test_custom_cnn_preset_in_the_comparison() -> None:
+def test_custom_cnn_preset_in_the_comparison(page) -> None:
     at = page(cmp="vgg16,preset:seed-example")
     assert not at.exception and cards(at) == ["vgg16", "preset:seed-example"]
     assert sizes(at) == ["224x224x3", "150x150x3"]
@@ -117,7 +116,7 @@ def test_custom_cnn_preset_in_the_comparison() -> None:
     assert sizes(at) == ["150x150x3", "150x150x3"]
 
 
-def test_an_invalid_size_flags_only_its_own_card() -> None:
+def test_an_invalid_size_flags_only_its_own_card(page) -> None:
     at = page(cmp="vgg11,vgg16,vgg19")
     at.text_input(key=card_key(at, 2, "size")).input("16x16x3").run()
     assert not at.exception
@@ -131,7 +130,7 @@ def test_an_invalid_size_flags_only_its_own_card() -> None:
     assert not at.error and at.query_params["cmp"] == "vgg11,vgg16,vgg19@320x320x3"
 
 
-def test_one_input_size_for_all() -> None:
+def test_one_input_size_for_all(page) -> None:
     at = page(cmp="vgg16,preset:seed-example,vgg19_bn@100x100x1")
     at.button_group(key="cmp_all_size").set_value(320).run()
     assert sizes(at) == ["320x320x3", "320x320x3", "320x320x1"]  # channels kept
@@ -140,7 +139,7 @@ def test_one_input_size_for_all() -> None:
     assert at.button_group(key="cmp_all_size").value is None
 
 
-def test_share_link_round_trip_keeps_the_language() -> None:
+def test_share_link_round_trip_keeps_the_language(page) -> None:
     link = "vgg16,vgg19_bn@320x320x3,vgg11/notop"
     at = page(cmp=link, lang="zh")
     assert not at.exception and not at.warning
@@ -155,7 +154,7 @@ def test_share_link_round_trip_keeps_the_language() -> None:
     assert table(again) == table(at) and text(again) == text(at)
 
 
-def test_charts_are_translated() -> None:
+def test_charts_are_translated(page) -> None:
     zh = page(lang="zh")
     totals, curves, sweep = charts(zh)
     titles = [a["text"] for a in totals["layout"]["annotations"]]
@@ -165,7 +164,7 @@ def test_charts_are_translated() -> None:
     assert "第 3 块" in curves["layout"]["xaxis"]["ticktext"]
 
 
-def test_curve_selector_switches_the_metric() -> None:
+def test_curve_selector_switches_the_metric(page) -> None:
     at = page()
     at.button_group(key="cmp_metric").set_value("channels").run()
     curves = charts(at)[1]
@@ -187,7 +186,7 @@ def test_curve_selector_switches_the_metric() -> None:
     ],
 )
 def test_hostile_links_fall_back_with_a_visible_note(
-    value: str, warnings: int, shown: list[str], filled: bool
+    page, value: str, warnings: int, shown: list[str], filled: bool
 ) -> None:
     at = page(cmp=value, lang="en")
     assert not at.exception
@@ -199,7 +198,7 @@ def test_hostile_links_fall_back_with_a_visible_note(
     assert "<script>" not in notes and "](javascript" not in notes  # shown as text, escaped
 
 
-def test_bad_item_is_flagged_and_the_rest_renders() -> None:
+def test_bad_item_is_flagged_and_the_rest_renders(page) -> None:
     at = page(cmp="vgg16,vgg16@16x16,vgg19")
     assert cards(at) == ["vgg16", "vgg19"]
     (note,) = at.warning
@@ -210,7 +209,7 @@ def test_bad_item_is_flagged_and_the_rest_renders() -> None:
 
 
 @pytest.mark.keras
-def test_same_image_in_two_networks() -> None:
+def test_same_image_in_two_networks(page) -> None:
     at = page(cmp="vgg11@64x64x3,vgg13_bn@64x64x3")
     at.toggle(key="cmp_maps").set_value(True).run(timeout=300)
     assert not at.exception and not at.error

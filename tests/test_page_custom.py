@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from components.engine.analysis import analyze
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import decode_spec, encode_spec, parse_spec
-from tests.apptest import as_read, check_column, open_page
+from tests.apptest import as_read, check_column
 from tests.apptest import html as headline
 
 PINNED = {
@@ -24,8 +24,7 @@ PINNED = {
 SEED = "seed-example"
 
 
-def page(**params: str) -> AppTest:
-    return open_page("pages/custom.py", **params)
+PAGE = "pages/custom.py"
 
 
 def texts(elements) -> str:
@@ -50,7 +49,7 @@ def test_the_pinned_figures_are_the_engines() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
-def test_each_preset_loads_with_its_total(name: str) -> None:
+def test_each_preset_loads_with_its_total(page, name: str) -> None:
     at = page()
     at.selectbox(key="custom_preset").set_value(name).run()
     assert not at.exception and not at.error
@@ -59,7 +58,7 @@ def test_each_preset_loads_with_its_total(name: str) -> None:
     assert len(at.data_editor[0].value) == len(load_preset(name).layers)
 
 
-def test_default_is_the_seed_example_with_output_shapes_in_the_table() -> None:
+def test_default_is_the_seed_example_with_output_shapes_in_the_table(page) -> None:
     at = page()
     assert not at.exception
     assert at.title[0].value == "Custom CNN builder"
@@ -69,7 +68,7 @@ def test_default_is_the_seed_example_with_output_shapes_in_the_table() -> None:
     assert any("torch" in c.value for c in at.code)
 
 
-def test_editing_the_first_conv_updates_the_totals_and_the_link() -> None:
+def test_editing_the_first_conv_updates_the_totals_and_the_link(page) -> None:
     at = page(preset=SEED)
     at = edit(at, edited_rows={0: {"filters": 32}})
     assert not at.exception and not at.error
@@ -82,7 +81,7 @@ def test_editing_the_first_conv_updates_the_totals_and_the_link() -> None:
     assert at.selectbox(key="custom_preset").value == ""  # no longer the preset
 
 
-def test_an_invalid_row_is_marked_and_the_last_network_stays_shown() -> None:
+def test_an_invalid_row_is_marked_and_the_last_network_stays_shown(page) -> None:
     at = page(preset=SEED)
     at = edit(at, edited_rows={4: {"kernel": 40}})
     assert not at.exception
@@ -99,7 +98,7 @@ def test_an_invalid_row_is_marked_and_the_last_network_stays_shown() -> None:
     assert "9,494,561" in headline(at)
 
 
-def test_out_of_range_values_name_their_row_and_field() -> None:
+def test_out_of_range_values_name_their_row_and_field(page) -> None:
     at = page(preset=SEED)
     at = edit(at, edited_rows={0: {"filters": 10**9}, 7: {"units": -1}})
     assert not at.exception
@@ -109,7 +108,7 @@ def test_out_of_range_values_name_their_row_and_field() -> None:
     assert "row 8 (dense)" in message and "at least 1" in message
 
 
-def test_dense_on_an_image_is_a_warning_not_an_error() -> None:
+def test_dense_on_an_image_is_a_warning_not_an_error(page) -> None:
     at = page(preset=SEED)
     at = edit(at, deleted_rows=[6])  # drop the Flatten
     assert not at.exception and not at.error
@@ -119,7 +118,7 @@ def test_dense_on_an_image_is_a_warning_not_an_error() -> None:
     assert f"{analyze(decode_spec(at.query_params['spec'])).total_params:,}" in headline(at)
 
 
-def test_added_rows_and_reordering() -> None:
+def test_added_rows_and_reordering(page) -> None:
     at = page(preset=SEED)
     at = edit(at, added_rows=[{"type": "dropout"}])
     assert at.data_editor[0].value["type"].iloc[-1] == "dropout"
@@ -134,7 +133,7 @@ def test_added_rows_and_reordering() -> None:
     ]
 
 
-def test_input_size_change_updates_the_network() -> None:
+def test_input_size_change_updates_the_network(page) -> None:
     at = page(preset="lenet5")
     at.number_input(key="custom_h").set_value(64).run()
     at.number_input(key="custom_w").set_value(64).run()
@@ -143,7 +142,7 @@ def test_input_size_change_updates_the_network() -> None:
     assert f"{analyze(spec).total_params:,}" in headline(at)
 
 
-def test_share_link_round_trip_with_spec() -> None:
+def test_share_link_round_trip_with_spec(page) -> None:
     first = edit(page(preset="tiny-vgg"), edited_rows={0: {"filters": 12}})
     link = dict(first.query_params)
     again = page(**link)
@@ -152,13 +151,13 @@ def test_share_link_round_trip_with_spec() -> None:
     assert again.query_params["spec"] == link["spec"]
 
 
-def test_share_link_round_trip_with_preset() -> None:
+def test_share_link_round_trip_with_preset(page) -> None:
     at = page(preset="mnist-convnet")
     assert dict(at.query_params) == {"preset": "mnist-convnet"}
     assert at.selectbox(key="custom_preset").value == "mnist-convnet"
 
 
-def test_links_to_the_other_pages() -> None:
+def test_links_to_the_other_pages(page) -> None:
     at = page(preset="lenet5", lang="zh")
     urls = [b.proto.url for b in at.get("link_button")]
     assert "./?preset=lenet5&lang=zh" in urls
@@ -195,14 +194,14 @@ def test_links_to_the_other_pages() -> None:
         ({"preset": SEED, "input": "-5x0"}, "not valid"),
     ],
 )
-def test_hostile_link_values_fall_back_with_a_note(params: dict[str, str], note: str) -> None:
+def test_hostile_link_values_fall_back_with_a_note(page, params: dict[str, str], note: str) -> None:
     at = page(**params)
     assert not at.exception
     assert note in texts(at.warning)
     assert "9,494,561" in headline(at)
 
 
-def test_a_non_square_window_in_a_link_is_refused_with_its_row() -> None:
+def test_a_non_square_window_in_a_link_is_refused_with_its_row(page) -> None:
     raw = {"input": [32, 32, 3], "layers": [{"type": "conv2d", "filters": 4, "kernel": [3, 5]}]}
     at = page(spec=link_spec(raw))
     note = texts(at.warning)
@@ -210,7 +209,7 @@ def test_a_non_square_window_in_a_link_is_refused_with_its_row() -> None:
     assert "9,494,561" in headline(at)
 
 
-def test_paste_and_upload_import() -> None:
+def test_paste_and_upload_import(page) -> None:
     at = page()
     at.text_area(key="custom_paste").input(load_preset("lenet5").to_json()).run()
     at.button(key="custom_paste_load").click().run()
@@ -238,7 +237,7 @@ def test_paste_and_upload_import() -> None:
         (b" " * 300_000, "above the limit"),
     ],
 )
-def test_bad_uploads_are_refused_and_change_nothing(content: bytes, message: str) -> None:
+def test_bad_uploads_are_refused_and_change_nothing(page, content: bytes, message: str) -> None:
     at = page(preset="lenet5")
     at.file_uploader(key="custom_upload").set_value(("bad.json", content, "application/json"))
     at.run()
@@ -247,7 +246,7 @@ def test_bad_uploads_are_refused_and_change_nothing(content: bytes, message: str
     assert "61,706" in headline(at) and at.query_params["preset"] == "lenet5"
 
 
-def test_a_bad_paste_is_refused() -> None:
+def test_a_bad_paste_is_refused(page) -> None:
     at = page(preset="lenet5")
     at.text_area(key="custom_paste").input('{"name": "x", "input": [28, 28]}').run()
     at.button(key="custom_paste_load").click().run()
@@ -257,7 +256,7 @@ def test_a_bad_paste_is_refused() -> None:
     assert "61,706" in headline(at)
 
 
-def test_chinese_page_and_a_link_to_a_broken_network() -> None:
+def test_chinese_page_and_a_link_to_a_broken_network(page) -> None:
     raw = load_preset(SEED).to_dict()
     raw["layers"][4]["kernel"] = 40
     at = page(spec=link_spec(raw), lang="zh")
@@ -267,7 +266,7 @@ def test_chinese_page_and_a_link_to_a_broken_network() -> None:
     assert "最后一个可以构建的网络" in texts(at.info) and "9,494,561" in headline(at)
 
 
-def test_encode_matches_the_link() -> None:
+def test_encode_matches_the_link(page) -> None:
     at = page(preset=SEED)
     at = edit(at, edited_rows={0: {"filters": 8}})
     assert at.query_params["spec"] == encode_spec(decode_spec(at.query_params["spec"]))

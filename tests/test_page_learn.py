@@ -13,13 +13,12 @@ from components.engine.quiz import make_quiz
 from components.engine.report import shape_text
 from components.engine.vgg import vgg_spec
 from components.ui.i18n import translate
-from tests.apptest import messages, open_page
+from tests.apptest import messages
 
 LESSONS = ("size", "params", "stack", "block", "features", "budget", "practice")
 
 
-def page(**params: str) -> AppTest:
-    return open_page("pages/learn.py", **params)
+PAGE = "pages/learn.py"
 
 
 def text(at: AppTest) -> str:
@@ -32,7 +31,7 @@ def frames(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_every_lesson_renders_in_both_languages(lesson: str) -> None:
+def test_every_lesson_renders_in_both_languages(page, lesson: str) -> None:
     for lang in ("en", "zh"):
         at = page(lesson=lesson, lang=lang)
         assert not at.exception, (lesson, lang)
@@ -41,7 +40,7 @@ def test_every_lesson_renders_in_both_languages(lesson: str) -> None:
         assert list(at.segmented_control(key="learn_lesson").options) == titles
 
 
-def test_output_size_lesson_default_and_changed_sliders() -> None:
+def test_output_size_lesson_default_and_changed_sliders(page) -> None:
     at = page()
     assert at.title[0].value == translate("learn.title", "en")
     assert "(7 − 3 + 2·0)/2 + 1 = 3" in text(at)
@@ -63,7 +62,7 @@ def test_output_size_lesson_default_and_changed_sliders() -> None:
     assert at.error and not at.exception  # 7×7 kernel on 3×3: no output, said plainly
 
 
-def test_parameter_lesson_shows_the_seed_figures() -> None:
+def test_parameter_lesson_shows_the_seed_figures(page) -> None:
     at = page(lesson="params")
     metrics = [m.value for m in at.metric]
     assert metrics == ["448", "9,470,464", "1,792"]
@@ -73,7 +72,7 @@ def test_parameter_lesson_shows_the_seed_figures() -> None:
     assert f"(3·3·64 + 1)·128 = {count_text((9 * 64 + 1) * 128)}" in text(at)
 
 
-def test_stack_lesson_default_and_changed_channels() -> None:
+def test_stack_lesson_default_and_changed_channels(page) -> None:
     at = page(lesson="stack")
     table = frames(at)
     assert "18·C² / 25·C²" in table and "27·C² / 49·C²" in table
@@ -85,7 +84,7 @@ def test_stack_lesson_default_and_changed_channels() -> None:
     assert len(at.get("plotly_chart")) == 2 and not at.exception
 
 
-def test_block_lesson_default_and_changed_input() -> None:
+def test_block_lesson_default_and_changed_input(page) -> None:
     at = page(lesson="block")
     assert "224 → 112" in frames(at) and "14 → 7" in frames(at)
     assert "138,357,544" in frames(at)
@@ -97,7 +96,7 @@ def test_block_lesson_default_and_changed_input() -> None:
     assert any("arch=vgg19" in b.proto.url for b in at.get("link_button"))
 
 
-def test_features_lesson_names_and_input_size() -> None:
+def test_features_lesson_names_and_input_size(page) -> None:
     at = page(lesson="features")
     table = frames(at)
     for name in ("block3_conv3", "features.15", "features.14", "block5_conv3", "features.29"):
@@ -110,37 +109,37 @@ def test_features_lesson_names_and_input_size() -> None:
     assert "top=0" in link and "input=512x512x3" in link
 
 
-def test_budget_lesson_default_and_other_network() -> None:
+def test_budget_lesson_default_and_other_network(page, vgg16) -> None:
     at = page(lesson="budget")
-    analysis = analyze(vgg_spec("vgg16"))
+    analysis = vgg16
     assert at.metric[0].value == count_text(analysis.total_params)
     assert at.metric[1].value == "89.4%"
     at.segmented_control(key="learn_budget_arch").set_value("vgg11").run()
     assert at.metric[0].value == count_text(analyze(vgg_spec("vgg11")).total_params)
 
 
-def test_lessons_link_to_the_explorer_in_the_page_language() -> None:
+def test_lessons_link_to_the_explorer_in_the_page_language(page) -> None:
     at = page(lesson="params", lang="zh")
     urls = [b.proto.url for b in at.get("link_button")]
     assert "custom?preset=seed-example&lang=zh" in urls
     assert "./?arch=vgg16&input=224x224x3&top=1&bn=0&lang=zh" in urls
 
 
-def test_language_switch_shows_chinese() -> None:
+def test_language_switch_shows_chinese(page) -> None:
     en, zh = page(), page(lang="zh")
     assert zh.title[0].value == translate("learn.title", "zh") != en.title[0].value
     assert "卷积核" in text(zh)
     assert zh.number_input(key="learn_w").label == "输入尺寸 W"
 
 
-def test_bad_lesson_falls_back_with_a_note() -> None:
+def test_bad_lesson_falls_back_with_a_note(page) -> None:
     at = page(lesson="<script>")
     assert not at.exception
     assert at.segmented_control(key="learn_lesson").value == "size"
     assert any("lesson=" in w.value for w in at.warning)  # the one bad-link note
 
 
-def test_presentation_mode_steps_through_layers() -> None:
+def test_presentation_mode_steps_through_layers(page) -> None:
     at = page(lesson="practice", present="1")
     assert at.toggle(key="learn_present").value is True
     assert any("stSidebar" in str(h.proto) for h in at.get("html"))
@@ -157,7 +156,7 @@ def test_presentation_mode_steps_through_layers() -> None:
     assert not any("stSidebar" in str(h.proto) for h in at.get("html"))
 
 
-def test_layer_link_opens_on_that_layer_and_a_bad_one_says_so() -> None:
+def test_layer_link_opens_on_that_layer_and_a_bad_one_says_so(page) -> None:
     at = page(lesson="practice", layer="dense")
     assert at.select_slider(key="learn_layer").value == "dense"
     bad = page(lesson="practice", layer="nope")
@@ -165,7 +164,7 @@ def test_layer_link_opens_on_that_layer_and_a_bad_one_says_so() -> None:
     assert any("layer=nope" in w.value for w in bad.warning)
 
 
-def test_predict_then_reveal() -> None:
+def test_predict_then_reveal(page) -> None:
     at = page(lesson="practice")
     first = analyze(load_preset("seed-example")).layers[0]
     key = "learn_predict_seed-example_conv2d_shape"
@@ -182,7 +181,7 @@ def test_predict_then_reveal() -> None:
     assert "(3·3·3 + 1)·16 = 448" in text(at)
 
 
-def test_quiz_round_with_a_right_and_a_wrong_answer() -> None:
+def test_quiz_round_with_a_right_and_a_wrong_answer(page) -> None:
     at = page(lesson="practice")
     seed = analyze(load_preset("seed-example"))
     questions = make_quiz(seed, 4, seed=0)

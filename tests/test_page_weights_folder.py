@@ -11,11 +11,11 @@ from components.engine.spec import encode_spec
 from components.engine.vgg import vgg_spec
 from components.ui.weights_folder import ENV_VAR
 from tests.apptest import open_page
+from tests.conftest import SMALL_VGG
 from tests.test_compute_budget import heavy_spec
 
 pytestmark = pytest.mark.keras
 PAGE = "pages/activations.py"
-SMALL = {"arch": "vgg11", "input": "64x64x3", "top": "0"}
 
 
 def sidebar_selectboxes(at) -> list[str]:
@@ -25,7 +25,7 @@ def sidebar_selectboxes(at) -> list[str]:
 def test_no_server_path_can_be_typed_without_a_weights_folder(monkeypatch) -> None:
     monkeypatch.delenv(ENV_VAR, raising=False)
     for kind in ("keras", "torch"):
-        at = open_page(PAGE, timeout=120, **SMALL, weights=kind)
+        at = open_page(PAGE, timeout=120, **SMALL_VGG, weights=kind)
         assert not at.exception
         assert not at.sidebar.text_input  # no free-text path of any kind
         assert f"act_wserver_{kind}" not in sidebar_selectboxes(at)
@@ -48,7 +48,7 @@ def test_the_weights_folder_offers_its_files_as_a_list(tmp_path: Path, monkeypat
     os.mkfifo(folder / "pipe.h5")
     (folder / "tv.safetensors").write_bytes(b"x")
     monkeypatch.setenv(ENV_VAR, str(folder))
-    at = open_page(PAGE, timeout=120, **SMALL, weights="keras")
+    at = open_page(PAGE, timeout=120, **SMALL_VGG, weights="keras")
     assert not at.exception and not at.sidebar.text_input
     box = at.selectbox(key="act_wserver_keras")
     assert box.options == ["vgg11.weights.h5", "vgg16.weights.h5"]
@@ -78,7 +78,7 @@ def test_the_folder_can_be_named_in_secrets_toml(tmp_path: Path, monkeypatch) ->
     (tmp_path / "keras.weights.h5").write_bytes(b"x")
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=120)
     at.secrets["weights_dir"] = str(tmp_path)
-    for name, value in {**SMALL, "weights": "torch"}.items():
+    for name, value in {**SMALL_VGG, "weights": "torch"}.items():
         at.query_params[name] = value
     at.run()
     assert not at.exception

@@ -7,7 +7,6 @@ import pytest
 from components.engine.analysis import analyze
 from components.engine.presets import load_preset
 from components.engine.quiz import Question, candidates, is_correct, make_quiz, parse_answer
-from components.engine.vgg import vgg_spec
 
 SEED = analyze(load_preset("seed-example"))
 
@@ -48,8 +47,7 @@ def test_wrong_answers_are_wrong() -> None:
     assert not is_correct(Question(SEED.layers[0], "params"), "432")  # forgot the biases
 
 
-def test_quiz_picks_distinct_layers_and_alternates_kinds() -> None:
-    vgg16 = analyze(vgg_spec("vgg16"))
+def test_quiz_picks_distinct_layers_and_alternates_kinds(vgg16) -> None:
     quiz = make_quiz(vgg16, 4, seed=3)
     assert len(quiz) == 4
     assert len({q.layer.index for q in quiz}) == 4

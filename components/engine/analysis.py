@@ -264,7 +264,7 @@ class _Walker:
             )
         rf = self.rf
         if rf is not None:
-            size = (rf.size[0] + (k[0] - 1) * rf.stride[0], rf.size[1] + (k[1] - 1) * rf.stride[1])
+            grown = (rf.size[0] + (k[0] - 1) * rf.stride[0], rf.size[1] + (k[1] - 1) * rf.stride[1])
             jump = (rf.stride[0] * s[0], rf.stride[1] * s[1])
             start = (
                 rf.start[0] + ((k[0] - 1) / 2 - top) * rf.stride[0],
@@ -275,7 +275,7 @@ class _Walker:
                     "Receptive field",
                     "r = r_in + (K − 1)·j_in",
                     f"{pair_text(rf.size)} + ({pair_text(k)} − 1)·{pair_text(rf.stride)}"
-                    f" = {pair_text(size)}",
+                    f" = {pair_text(grown)}",
                 )
             )
             formulas.append(
@@ -285,7 +285,7 @@ class _Walker:
                     f"{pair_text(rf.stride)}·{pair_text(s)} = {pair_text(jump)}",
                 )
             )
-            self.rf = ReceptiveField(size, jump, start)
+            self.rf = ReceptiveField(grown, jump, start)
         self.shape = (oh, ow, cout)
         return LayerInfo(
             index,

@@ -100,7 +100,7 @@ def _header(
 ) -> list[str]:
     spec = analysis.spec
     h, w, c = spec.input_shape
-    counts = {
+    counts: dict[str, object] = {
         "params": count_text(analysis.total_params),
         "trainable": count_text(analysis.trainable_params),
     }
@@ -328,7 +328,7 @@ def _torch_modules(layer: Layer, info: LayerInfo) -> list[_Module]:
     pad = _torch_padding(layer, info)
     modules = [pad] if pad else []
     modules.append(_TORCH_LAYERS[layer.type](layer, info))
-    if layer.activation not in (None, "linear"):
+    if layer.activation is not None and layer.activation != "linear":
         modules.append(_Module(f"_{layer.activation}", _TORCH_ACTIVATIONS[layer.activation]))
     if layer.type in ("globalavgpool2d", "globalmaxpool2d"):
         modules.append(_Module("_flatten", Call("nn.Flatten"), ("global_flatten", {})))

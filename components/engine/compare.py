@@ -278,7 +278,7 @@ class Stage:
         """The block's feature map: its last image-shaped output before the closing pool."""
         maps = [info for info in self.layers if len(info.output_shape) == 3]
         inner = [info for info in maps if info.layer.type not in POOLS]
-        return (inner or maps or [None])[-1]
+        return (inner or maps)[-1] if maps else None
 
 
 def stages(analysis: Analysis) -> tuple[tuple[Stage, ...], bool]:
@@ -502,15 +502,19 @@ METRICS = ("conv_layers", "output_shape", "params", "macs", "receptive_field")
 TOTAL = "total"
 
 
-def aligned_records(comparison: Comparison) -> list[dict[str, Any]]:
+# An aligned row: "block" holds the block's key, (i, metric) configuration i's cell.
+Record = dict[str | tuple[int, str], Any]
+
+
+def aligned_records(comparison: Comparison) -> list[Record]:
     """One record per block (then ``total``); per configuration i, ``(i, metric)`` cells.
 
     A block a configuration does not have is None; a receptive field of None means
     the whole input.
     """
-    records: list[dict[str, Any]] = []
+    records: list[Record] = []
     for key in comparison.stage_keys:
-        record: dict[str, Any] = {"block": key}
+        record: Record = {"block": key}
         for i, config in enumerate(comparison.configs):
             stage = config.stage(key)
             cells: tuple[Any, ...] = (None,) * len(METRICS)
@@ -524,7 +528,7 @@ def aligned_records(comparison: Comparison) -> list[dict[str, Any]]:
                 )
             record |= {(i, m): v for m, v in zip(METRICS, cells, strict=True)}
         records.append(record)
-    total: dict[str, Any] = {"block": TOTAL}
+    total: Record = {"block": TOTAL}
     for i, config in enumerate(comparison.configs):
         a = config.analysis
         cells = (config.convs, shape_text(a.output_shape), a.total_params, a.total_macs,

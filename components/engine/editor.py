@@ -14,7 +14,7 @@ from typing import Any
 
 from components.engine.analysis import Analysis, Shape, analyze
 from components.engine.errors import Issue, SpecError
-from components.engine.spec import LAYER_TYPES, Layer, NetworkSpec, auto_name, parse_spec
+from components.engine.spec import LAYER_TYPES, Layer, LayerType, NetworkSpec, auto_name, parse_spec
 
 Row = dict[str, Any]
 
@@ -49,7 +49,7 @@ def columns_of(kind: str | None) -> tuple[str, ...]:
     """The editor columns a layer type uses (``fn`` shows in the activation column)."""
     if kind not in LAYER_TYPES:
         return ()
-    _, _, required, optional = LAYER_TYPES[kind]
+    _, _, required, optional = LAYER_TYPES[LayerType(kind)]
     return tuple("activation" if f == "fn" else f for f in (*required, *optional))
 
 

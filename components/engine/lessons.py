@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from components.engine.analysis import Analysis, LayerInfo, analyze
 from components.engine.formatting import count_text
-from components.engine.spec import Layer, NetworkSpec
+from components.engine.spec import Layer, LayerType, NetworkSpec
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 
 LESSON_ARCHS = ("vgg11", "vgg13", "vgg16", "vgg19")  # the four depths of the block recipe
@@ -95,7 +95,7 @@ def one_conv(size: int, kernel: int, stride: int, padding: str) -> LayerInfo | N
     if padding == "valid" and kernel > size:
         return None
     layer = Layer(
-        "conv2d",
+        LayerType.CONV,
         name="conv",
         filters=1,
         kernel=(kernel, kernel),
@@ -137,7 +137,7 @@ def conv_params_worked(kernel: int, cin: int, cout: int) -> str:
 
 def conv_params(kernel: int, cin: int, cout: int, bias: bool = True) -> int:
     """(K·K·Cin + 1)·Cout, through the engine's analysis of one such conv."""
-    layer = Layer("conv2d", name="conv", filters=cout, kernel=(kernel, kernel), use_bias=bias)
+    layer = Layer(LayerType.CONV, name="conv", filters=cout, kernel=(kernel, kernel), use_bias=bias)
     # The engine caps input channels at 4 (images); the weight count is linear in Cin.
     per_channel = analyze(NetworkSpec("lesson", (kernel, kernel, 1), (layer,))).layers[0].params
     bias_part = cout if bias else 0
@@ -167,7 +167,7 @@ def stack_rows(max_convs: int = 3, channels: int = 1) -> list[StackRow]:
     rows = []
     for n in range(1, max_convs + 1):
         layers = tuple(
-            Layer("conv2d", name=f"conv{i}", filters=1, kernel=(3, 3), use_bias=False)
+            Layer(LayerType.CONV, name=f"conv{i}", filters=1, kernel=(3, 3), use_bias=False)
             for i in range(n)
         )
         side = 2 * n + 1
@@ -178,7 +178,7 @@ def stack_rows(max_convs: int = 3, channels: int = 1) -> list[StackRow]:
             NetworkSpec(
                 "single",
                 (side, side, 1),
-                (Layer("conv2d", name="big", filters=1, kernel=rf.size, use_bias=False),),
+                (Layer(LayerType.CONV, name="big", filters=1, kernel=rf.size, use_bias=False),),
             )
         )
         c2 = channels * channels

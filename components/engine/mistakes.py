@@ -59,7 +59,7 @@ def _side_slips(info: LayerInfo) -> dict[tuple[int, int], str]:
             sides.setdefault((h - kh + 1, w - kw + 1), "forgot_stride")
     else:
         sides[(max((h - kh) // sh + 1, 0), max((w - kw) // sw + 1, 0))] = "valid_for_same"
-    sides.pop(info.output_shape[:2], None)
+    sides.pop((info.output_shape[0], info.output_shape[1]), None)
     return sides
 
 

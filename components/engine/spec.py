@@ -384,6 +384,7 @@ def _parse_layer(raw: Any, index: int, checker: _Checker) -> Layer | None:
             **where,
         )
         return None
+    kind = LayerType(kind)
     _, _, required, optional = LAYER_TYPES[kind]
     allowed = (*COMMON_FIELDS, *required, *optional)
     before = len(checker.issues)

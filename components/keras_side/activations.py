@@ -172,10 +172,10 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
     elif source.kind == "torchvision":
         from components.keras_side import hub
 
-        file = hub.hub_file_for(spec)
-        if file is None:
+        hub_file = hub.hub_file_for(spec)
+        if hub_file is None:
             raise W.WeightsError("hub.err.no_variant")
-        arrays_source = hub.ready_file(file)  # checksum-verified
+        arrays_source = hub.ready_file(hub_file)  # checksum-verified
     elif source.kind in ("keras", "torch"):
         arrays_source = _file_bytes(source)
     if source.kind == "random":  # the seed is process-wide: initialise one seeded model at a time
@@ -188,8 +188,11 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
         with W.keras_weights(arrays_source) as arrays:
             notes = W.assign(model, arrays)
     elif source.kind in ("torch", "torchvision"):  # the Hub file's SHA-256 was checked
-        reader = W.trusted_torch_tensors if source.kind == "torchvision" else W.torch_tensors
-        with reader(arrays_source) as tensors:
+        if source.kind == "torchvision" and isinstance(arrays_source, Path):
+            opened = W.trusted_torch_tensors(arrays_source)
+        else:
+            opened = W.torch_tensors(arrays_source)
+        with opened as tensors:
             arrays, notes = W.torch_to_keras(spec, model, tensors)
             notes = (*W.assign(model, arrays), *notes)
     layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]

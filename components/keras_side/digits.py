@@ -131,7 +131,7 @@ def sample_cells(digit: int) -> np.ndarray:
 
 def save_weights(model: Any, path: Path) -> None:
     """Every layer's arrays as ``<layer>.<i>`` in an .npz (arrays only: loading runs no code)."""
-    arrays = {
+    arrays: dict[str, Any] = {  # Any: numpy's stub would match **arrays to allow_pickle
         f"{layer.name}.{i}": np.asarray(w.numpy(), dtype=np.float32)
         for layer in model.layers
         for i, w in enumerate(layer.weights)
@@ -207,7 +207,7 @@ def numpy_forward(x: np.ndarray, arrays: Arrays | None = None) -> dict[str, np.n
     """Every layer's output of ``digits-vgg`` for one 32×32 input, in NumPy (for TF-free pages)."""
     arrays = arrays or trained_weights()
     out: dict[str, np.ndarray] = {}
-    value = np.asarray(x, dtype=np.float64).reshape(SIDE, SIDE, 1)
+    value: np.ndarray = np.asarray(x, dtype=np.float64).reshape(SIDE, SIDE, 1)
     for layer in digits_spec().layers:
         if layer.type is LayerType.CONV:
             value = conv2d_same(value, *arrays[layer.name])

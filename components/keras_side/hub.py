@@ -291,7 +291,7 @@ def _bar_class(progress: ProgressCallback | None, draw: bool) -> type:
     """A huggingface_hub progress bar that also reports to ``progress`` (drawn or not)."""
     from huggingface_hub.utils import tqdm as hub_tqdm
 
-    class Bar(hub_tqdm):  # type: ignore[misc, valid-type]
+    class Bar(hub_tqdm):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             if not draw:
                 kwargs["disable"] = True

@@ -295,7 +295,7 @@ def _copy_into(variable: Any, data: Any) -> None:
     as rows of the torch tensor); any other array (shaped as the variable, checked
     before) in blocks of rows.
     """
-    target = getattr(variable, "value", None)  # the backend's tf.Variable
+    target: Any = getattr(variable, "value", None)  # the backend's tf.Variable
     shape = tuple(variable.shape)
     if not (hasattr(target, "handle") and math.prod(shape) > ASSIGN_BLOCK):
         data = data.make() if isinstance(data, Deferred) else data

@@ -295,8 +295,10 @@ def clicked_layer(
     name = custom[0] if isinstance(custom, list | tuple) and custom else None
     if name not in names:
         index = point.get("x")
-        in_range = isinstance(index, int | float) and 0 <= int(index) < len(names)
-        name = names[int(index)] if in_range else None
+        if isinstance(index, int | float) and 0 <= int(index) < len(names):
+            name = names[int(index)]
+        else:
+            name = None
     if name is None:
         return None, None
     return (name, None) if name in map_names else (None, name)

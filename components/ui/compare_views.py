@@ -619,7 +619,7 @@ def same_image(configs: list[E.Config], names: list[str], colours: list[str]) ->
     passes = [_forward(config, name, sample) for config, name, _ in chosen]
     if None in passes:
         return
-    nets, runs = zip(*passes, strict=True)  # type: ignore[misc]
+    nets, runs = zip(*passes, strict=True)
     _show_maps(chosen, list(runs), block)
     from components.ui.saliency_views import across_networks_ui
     from components.ui.weights_views import trained_top5_ui

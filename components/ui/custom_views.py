@@ -18,6 +18,7 @@ import re
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from components.engine import editor as E
 from components.engine.choice import parse_input_size, with_input
@@ -252,10 +253,10 @@ def _frame(rows: list[E.Row]) -> pd.DataFrame:
     return frame
 
 
-def _column_config() -> dict[str, object]:
+def _column_config() -> dict[str, ColumnConfig]:
     """Narrow columns, so the whole table fits at 1024 px without scrolling sideways."""
     cc = st.column_config
-    config: dict[str, object] = {
+    config: dict[str, ColumnConfig] = {
         "row": cc.NumberColumn(t("custom.col.row"), width=32, format="%d"),
         "type": cc.SelectboxColumn(
             t("custom.col.type"),

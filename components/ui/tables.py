@@ -17,6 +17,7 @@ from components.ui.i18n import t
 
 if TYPE_CHECKING:  # pandas loads on the first table, after the headline figures are sent
     import pandas as pd
+    from streamlit.elements.lib.column_types import ColumnConfig
 
 TABLE_COLUMNS = (
     "name",
@@ -54,7 +55,7 @@ def block_frame(analysis: Analysis) -> pd.DataFrame:
     return pd.DataFrame(block_rows(analysis))
 
 
-def column_config() -> dict[str, object]:
+def column_config() -> dict[str, ColumnConfig]:
     """Translated headers and number formats for the layer table."""
     number = st.column_config.NumberColumn
     text = st.column_config.TextColumn

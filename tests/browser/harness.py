@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / ".artifacts" / "browser"
@@ -41,6 +41,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 APP_CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 APP_BUSY = '[data-testid="stApp"]:not([data-test-script-state="notRunning"])'
+STALE = '[data-testid="stElementContainer"][data-stale="true"]'
 
 
 def free_port() -> int:
@@ -161,8 +162,13 @@ def screenshot(page, path: Path) -> None:
             window.innerHeight)"""
     )
     page.set_viewport_size({"width": page.viewport_size["width"], "height": min(height, 12000)})
-    page.wait_for_timeout(300)
+    painted(page)  # the re-flow at the new size
     page.screenshot(path=path, full_page=True)
+
+
+def painted(page) -> None:
+    """Wait until the browser has laid out and painted a whole frame (two animation frames)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def wait_for_run(page, timeout: float = RUN_TIMEOUT) -> None:
@@ -170,7 +176,9 @@ def wait_for_run(page, timeout: float = RUN_TIMEOUT) -> None:
     page.wait_for_selector(APP_CONNECTED, state="attached", timeout=timeout)
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
-    page.wait_for_timeout(300)  # let the last deltas paint
+    # The last deltas: elements of the previous run are gone, the new ones painted.
+    page.wait_for_selector(STALE, state="detached", timeout=timeout)
+    painted(page)
 
 
 def after_action(page, timeout: float = RUN_TIMEOUT) -> None:
@@ -195,6 +203,31 @@ def assert_no_error(page, *, alerts: bool = True) -> None:
     if alerts:
         errors = page.locator('[data-testid="stAlertContentError"]')
         assert errors.count() == 0, errors.first.inner_text()
+
+
+def select_grid_cell(page, grid, column: int) -> None:
+    """Select row 1's cell ``column`` (0 = the row number) of a data editor (a canvas grid).
+
+    The grid handles one key per frame; its accessible table says which cell holds the
+    selection, so each arrow key waits until the selection has moved.
+    """
+    grid.wait_for()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 48, box["y"] + 52)  # row 1, its row-number cell
+    selected = grid.locator('td[role="gridcell"][aria-selected="true"]')
+    expect(selected).to_have_count(1)
+    first = int((selected.get_attribute("id") or "").split("-")[2])  # glide-cell-<col>-<row>
+    for step in range(1, column + 1):
+        page.keyboard.press("ArrowRight")
+        expect(selected).to_have_id(f"glide-cell-{first + step}-0")
+
+
+def edit_grid_cell(page) -> None:
+    """Open the selected cell's editor and select its text, once the editor has the focus."""
+    page.keyboard.press("Enter")
+    expect(page.locator(".gdg-input")).to_be_focused()
+    page.keyboard.press("ControlOrMeta+a")
 
 
 def main_text(page) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from components.engine.analysis import analyze
 from components.engine.vgg import vgg_spec
@@ -87,6 +89,12 @@ def test_damaged_upload_says_so_and_next_upload_works(page, png: Path, tmp_path:
 SMALL = "/activations?arch=vgg11&input=64x64x3&top=0"
 VGG11_64 = analyze(vgg_spec("vgg11", (64, 64, 3), include_top=False))
 DIAGRAM = ".st-key-act_diagram_side .js-plotly-plot"
+# The same test as ``laid_out`` below, in the page: diagram and maps beside or stacked.
+LAID_OUT = """([sides, beside]) => {
+    const [d, m] = [...document.querySelectorAll(sides)].map(e => e.getBoundingClientRect());
+    if (!d || !m) return false;
+    return beside ? m.x >= d.x + d.width && m.y === d.y : m.y >= d.y + d.height;
+}"""
 
 
 def tile_sources(page) -> list[str]:
@@ -140,10 +148,8 @@ def test_diagram_beside_the_maps_when_wide_above_them_when_narrow(page) -> None:
 
     for width, beside in ((1280, True), (1024, False)):
         page.set_viewport_size({"width": width, "height": 1400})
-        for _ in range(20):  # the browser re-flows after the resize; give it up to 5 s
-            page.wait_for_timeout(250)
-            if laid_out(beside):
-                break
+        with contextlib.suppress(PlaywrightTimeout):  # the browser re-flows after the resize
+            page.wait_for_function(LAID_OUT, arg=[sides, beside], timeout=5000)
         assert laid_out(beside), f"{width} px: expected {'beside' if beside else 'stacked'}"
         overflow = page.evaluate(
             """() => { const m = document.querySelector('[data-testid="stMain"]');

@@ -8,35 +8,33 @@ during the reruns: only 128 arrived). Now the grid's node stays the same across 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from components.engine.analysis import analyze
 from components.engine.spec import decode_spec
-from tests.browser.harness import RUN_TIMEOUT, after_action, assert_no_error, open_page
+from tests.browser.harness import (
+    RUN_TIMEOUT,
+    after_action,
+    assert_no_error,
+    edit_grid_cell,
+    open_page,
+    select_grid_cell,
+)
 
 pytestmark = pytest.mark.browser
 
 
+GRID = '[class*="st-key-custom_editor_"] [data-testid="stDataFrame"]'
+
+
 def select_first_row(page, column: int) -> None:
-    """Select row 1's cell ``column`` (0 = the row number) of the grid, a canvas."""
-    grid = page.locator('[class*="st-key-custom_editor_"] [data-testid="stDataFrame"]')
-    grid.wait_for()
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 48, box["y"] + 52)  # row 1, its row-number cell
-    for _ in range(column):
-        page.wait_for_timeout(150)  # the grid handles one key per frame
-        page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(150)
+    """Select row 1's cell ``column`` (0 = the row number) of the builder's grid."""
+    select_grid_cell(page, page.locator(GRID), column)
 
 
 def type_into_cell(page, value: str, leave: str) -> None:
-    page.keyboard.press("Enter")  # open the cell's editor
-    page.wait_for_timeout(200)
-    page.keyboard.press("ControlOrMeta+a")
+    edit_grid_cell(page)
     page.keyboard.type(value, delay=40)  # several digits, quickly
     page.keyboard.press(leave)  # commits (a rerun starts); Tab moves to the next cell
 
@@ -53,10 +51,10 @@ def test_the_grid_survives_edits_and_every_digit_arrives(page) -> None:
     assert page.evaluate("window.vxGrid.isConnected"), "the rerun rebuilt the grid"
     type_into_cell(page, "5", "Tab")  # Kernel: the selection survived the rerun
     after_action(page)
+    before = page.url
     type_into_cell(page, "2", "Enter")  # Stride
-    page.wait_for_url(re.compile(r"spec="), timeout=RUN_TIMEOUT)
-    after_action(page)
-    page.wait_for_timeout(1000)  # the grid sends its edits 150 ms after the last one
+    # The grid sends its edits 150 ms after the last one; the rerun then writes the link.
+    page.wait_for_url(lambda url: url != before and "spec=" in url, timeout=RUN_TIMEOUT)
     after_action(page)
     assert_no_error(page)
     assert page.evaluate("window.vxGrid.isConnected"), "the rerun rebuilt the grid"

@@ -10,7 +10,14 @@ from playwright.sync_api import expect
 from components.engine.analysis import analyze
 from components.engine.presets import load_preset
 from components.engine.spec import decode_spec
-from tests.browser.harness import RUN_TIMEOUT, after_action, assert_no_error, open_page
+from tests.browser.harness import (
+    RUN_TIMEOUT,
+    after_action,
+    assert_no_error,
+    edit_grid_cell,
+    open_page,
+    select_grid_cell,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +41,8 @@ def test_editing_a_cell_updates_the_total_and_the_link(page) -> None:
     """Type 32 into the first conv's Filters cell of the grid (a canvas: keyboard only)."""
     open_page(page, "/custom?preset=seed-example")
     grid = page.locator('[class*="st-key-custom_editor_"] [data-testid="stDataFrame"]')
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 48, box["y"] + 52)  # row 1, its row-number cell
-    for key in ["ArrowRight"] * 3 + ["Enter", "ControlOrMeta+a"]:  # → Filters; edit it
-        page.wait_for_timeout(150)  # the grid handles one key per frame
-        page.keyboard.press(key)
+    select_grid_cell(page, grid, 3)  # → Filters
+    edit_grid_cell(page)
     page.keyboard.type("32", delay=100)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"spec="), timeout=RUN_TIMEOUT)
