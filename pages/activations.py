@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.formatting import byte_text
 from components.keras_side import featuremaps as F
 from components.keras_side import images as I
 from components.keras_side import weights as W
 from components.keras_side.activations import check_budget, imagenet_labels, top_k
 from components.keras_side.digits import is_digits
-from components.keras_side.problems import Problem
 from components.ui import activation_views as V
 from components.ui import saliency_views as SV
 from components.ui import weights_views as WV
 from components.ui.digits_views import digits_page_ui, offer_digits_ui
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
+from components.ui.messages import issue_lines
 from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of, pick_network
-from components.ui.safe_text import plain, plain_lines
+from components.ui.safe_text import plain
 from components.ui.safety import guarded
 
 route_through_app()
@@ -66,8 +66,8 @@ if spec is None:
 analysis = analysis_of(spec)
 try:
     check_budget(spec)
-except SpecError:
-    st.error(V.too_large(analysis), icon=":material/memory:")
+except InputError as refusal:
+    st.error(issue_lines(refusal.issues), icon=":material/memory:")
     st.stop()
 if is_digits(spec):  # the network trained here: drawing canvas and step view
     digits_page_ui()
@@ -127,7 +127,7 @@ if kind in WV.TRAINED_KINDS:  # the trained weights on disk, else the offer to f
 raw = uploaded.getvalue() if uploaded is not None else V.sample_bytes(sample)
 try:
     decoded = I.decode(raw, channels=spec.input_shape[2])
-except Problem as problem:
+except InputError as problem:
     V.show_problem(problem)
     st.caption(t("act.image.try_again"))
     st.stop()
@@ -139,11 +139,8 @@ try:
     with st.spinner(t("act.building", name=plain(spec.name))):
         net = V.network(spec, spec_key, kind, seed, digest, path, data)
         run = V.run(net, f"{spec_key}|{kind}|{digest}", decoded.image, decoded.digest, fit)
-except (Problem, SpecError) as error:
-    if isinstance(error, Problem):
-        V.show_problem(error)
-    else:
-        st.error(plain_lines(error))
+except InputError as error:
+    V.show_problem(error)
     st.stop()
 
 weights_text = t(f"act.weights.{kind}")

@@ -19,11 +19,25 @@ MAX_SHOWN_ISSUES = 20  # a message lists this many problems, then says how many 
 MORE_ISSUES = "more_issues"  # the code of the line that says how many were left out
 
 
+class Term(str):
+    """A word the UI translates (catalogue key ``term.<word>``), unlike user text, shown as is."""
+
+    __slots__ = ()
+
+
+class Bytes(int):
+    """A size in bytes, which the UI shows in binary units (527.79 MB)."""
+
+    __slots__ = ()
+
+
 def _frozen(value: Any) -> Any:
     """A hashable copy of a plain value (lists become tuples, dicts become Values)."""
     if isinstance(value, Mapping):
         return Values(value)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, tuple) and type(value) is tuple:
         return tuple(_frozen(item) for item in value)
     if isinstance(value, (set, frozenset)):
         return tuple(sorted(_frozen(item) for item in value))
@@ -113,6 +127,11 @@ class InputError(ValueError):
     def __init__(self, issues: list[Issue] | tuple[Issue, ...] | Issue) -> None:
         self.issues: list[Issue] = [issues] if isinstance(issues, Issue) else list(issues)
         super().__init__("; ".join(str(i) for i in self.shown()))
+
+    @classmethod
+    def of(cls, code: str, details: tuple[Issue, ...] = (), /, **values: Any) -> InputError:
+        """One refusal about the whole input, then its per-item ``details`` (layers, keys)."""
+        return cls([Issue(code, values), *details])
 
     @property
     def code(self) -> str:

@@ -21,16 +21,16 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from components.engine.analysis import Analysis, LayerInfo
-from components.engine.formatting import byte_text, shape_text
+from components.engine.errors import InputError, Issue, shown_issues
+from components.engine.formatting import shape_text
 from components.engine.spec import NetworkSpec
 from components.keras_side import featuremaps as F
 from components.keras_side import images as I
-from components.keras_side.activations import MAX_RUN_BYTES, MAX_SIDE
-from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
 from components.ui.i18n import t
+from components.ui.messages import issue_text
 from components.ui.network_view import chart_labels
-from components.ui.safe_text import chart_text, plain, plain_values
+from components.ui.safe_text import chart_text
 from components.ui.tables import layer_frame
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
@@ -63,20 +63,19 @@ BAR = "#3b5bdb"
 LINE = "#2b8a3e"
 
 
-def show_notes(notes: tuple[Note, ...] | list[Note]) -> None:
+def show_notes(notes: tuple[Issue, ...] | list[Issue]) -> None:
     """One info line per conversion or remark, in the user's language."""
     for note in notes:
-        st.info(t(note.key, **plain_values(note.values)), icon=":material/info:")
+        st.info(issue_text(note), icon=":material/info:")
 
 
-def show_problem(problem: Problem) -> None:
-    """What is wrong, then per-layer or per-key details, then that the page still works."""
-    lines = [t(problem.key, **plain_values(problem.values))]
-    lines += [f"- {t(d.key, **plain_values(d.values))}" for d in problem.details]
-    shown = len(problem.details)
-    total = problem.values.get("count", shown)
-    if total > shown:
-        lines.append(f"- {t('act.detail.more', count=total - shown)}")
+def show_problem(error: InputError) -> None:
+    """What is wrong, then per-layer or per-key details (a sample: ``count`` says how many)."""
+    head, *details = error.issues
+    lines = [issue_text(head)] + [f"- {issue_text(d)}" for d in shown_issues(details)]
+    total = head.values.get("count", len(details))
+    if isinstance(total, int) and total > len(details):
+        lines.append(f"- {t('act.detail.more', count=total - len(details))}")
     st.error("\n".join(lines), icon=":material/error:")
 
 
@@ -273,26 +272,6 @@ def channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int)
             )
         else:
             st.markdown(t("act.rf.global"))
-
-
-def too_large(analysis: Analysis) -> str:
-    """Why ``check_budget`` refused this network, in the user's language, with its figures."""
-    from components.keras_side.activations import MAX_RUN_MACS, over_budget
-
-    h, w, _ = analysis.spec.input_shape
-    reason = over_budget(analysis)
-    if reason == "side":
-        return t("act.err.too_wide", max=MAX_SIDE, h=h, w=w)
-    if reason == "macs":
-        name, macs, limit = analysis.spec.name, analysis.total_macs, MAX_RUN_MACS
-        return t("act.err.too_slow", name=name, macs=f"{macs:.3g}", limit=f"{limit:.3g}")
-    needed = analysis.weight_bytes + analysis.activation_bytes
-    return t(
-        "act.err.too_much",
-        name=plain(analysis.spec.name),
-        needed=byte_text(needed),
-        limit=byte_text(MAX_RUN_BYTES),
-    )
 
 
 # ------------------------------------------------------------------ the linked diagram

@@ -15,7 +15,7 @@ import streamlit as st
 
 from components.engine import compare as E
 from components.engine.choice import parse_input_size
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.formatting import count_text, short_count, signed, signed_short
 from components.engine.presets import preset_names
 from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
@@ -23,6 +23,7 @@ from components.engine.vgg import CONFIGS
 from components.ui import compare_charts as C
 from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
+from components.ui.messages import issue_lines, issue_text
 from components.ui.network_picker import spec_error_text
 from components.ui.safe_text import chart_text, plain
 
@@ -151,7 +152,7 @@ def start_from_link() -> None:
         try:
             st.session_state[LINK_SPEC] = decode_spec(token)
             value = E.LINK_SPEC if value is None else value
-        except SpecError as error:
+        except InputError as error:
             st.session_state[SPEC_NOTE] = t("common.url.bad_spec", error=spec_error_text(error))
     result = E.parse_link(E.DEFAULT_LINK if value is None else value, st.session_state[LINK_SPEC])
     _load(result.items)
@@ -167,7 +168,7 @@ def link_notes(items: list[E.Item]) -> None:
     if st.session_state.get(SPEC_NOTE):
         st.warning(st.session_state[SPEC_NOTE], icon=":material/link_off:")
     for bad in result.rejected:
-        reason = t(f"compare.bad.{bad.reason}", detail=plain(bad.detail), limit=E.MAX_ITEMS)
+        reason = " ".join(issue_text(issue) for issue in bad.issues)
         st.warning(
             t("compare.link.rejected", position=bad.position, item=plain(bad.text), reason=reason),
             icon=":material/link_off:",
@@ -190,7 +191,7 @@ def _size_for_all() -> None:
     for slot in st.session_state[SLOTS]:
         try:
             channels = parse_input_size(st.session_state[_key(slot, "size")])[2]
-        except SpecError:
+        except InputError:
             channels = 3
         st.session_state[_key(slot, "size")] = size_text((side, side, channels))
     st.session_state.cmp_all_size = None
@@ -293,8 +294,8 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
     config, problem = None, None
     try:
         config = E.configure(_slot_item(slot))
-    except E.ItemError as error:
-        problem = t(f"compare.bad.{error.reason}", detail=plain(error.detail), limit=E.MAX_ITEMS)
+    except InputError as error:
+        problem = " ".join(issue_text(issue) for issue in error.shown(limit=3))
         st.badge(t("compare.card.broken"), icon=":material/error:", color="red")
     name = display_name(config) if config else short_name(option)
     header.markdown(swatch(colour, name), unsafe_allow_html=True)
@@ -623,7 +624,6 @@ def _forward(config: E.Config, name: str, sample: str):
     wrong."""
     from components.keras_side import images as I
     from components.keras_side.activations import check_budget
-    from components.keras_side.problems import Problem
     from components.ui import activation_views as AV
 
     spec = _map_spec(config)
@@ -634,10 +634,8 @@ def _forward(config: E.Config, name: str, sample: str):
         with st.spinner(t("compare.maps.building", name=plain(name))):
             net = AV.network(spec, repr(spec), "random", MAP_SEED, digest, "", None)
             return net, AV.run(net, f"{spec!r}|random|{digest}", image.image, image.digest, "crop")
-    except Problem as problem:
-        AV.show_problem(problem)
-    except SpecError as error:
-        st.error(t("compare.maps.cannot", name=plain(name), error=plain(str(error))))
+    except InputError as error:
+        st.error(t("compare.maps.cannot", name=plain(name), error=issue_lines(error.issues)))
     return None
 
 

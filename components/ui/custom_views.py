@@ -22,7 +22,7 @@ import streamlit as st
 from components.engine import editor as E
 from components.engine.choice import parse_input_size, with_input
 from components.engine.codegen import COMMENTS, keras_code, torch_code
-from components.engine.errors import Issue, SpecError, shown_issues
+from components.engine.errors import InputError, Issue, shown_issues
 from components.engine.presets import load_preset, preset_names
 from components.engine.report import shape_text
 from components.engine.spec import (
@@ -40,6 +40,7 @@ from components.engine.spec import (
     encode_spec,
     parse_spec_json,
 )
+from components.ui import messages
 from components.ui.i18n import LANGUAGE_KEY, t, tn
 from components.ui.links import page_button
 from components.ui.network_picker import analysis_of
@@ -77,14 +78,14 @@ def _rebase(rows: list[E.Row]) -> None:
 
 
 def _load(spec: NetworkSpec, source: str | None) -> None:
-    """Put a whole network in the builder (rows, name, input); SpecError if it cannot be."""
+    """Put a whole network in the builder (rows, name, input); InputError if it cannot be."""
     state = st.session_state
     _rebase(E.spec_to_rows(spec))
     state[SOURCE] = source
     try:
         analysis_of(spec)
         state[LAST] = spec
-    except SpecError:  # its rows are loaded and marked; the last working network stays shown
+    except InputError:  # its rows are loaded and marked; the last working network stays shown
         state.setdefault(LAST, load_preset(_default_preset()))
     state[NAME] = spec.name
     state[H], state[W], state[C] = spec.input_shape
@@ -108,7 +109,7 @@ def _read_link() -> None:
         try:
             spec = decode_spec(token)
             E.spec_to_rows(spec)
-        except SpecError as error:
+        except InputError as error:
             spec = None
             notes.append(t("custom.url.bad_spec", error=issues_text(error.issues)))
     elif preset is not None:
@@ -125,7 +126,7 @@ def _read_link() -> None:
         try:
             resized = with_input(spec, parse_input_size(size))
             spec, source = resized, (source if resized == spec else None)
-        except SpecError:
+        except InputError:
             notes.append(t("custom.url.bad_input", value=plain(size[:40])))
     _load(spec, source)
     st.session_state[NOTES] = notes
@@ -204,7 +205,7 @@ def _delete() -> None:
 
 def issue_text(issue: Issue) -> str:
     """One issue in words: where (row and layer name, or the whole network), what, how to fix."""
-    text = plain(f"{issue.message} {issue.hint}".strip())
+    text = messages.issue_text(issue, where=False)
     if issue.layer is None:
         return t("custom.check.network", message=text)
     name = plain(issue.layer_name or "?")
@@ -220,7 +221,7 @@ def _check_cell(checked: E.Checked, row: int) -> str:
     issues = checked.row_issues(row)
     errors = [i for i in issues if i.severity == "error"]
     if errors:
-        return f"✗ {errors[0].message}"
+        return f"✗ {messages.issue_plain_text(errors[0], where=False, hint=False)}"
     shape = checked.output_shape(row)
     if shape is None:
         return ""
@@ -511,7 +512,7 @@ def _import(data: str | bytes, origin: str) -> None:
     try:
         spec = parse_spec_json(data)
         _load(spec, None)
-    except SpecError as error:
+    except InputError as error:
         st.session_state[IMPORTED] = (
             "error",
             t("custom.import.refused", origin=plain(origin)) + "\n\n" + issues_text(error.issues),

@@ -24,7 +24,7 @@ import streamlit as st
 
 from components.engine.analysis import Analysis, analyze
 from components.engine.choice import VGGChoice, ascii_int, parse_input_size, with_input
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import (
     MAX_CHANNELS_IN,
@@ -36,6 +36,7 @@ from components.engine.spec import (
 )
 from components.engine.vgg import CONFIGS, resolve_arch
 from components.ui.i18n import LANGUAGE_KEY, t
+from components.ui.messages import issue_lines
 from components.ui.safe_text import plain
 
 CUSTOM = "custom"
@@ -66,9 +67,9 @@ def analysis_of(spec: NetworkSpec) -> Analysis:
     return analyze(spec)
 
 
-def spec_error_text(error: SpecError) -> str:
-    """The engine's issues (capped), each escaped: they quote what the user wrote."""
-    return "\n\n".join(plain(issue) for issue in error.shown())
+def spec_error_text(error: InputError) -> str:
+    """The engine's issues (capped), in the page language, user text escaped."""
+    return issue_lines(error.issues)
 
 
 def _note(name: str, value: str, default: object) -> None:
@@ -83,7 +84,7 @@ def _read_link(prefix: str, allow_custom: bool) -> _Start:
     if arch is not None:
         try:
             start.arch, start.bn = resolve_arch(arch)
-        except SpecError:
+        except InputError:
             _note("arch", arch, default.arch)
     for name, attr in (("bn", "bn"), ("top", "top"), ("fcconv", "fcconv")):
         value = query.get(prefix + name)
@@ -105,7 +106,7 @@ def _read_link(prefix: str, allow_custom: bool) -> _Start:
     if size is not None:
         try:
             start.shape = parse_input_size(size)
-        except SpecError:
+        except InputError:
             _note("input", size, "224x224x3")
     if allow_custom:
         token, preset = query.get(prefix + "spec"), query.get(prefix + "preset")
@@ -113,7 +114,7 @@ def _read_link(prefix: str, allow_custom: bool) -> _Start:
             try:
                 start.link_spec = decode_spec(token)
                 start.source = LINK_SOURCE
-            except SpecError as error:
+            except InputError as error:
                 st.warning(t("common.url.bad_spec", error=spec_error_text(error)))
         elif preset is not None:
             if preset in preset_names():
@@ -252,7 +253,7 @@ def pick_network(
     try:
         spec = with_input(_custom_spec(key, source), shape) if custom else choice.spec()
         analysis_of(spec)
-    except SpecError as error:
+    except InputError as error:
         st.error(t("common.net.cannot_build", error=spec_error_text(error)))
         return None
     return spec
