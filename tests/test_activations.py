@@ -83,7 +83,7 @@ def test_imagenet_weights_not_downloaded_say_so(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with pytest.raises(WeightsError) as info:
         build_network(vgg_spec("vgg16", (32, 32, 3), include_top=False), WeightsSource("imagenet"))
-    assert info.value.key == "act.err.not_downloaded"
+    assert info.value.code == "act.err.not_downloaded"
 
 
 def test_budget_refuses_large_inputs_and_heads() -> None:

@@ -235,7 +235,7 @@ def _sample(problems: list[Issue], per_kind: int = 6) -> tuple[Issue, ...]:
     seen: dict[str, int] = {}
     kept = []
     for note in problems:
-        seen[note.code] = seen.get(note.key, 0) + 1
+        seen[note.code] = seen.get(note.code, 0) + 1
         if seen[note.code] <= per_kind:
             kept.append(note)
     return tuple(kept)
