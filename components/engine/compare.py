@@ -48,6 +48,7 @@ QUICK_PICKS = {
 INPUT_SIDES = tuple(range(32, 513, 32))  # the sweep of the params/MACs-against-input chart
 HEAD = "head"
 
+_KNOWN_ARCHS = ", ".join(CONFIGS)  # the names an item may start with (then _bn, @, /notop)
 Reason = Literal[
     "empty", "too_long", "arch", "preset", "size", "option", "build", "too_many", "no_spec"
 ]
@@ -140,7 +141,7 @@ def make_item(arch: str, *, batch_norm: bool = False, include_top: bool = True,
         if batch_norm or not include_top:
             raise item_error("option", got=arch[:40])
     elif arch not in CONFIGS:
-        raise item_error("arch", got=arch[:40])
+        raise item_error("arch", got=arch[:40], known=_KNOWN_ARCHS)
     shape = custom.input_shape if custom is not None else default_input(arch)
     if size is not None:
         try:
@@ -171,8 +172,8 @@ def parse_item(text: str, link_spec: NetworkSpec | None = None) -> Item:
     else:
         try:
             arch, bn = resolve_arch(name)
-        except InputError as error:
-            raise item_error("arch", error, got=name[:40]) from None
+        except InputError:
+            raise item_error("arch", got=name[:40], known=_KNOWN_ARCHS) from None
     return make_item(
         arch,
         batch_norm=bn,

@@ -23,7 +23,7 @@ from components.engine.vgg import CONFIGS
 from components.ui import compare_charts as C
 from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
-from components.ui.messages import issue_lines, issue_text
+from components.ui.messages import issue_lines, issue_sentences
 from components.ui.network_picker import spec_error_text
 from components.ui.safe_text import chart_text, plain
 
@@ -168,7 +168,7 @@ def link_notes(items: list[E.Item]) -> None:
     if st.session_state.get(SPEC_NOTE):
         st.warning(st.session_state[SPEC_NOTE], icon=":material/link_off:")
     for bad in result.rejected:
-        reason = " ".join(issue_text(issue) for issue in bad.issues)
+        reason = issue_sentences(bad.issues)
         st.warning(
             t("compare.link.rejected", position=bad.position, item=plain(bad.text), reason=reason),
             icon=":material/link_off:",
@@ -295,7 +295,7 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
     try:
         config = E.configure(_slot_item(slot))
     except InputError as error:
-        problem = " ".join(issue_text(issue) for issue in error.shown(limit=3))
+        problem = issue_sentences(error.shown(limit=3))
         st.badge(t("compare.card.broken"), icon=":material/error:", color="red")
     name = display_name(config) if config else short_name(option)
     header.markdown(swatch(colour, name), unsafe_allow_html=True)

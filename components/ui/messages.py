@@ -78,7 +78,9 @@ def render_issue(
     values = _values(issue, lang, escape)
     text = _fill(f"issue.{issue.code}", lang, values)
     if hint and _entry(issue.hint_code, lang) is not None:
-        text = f"{text} {_fill(issue.hint_code, lang, values)}"
+        text = _fill(
+            "issue.join", lang, {"first": text, "then": _fill(issue.hint_code, lang, values)}
+        )
     return (where_text(issue, lang, escape) if where else "") + text
 
 
@@ -106,3 +108,13 @@ def issue_lines(issues: Iterable[Issue]) -> str:
 def issue_plain_text(issue: Issue, *, where: bool = True, hint: bool = True) -> str:
     """The issue in the page language, unescaped: for table cells and chart text, not Markdown."""
     return render_issue(issue, current_language(), where=where, hint=hint)
+
+
+def issue_sentences(issues: Iterable[Issue]) -> str:
+    """Issues as one run of sentences (a reason, then its details), in the page language."""
+    lang = current_language()
+    text = ""
+    for issue in issues:
+        sentence = issue_text(issue)
+        text = _fill("issue.join", lang, {"first": text, "then": sentence}) if text else sentence
+    return text
