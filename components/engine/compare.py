@@ -477,7 +477,9 @@ def first_dense(config: Config) -> FirstDense | None:
     """The dense layer right after Flatten, when there is one (VGG's fc1)."""
     layers = config.analysis.layers
     for flat, nxt in pairwise(layers):
-        if (flat.layer.type, nxt.layer.type) == ("flatten", "dense") and len(flat.input_shape) == 3:
+        if (flat.layer.type, nxt.layer.type) == (LayerType.FLATTEN, LayerType.DENSE) and len(
+            flat.input_shape
+        ) == 3:
             h, w, c = flat.input_shape
             units = nxt.layer.units or 0
             hw = config.item.input_shape[:2]

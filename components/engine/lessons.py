@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from components.engine.analysis import Analysis, LayerInfo, analyze
 from components.engine.formatting import count_text
-from components.engine.spec import Layer, NetworkSpec
+from components.engine.spec import Layer, LayerType, NetworkSpec
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
 
 LESSON_ARCHS = ("vgg11", "vgg13", "vgg16", "vgg19")  # the four depths of the block recipe
@@ -95,7 +95,7 @@ def one_conv(size: int, kernel: int, stride: int, padding: str) -> LayerInfo | N
     if padding == "valid" and kernel > size:
         return None
     layer = Layer(
-        "conv2d",
+        LayerType.CONV,
         name="conv",
         filters=1,
         kernel=(kernel, kernel),
@@ -116,8 +116,10 @@ class ParamExample:
 
 def param_examples(seed: Analysis) -> list[ParamExample]:
     """The seed question's first conv and its big dense layer, then VGG16's first conv."""
-    first_conv = next(i for i in seed.layers if i.layer.type == "conv2d")
-    biggest_dense = max((i for i in seed.layers if i.layer.type == "dense"), key=lambda i: i.params)
+    first_conv = next(i for i in seed.layers if i.layer.type.is_conv)
+    biggest_dense = max(
+        (i for i in seed.layers if i.layer.type is LayerType.DENSE), key=lambda i: i.params
+    )
     vgg16 = analyze(vgg_spec("vgg16"))
     return [
         ParamExample(seed.spec.name, first_conv),
@@ -137,7 +139,7 @@ def conv_params_worked(kernel: int, cin: int, cout: int) -> str:
 
 def conv_params(kernel: int, cin: int, cout: int, bias: bool = True) -> int:
     """(K·K·Cin + 1)·Cout, through the engine's analysis of one such conv."""
-    layer = Layer("conv2d", name="conv", filters=cout, kernel=(kernel, kernel), use_bias=bias)
+    layer = Layer(LayerType.CONV, name="conv", filters=cout, kernel=(kernel, kernel), use_bias=bias)
     # The engine caps input channels at 4 (images); the weight count is linear in Cin.
     per_channel = analyze(NetworkSpec("lesson", (kernel, kernel, 1), (layer,))).layers[0].params
     bias_part = cout if bias else 0
@@ -167,7 +169,7 @@ def stack_rows(max_convs: int = 3, channels: int = 1) -> list[StackRow]:
     rows = []
     for n in range(1, max_convs + 1):
         layers = tuple(
-            Layer("conv2d", name=f"conv{i}", filters=1, kernel=(3, 3), use_bias=False)
+            Layer(LayerType.CONV, name=f"conv{i}", filters=1, kernel=(3, 3), use_bias=False)
             for i in range(n)
         )
         side = 2 * n + 1
@@ -178,7 +180,7 @@ def stack_rows(max_convs: int = 3, channels: int = 1) -> list[StackRow]:
             NetworkSpec(
                 "single",
                 (side, side, 1),
-                (Layer("conv2d", name="big", filters=1, kernel=rf.size, use_bias=False),),
+                (Layer(LayerType.CONV, name="big", filters=1, kernel=rf.size, use_bias=False),),
             )
         )
         c2 = channels * channels
@@ -191,7 +193,7 @@ def receptive_fields(analysis: Analysis) -> list[tuple[str, int]]:
     return [
         (info.name, info.receptive_field.size[0])
         for info in analysis.layers
-        if info.receptive_field is not None and info.layer.type != "activation"
+        if info.receptive_field is not None and info.layer.type is not LayerType.ACTIVATION
     ]
 
 
@@ -210,7 +212,7 @@ class BlockRow:
 def block_recipe(input_side: int = 224) -> list[BlockRow]:
     """vgg_block(num_convs, channels) per block for VGG11/13/16/19, with the pool halving."""
     analysis = analyze(vgg_spec("vgg16", (input_side, input_side, 3), include_top=False))
-    pools = [i for i in analysis.layers if i.layer.type == "maxpool2d"]
+    pools = [i for i in analysis.layers if i.layer.type is LayerType.MAXPOOL]
     rows = []
     for b, (channels, pool) in enumerate(zip(BLOCK_CHANNELS, pools, strict=True), start=1):
         convs = {arch: len(CONFIGS[arch].kernels[b - 1]) for arch in LESSON_ARCHS}
@@ -291,7 +293,7 @@ def block_features(
     out = []
     for b in blocks:
         block = f"block{b}"
-        convs = [i for i in analysis.layers if i.layer.block == block and i.layer.type == "conv2d"]
+        convs = [i for i in analysis.layers if i.layer.block == block and i.layer.type.is_conv]
         pool = analysis.layer(f"{block}_pool")
         last = convs[-1]
         assert last.layer.torch_name and pool.layer.torch_name and last.layer.paper_name
