@@ -22,7 +22,9 @@ from components.weights_cli import run as run_weights
 WHOLE_INPUT = "compare.rf.whole"  # the receptive-field cell of a flattened layer
 FORMATS = {
     "table": to_keras_text,
-    "json": lambda a: json.dumps(to_json_dict(a), indent=2, ensure_ascii=False) + "\n",
+    "json": lambda a: (
+        json.dumps(to_json_dict(a, render_issue), indent=2, ensure_ascii=False) + "\n"
+    ),
     "csv": lambda a: to_csv(a, translate(WHOLE_INPUT, "en")),
     "markdown": lambda a: to_markdown(a, translate(WHOLE_INPUT, "en")),
 }

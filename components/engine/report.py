@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
-from components.engine.analysis import Analysis, LayerInfo
+from components.engine.analysis import Analysis, Formula, LayerInfo
 from components.engine.errors import Issue
 from components.engine.formatting import byte_text, count_text, pair_text, shape_text
 
@@ -69,12 +70,19 @@ def rows(analysis: Analysis, whole_input: str) -> list[dict[str, Any]]:
     return out
 
 
-def _issue_record(issue: Issue) -> dict[str, Any]:
-    """An issue in the JSON contract: its code and values (readers translate)."""
-    return {"code": issue.code, "values": dict(issue.values), "severity": issue.severity}
+def _issue_record(issue: Issue, text: Callable[[Issue], str] | None) -> dict[str, Any]:
+    """An issue in the JSON contract: its code and values, and its ``text`` when given."""
+    record = {"code": issue.code, "values": dict(issue.values), "severity": issue.severity}
+    return record | ({"text": text(issue)} if text else {})
 
 
-def to_json_dict(analysis: Analysis) -> dict[str, Any]:
+def _formula_text(formula: Formula, text: Callable[[Issue], str] | None) -> str:
+    """The formula, and its notes ('same' padding, no bias) when a ``text`` renders them."""
+    notes = "".join(f" ({text(note)})" for note in formula.notes) if text else ""
+    return f"{formula}{notes}"
+
+
+def to_json_dict(analysis: Analysis, text: Callable[[Issue], str] | None = None) -> dict[str, Any]:
     """The public JSON contract of ``python -m components summary --format json``."""
     layers = []
     for info in analysis.layers:
@@ -93,8 +101,8 @@ def to_json_dict(analysis: Analysis) -> dict[str, Any]:
                 else {"size": list(rf.size), "stride": list(rf.stride), "start": list(rf.start)},
                 "torch_name": info.layer.torch_name,
                 "paper_name": info.layer.paper_name,
-                "formulas": [str(f) for f in info.formulas],
-                "warnings": [_issue_record(w) for w in info.warnings],
+                "formulas": [_formula_text(f, text) for f in info.formulas],
+                "warnings": [_issue_record(w, text) for w in info.warnings],
             }
         )
     return {
