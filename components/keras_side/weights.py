@@ -227,7 +227,7 @@ def keras_weights(source: bytes | Path) -> Iterator[Arrays]:
 
 
 def _shape(shape: tuple[int, ...]) -> str:
-    return "×".join(map(str, shape)) or "scalar"
+    return "×".join(map(str, shape)) or "()"  # a scalar: no axes
 
 
 def _sample(problems: list[Issue], per_kind: int = 6) -> tuple[Issue, ...]:
