@@ -275,8 +275,8 @@ class _Walker:
         return InputError(Issue(f"analysis.{code}", values, layer=index, layer_name=layer.name))
 
     def warn(self, index: int, layer: Layer, code: str, **values: object) -> Issue:
-        where = {"layer": index, "layer_name": layer.name}
-        return Issue(f"analysis.{code}", values, severity="warning", **where)
+        code = f"analysis.{code}"
+        return Issue(code, values, layer=index, layer_name=layer.name, severity="warning")
 
     def image_shape(self, index: int, layer: Layer, code: str) -> tuple[int, int, int]:
         """The current shape, which must be an image (H, W, C) for this layer."""

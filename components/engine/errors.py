@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 Severity = Literal["error", "warning", "info"]
 
@@ -129,7 +129,7 @@ class InputError(ValueError):
         super().__init__("; ".join(str(i) for i in self.shown()))
 
     @classmethod
-    def of(cls, code: str, details: tuple[Issue, ...] = (), /, **values: Any) -> InputError:
+    def of(cls, code: str, details: tuple[Issue, ...] = (), /, **values: Any) -> Self:
         """One refusal about the whole input, then its per-item ``details`` (layers, keys)."""
         return cls([Issue(code, values), *details])
 

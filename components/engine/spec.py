@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -410,7 +411,8 @@ def _check_rate(checker: _Checker, value: Any, where: dict[str, Any]) -> Any:
     return _BAD
 
 
-_FIELD_CHECKS: dict[str, Any] = {
+FieldCheck = Callable[[_Checker, Any, dict[str, Any]], Any]
+_FIELD_CHECKS: dict[str, FieldCheck] = {  # field name → validator
     "name": _check_name,
     "filters": _check_width,
     "units": _check_width,
