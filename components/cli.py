@@ -11,17 +11,22 @@ from typing import NoReturn
 
 from components.engine.analysis import analyze
 from components.engine.choice import VGGChoice, ascii_int, parse_input_size, with_input
-from components.engine.errors import Issue, SpecError
+from components.engine.errors import InputError, Issue
 from components.engine.report import to_csv, to_json_dict, to_keras_text, to_markdown
 from components.engine.spec import MAX_SPEC_BYTES, MAX_WIDTH, NetworkSpec, parse_spec_json
+from components.ui.i18n import translate
+from components.ui.messages import render_issue
 from components.weights_cli import add_parser as add_weights_parser
 from components.weights_cli import run as run_weights
 
+WHOLE_INPUT = "compare.rf.whole"  # the receptive-field cell of a flattened layer
 FORMATS = {
     "table": to_keras_text,
-    "json": lambda a: json.dumps(to_json_dict(a), indent=2, ensure_ascii=False) + "\n",
-    "csv": to_csv,
-    "markdown": to_markdown,
+    "json": lambda a: (
+        json.dumps(to_json_dict(a, render_issue), indent=2, ensure_ascii=False) + "\n"
+    ),
+    "csv": lambda a: to_csv(a, translate(WHOLE_INPUT, "en")),
+    "markdown": lambda a: to_markdown(a, translate(WHOLE_INPUT, "en")),
 }
 
 
@@ -66,9 +71,10 @@ def _load_spec(path: Path) -> NetworkSpec:
                 data = handle.read(MAX_SPEC_BYTES + 1)
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
-        raise SpecError(Issue(f"cannot read {shown}: {reason}.", field="file")) from None
+        values = {"path": shown, "reason": reason}
+        raise InputError(Issue("cli.cannot_read", values, field="file")) from None
     if data is None:
-        raise SpecError(Issue(f"{shown} is not a file (a folder or a device?).", field="file"))
+        raise InputError(Issue("cli.not_a_file", {"path": shown}, field="file"))
     return parse_spec_json(data)
 
 
@@ -114,9 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_weights(args)
     try:
         analysis = analyze(_network(args))
-    except SpecError as exc:
+    except InputError as exc:
         for issue in exc.shown():
-            print(f"error: {one_line(str(issue))}", file=sys.stderr)
+            print(f"error: {one_line(render_issue(issue))}", file=sys.stderr)
         return 2
     sys.stdout.write(FORMATS[args.format](analysis))
     return 0

@@ -49,9 +49,9 @@ def status_command(fmt: str) -> int:
 
 
 def fetch_command(names: list[str]) -> int:
+    from components.engine.errors import InputError
     from components.keras_side import hub
-    from components.keras_side.problems import Problem
-    from components.ui.i18n import translate
+    from components.ui.messages import english
 
     wanted = list(hub.HUB_FILES) if ALL in names else list(dict.fromkeys(names))
     unknown = [n for n in wanted if n not in hub.HUB_FILES]
@@ -66,9 +66,9 @@ def fetch_command(names: list[str]) -> int:
         print(f"{name}: {file.repo_id} @ {file.revision[:12]} → {hub.cache_dir()}")
         try:
             path = hub.fetch(file, draw=True)
-        except Problem as problem:
+        except InputError as problem:
             failed += 1
-            message = translate(problem.key, "en", **problem.values)
+            message = english(problem.issues)
             print(f"error: {name}: {message}", file=sys.stderr)
             continue
         print(f"{name}: ok, SHA-256 verified, {byte_text(path.stat().st_size)} at {path}")

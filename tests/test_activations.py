@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 
 from components.engine.analysis import analyze
-from components.engine.errors import SpecError
 from components.engine.spec import parse_spec
 from components.engine.vgg import vgg_spec
 from components.keras_side import featuremaps as F
@@ -23,6 +22,7 @@ from components.keras_side.activations import (
 )
 from components.keras_side.weights import WeightsError
 from tests.conftest import TINY
+from tests.english import raises_saying
 
 
 def image(seed: int = 0) -> np.ndarray:
@@ -65,14 +65,15 @@ def test_imagenet_weights_not_downloaded_say_so(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with pytest.raises(WeightsError) as info:
         build_network(vgg_spec("vgg16", (32, 32, 3), include_top=False), WeightsSource("imagenet"))
-    assert info.value.key == "act.err.not_downloaded"
+    assert info.value.code == "act.err.not_downloaded"
 
 
 def test_budget_refuses_large_inputs_and_heads() -> None:
-    with pytest.raises(SpecError, match=f"up to {MAX_SIDE}"):
+    with raises_saying(f"up to {MAX_SIDE}"):
         check_budget(vgg_spec("vgg16", (640, 640, 3), include_top=False))
-    with pytest.raises(SpecError, match="Drop the classifier head"):
+    with raises_saying("classifier head") as refused:
         check_budget(vgg_spec("vgg16", (512, 512, 3)))  # fc1 alone: 537M weights
+    assert refused.value.code == "act.err.too_much"
     assert check_budget(vgg_spec("vgg16")).total_params == 138_357_544
 
 

@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 
 from components.engine.analysis import analyze
 from components.engine.codegen import keras_code, torch_code
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import ACTIVATIONS, Layer, NetworkSpec, parse_spec
 from components.engine.vgg import vgg_spec
+from tests.english import raises_saying
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,7 +98,7 @@ def working_spec(raw: dict) -> NetworkSpec:
     try:
         spec = parse_spec(raw)
         analyze(spec)
-    except SpecError:
+    except InputError:
         assume(False)
     return spec
 
@@ -464,7 +465,7 @@ HOSTILE = [
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_validation_refuses_odd_names(hostile: str) -> None:
     raw = {"input": [8, 8, 1], "layers": [{"type": "flatten", "name": hostile}]}
-    with pytest.raises(SpecError, match="not allowed"):
+    with raises_saying("not allowed"):
         parse_spec(raw)
 
 

@@ -9,10 +9,12 @@ import pytest
 
 from components.engine import compare as E
 from components.engine.analysis import analyze
+from components.engine.errors import InputError
 from components.engine.formatting import short_count, signed, signed_short
 from components.engine.presets import load_preset
 from components.engine.vgg import vgg_spec
 from components.ui import compare_charts as C
+from tests.english import english
 
 FOUR = "vgg11,vgg13,vgg16,vgg19"
 
@@ -81,18 +83,19 @@ def test_tokens_write_the_input_only_when_not_the_default() -> None:
     ],
 )
 def test_bad_items_say_which_part_is_wrong(text: str, reason: str) -> None:
-    with pytest.raises(E.ItemError) as caught:
+    with pytest.raises(InputError) as caught:
         E.parse_item(text)
-    assert caught.value.reason == reason
+    assert E.reason_of(caught.value) == reason and caught.value.code == f"compare.{reason}"
 
 
 def test_a_size_the_network_cannot_take_is_refused_when_built() -> None:
     item = E.parse_item("vgg16@16x16x3")  # well-formed, but five pools need 32
-    with pytest.raises(E.ItemError) as caught:
+    with pytest.raises(InputError) as caught:
         E.configure(item)
-    assert caught.value.reason == "build"
-    assert "at least 32×32" in caught.value.detail
-    assert not caught.value.detail.startswith("input:")
+    assert E.reason_of(caught.value) == "build"
+    detail = english(caught.value.issues[1:])
+    assert "at least 32×32" in detail
+    assert not detail.startswith("input:")
 
 
 def test_the_issue_link_reads_whole() -> None:
@@ -130,7 +133,7 @@ def test_hostile_links_never_raise_and_stay_small(value: str) -> None:
     result = E.parse_link(value)
     assert E.MIN_ITEMS <= len(result.items) <= E.MAX_ITEMS
     assert len(result.rejected) <= E.MAX_LINK_PIECES + 1
-    assert all(len(r.text) <= 40 and len(r.detail) <= 300 for r in result.rejected)
+    assert all(len(r.text) <= 40 and len(english(r.issues)) <= 600 for r in result.rejected)
 
 
 # ------------------------------------------------------------------ block alignment

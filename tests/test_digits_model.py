@@ -223,13 +223,13 @@ def test_a_photographed_digit_dark_on_light_is_read() -> None:
     )
 )
 def test_any_upload_gives_cells_none_or_a_clear_problem(data: bytes) -> None:
+    from components.engine.errors import InputError
     from components.keras_side import images as I
-    from components.keras_side.problems import Problem
 
     try:
         decoded = I.decode(data, channels=1)
-    except Problem as problem:
-        assert problem.key.startswith("act.err.")
+    except InputError as problem:
+        assert problem.code.startswith("act.err.")
         return
     cells = D.cells_from_ink(D.ink_of_picture(decoded.image))
     if cells is not None:

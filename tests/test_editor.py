@@ -7,9 +7,10 @@ import math
 import pytest
 
 from components.engine import editor as E
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import Layer, NetworkSpec, parse_spec
+from tests.english import hint, message
 
 
 def seed_rows() -> list[E.Row]:
@@ -106,7 +107,7 @@ def test_a_kernel_larger_than_its_input_marks_that_row() -> None:
     assert result.spec is None
     [issue] = result.errors
     assert issue.layer == 4 and issue.layer_name == "conv2d_2"
-    assert "larger than its 36×36 input" in issue.message and "padding 'same'" in issue.hint
+    assert "larger than its 36×36 input" in message(issue) and "padding 'same'" in hint(issue)
     assert result.row_issues(4) == [issue] and not result.row_issues(0)
 
 
@@ -116,7 +117,7 @@ def test_out_of_range_values_are_reported_on_every_row_with_their_field() -> Non
     rows[7]["units"] = -1
     result = checked(rows)
     assert {(i.layer, i.field) for i in result.errors} == {(0, "filters"), (7, "units")}
-    assert "limit of 16,384" in result.row_issues(0)[0].message
+    assert "limit of 16,384" in message(result.row_issues(0)[0])
 
 
 def test_a_row_without_a_type_and_a_repeated_name() -> None:
@@ -125,7 +126,7 @@ def test_a_row_without_a_type_and_a_repeated_name() -> None:
     rows[0]["name"] = rows[2]["name"] = "stem"
     result = checked(rows)
     assert [(i.layer, i.field) for i in result.errors] == [(1, "type"), (2, "name")]
-    assert "used by row 1" in result.errors[1].message
+    assert "used by row 1" in message(result.errors[1])
 
 
 def test_dense_on_an_image_is_a_warning_not_an_error() -> None:
@@ -133,7 +134,7 @@ def test_dense_on_an_image_is_a_warning_not_an_error() -> None:
     result = checked(rows)
     assert not result.errors and result.analysis is not None
     assert [w.layer for w in result.warnings] == [6, 7]
-    assert "each of the 289 positions" in result.warnings[0].message
+    assert "each of the 289 positions" in message(result.warnings[0])
     assert result.output_shape(6) == (17, 17, 512)
 
 
@@ -142,11 +143,11 @@ def test_whole_network_problems_have_no_row() -> None:
     assert [i.field for i in result.errors] == ["name"]
     assert E.check([], "n", (150, 150, 3)).errors[0].field == "layers"
     too_many = [E.empty_row("batchnorm")] * 10_000
-    assert "10,000 layers" in E.check(too_many, "n", (8, 8, 1)).errors[0].message
+    assert "10,000 layers" in message(E.check(too_many, "n", (8, 8, 1)).errors[0])
 
 
 def test_non_square_windows_cannot_be_put_in_the_table() -> None:
     spec = NetworkSpec("n", (32, 32, 3), (Layer("conv2d", "c", 4, kernel=(3, 5)),))
-    with pytest.raises(SpecError) as info:
+    with pytest.raises(InputError) as info:
         E.spec_to_rows(spec)
     assert info.value.issues[0].layer == 0 and info.value.issues[0].field == "kernel"

@@ -7,6 +7,7 @@ import pytest
 from components.engine.analysis import analyze
 from components.engine.spec import parse_spec
 from components.engine.vgg import CONFIGS, resolve_arch, vgg_spec
+from tests.english import message
 
 SEED_EXAMPLE = {
     "name": "seed-example",
@@ -169,7 +170,7 @@ def test_floored_pool_warns() -> None:
     spec = parse_spec({"input": [13, 13, 3], "layers": [{"type": "maxpool2d"}]})
     analysis = analyze(spec)
     assert analysis.output_shape == (6, 6, 3)
-    assert any("floored" in w.message for w in analysis.warnings)
+    assert any("floored" in message(w) for w in analysis.warnings)
 
 
 def test_receptive_field_box_is_clipped_to_the_image(vgg16) -> None:

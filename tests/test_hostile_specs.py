@@ -1,4 +1,4 @@
-"""Hostile specs (links, pastes, uploads, files): the engine's SpecError or a valid network.
+"""Hostile specs (links, pastes, uploads, files): the engine's InputError or a valid network.
 
 Property tests feed random JSON values, random text and spec-shaped objects with
 hostile values (unhashable types, lone surrogates, control characters, numbers of
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.engine.analysis import analyze
-from components.engine.errors import MAX_SHOWN_ISSUES, SpecError
+from components.engine.errors import MAX_SHOWN_ISSUES, InputError
 from components.engine.spec import (
     LAYER_TYPES,
     MAX_COUNT,
@@ -28,6 +28,7 @@ from components.engine.spec import (
     parse_spec_json,
 )
 from components.ui.tables import layer_frame
+from tests.english import english, raises_saying
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -82,21 +83,21 @@ spec_like = st.fixed_dictionaries(
 
 
 def valid_or_spec_error(make) -> NetworkSpec | None:
-    """Call ``make``; a SpecError passes (with a short, printable message), a spec is used."""
+    """Call ``make``; an InputError passes (with a short, printable message), a spec is used."""
     try:
         spec = make()
-    except SpecError as error:
+    except InputError as error:
         assert error.issues
         assert len(error.shown()) <= MAX_SHOWN_ISSUES + 1
-        assert all(str(issue).isprintable() for issue in error.shown())
+        assert all(english(issue).isprintable() for issue in error.shown())
         return None
     assert isinstance(spec, NetworkSpec)
     assert decode_spec(encode_spec(spec)) == spec  # the share link round-trips
     assert parse_spec_json(spec.to_json()) == spec  # so does the exported file
     try:
         analysis = analyze(spec)
-    except SpecError as error:
-        assert all(str(issue).isprintable() for issue in error.shown())
+    except InputError as error:
+        assert all(english(issue).isprintable() for issue in error.shown())
         return spec
     assert max(analysis.total_params, analysis.total_macs, analysis.activation_bytes) <= MAX_COUNT
     pa.Table.from_pandas(layer_frame(analysis))  # what st.dataframe sends
@@ -155,10 +156,10 @@ FLAT = {"type": "flatten"}
     ids=lambda value: value[:30] if isinstance(value, str) else None,
 )
 def test_each_class_found_by_fuzzing(text: str, words: str) -> None:
-    with pytest.raises(SpecError) as info:
+    with pytest.raises(InputError) as info:
         parse_spec_json(text)
-    assert words in str(info.value)
-    assert str(info.value).isprintable() and len(str(info.value)) < 2000
+    assert words in english(info.value.shown())
+    assert english(info.value.shown()).isprintable() and len(english(info.value.shown())) < 2000
 
 
 def test_a_huge_issue_list_is_capped_and_counted() -> None:
@@ -167,19 +168,21 @@ def test_a_huge_issue_list_is_capped_and_counted() -> None:
     bad = {"type": "conv2d", "filters": [], "kernel": "x", "padding": 3, "use_bias": 3}
     text = spec_text([{"type": "flatten", **junk}] + [bad] * 150)
     assert len(text) < 256 * 1024
-    with pytest.raises(SpecError) as info:
+    with pytest.raises(InputError) as info:
         parse_spec_json(text)
     shown = info.value.shown()
     assert len(info.value.issues) > 500 and len(shown) == MAX_SHOWN_ISSUES + 1
-    assert f"{len(info.value.issues) - MAX_SHOWN_ISSUES:,} more" in str(shown[-1])
-    assert len(str(info.value)) < 5000
-    assert "12,000 more" not in str(info.value) and "11,995 more" in str(info.value)
+    assert f"{len(info.value.issues) - MAX_SHOWN_ISSUES:,} more" in english(shown[-1])
+    assert len(english(info.value.shown())) < 5000
+    assert "12,000 more" not in english(info.value.shown()) and "11,995 more" in english(
+        info.value.issues
+    )
 
 
 def test_totals_past_64_bits_are_refused_before_any_table() -> None:
     wide = {"type": "conv2d", "filters": 16384, "kernel": 64, "padding": "same"}
     spec = parse_spec_json(spec_text([wide, wide], shape=(4096, 4096, 4)))
-    with pytest.raises(SpecError, match="multiply-accumulates"):
+    with raises_saying("multiply-accumulates"):
         analyze(spec)
 
 
@@ -203,7 +206,7 @@ def test_names_the_engine_accepts_keras_accepts(chosen: list[str]) -> None:
     layers = [{"type": "activation", "fn": "relu", "name": name} for name in chosen]
     try:
         spec = parse_spec_json(spec_text(layers))
-    except SpecError as error:
+    except InputError as error:
         assert "input_layer" in chosen, error
         return
     model = build_model(spec)
@@ -215,7 +218,7 @@ def test_names_the_engine_refuses_keras_refuses(name: str) -> None:
     from components.engine.spec import Layer
     from components.keras_side.builder import build_model
 
-    with pytest.raises(SpecError):
+    with pytest.raises(InputError):
         parse_spec_json(spec_text([{"type": "flatten", "name": name}]))
     forced = NetworkSpec("net", (8, 8, 3), (Layer("flatten", name=name),))
     with pytest.raises(ValueError):

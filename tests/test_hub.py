@@ -87,9 +87,9 @@ def test_offline_without_the_cache_says_so_at_once(monkeypatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     start = time.perf_counter()
     error = error_of(hub.fetch, tiny_file())
-    assert error.key == "hub.err.offline_mode" and error.values["variant"] == "vgg11"
+    assert error.code == "hub.err.offline_mode" and error.issues[0].values["variant"] == "vgg11"
     assert time.perf_counter() - start < 1
-    assert error_of(hub.ready_file, tiny_file()).key == "hub.err.not_cached"
+    assert error_of(hub.ready_file, tiny_file()).code == "hub.err.not_cached"
 
 
 def closed_port() -> int:
@@ -101,7 +101,7 @@ def closed_port() -> int:
 def test_unreachable_hub_fails_in_seconds(monkeypatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
     start = time.perf_counter()
-    assert error_of(hub.fetch, tiny_file(), timeout=2).key == "hub.err.offline"
+    assert error_of(hub.fetch, tiny_file(), timeout=2).code == "hub.err.offline"
     assert time.perf_counter() - start < 5
 
 
@@ -112,7 +112,7 @@ def test_silent_hub_fails_in_seconds(monkeypatch) -> None:
         silent.listen(4)
         monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{silent.getsockname()[1]}")
         start = time.perf_counter()
-        assert error_of(hub.fetch, tiny_file()).key == "hub.err.offline"
+        assert error_of(hub.fetch, tiny_file()).code == "hub.err.offline"
         assert time.perf_counter() - start < hub.ETAG_TIMEOUT + 5
 
 
@@ -135,7 +135,7 @@ def test_failed_download_keeps_nothing_and_the_next_fetch_works(monkeypatch, hub
         fake.add(REPO, COMMIT, hub.FILENAME, data)
         monkeypatch.setenv("HF_ENDPOINT", fake.url)
         error = error_of(hub.fetch, tiny_file())
-        assert error.key == "hub.err.download_failed"
+        assert error.code == "hub.err.download_failed"
         assert hub.cached_path(tiny_file()) is None
         assert not [p for p in hub_env.rglob("*") if p.is_file() and p.stat().st_size > 1000]
         fake.get_status = 200
@@ -148,7 +148,7 @@ def test_bytes_that_do_not_match_the_hub_sha256_are_refused_and_deleted(monkeypa
         fake.add(REPO, COMMIT, hub.FILENAME, data)
         monkeypatch.setenv("HF_ENDPOINT", fake.url)
         error = error_of(hub.fetch, tiny_file())
-        assert error.key == "hub.err.checksum"
+        assert error.code == "hub.err.checksum"
         assert hub.cached_path(tiny_file()) is None  # never loadable
         fake.corrupt = False
         assert hub.fetch(tiny_file()).read_bytes() == data  # fetch again: fine
@@ -159,7 +159,7 @@ def test_a_pinned_sha256_is_checked_before_anything_is_downloaded(monkeypatch) -
         fake.add(REPO, COMMIT, hub.FILENAME, payload())
         monkeypatch.setenv("HF_ENDPOINT", fake.url)
         error = error_of(hub.fetch, tiny_file(sha256="ab" * 32))
-        assert error.key == "hub.err.checksum" and error.values["expected"] == "ab" * 6
+        assert error.code == "hub.err.checksum" and error.issues[0].values["expected"] == "ab" * 6
         assert gets(fake) == []
 
 
@@ -172,7 +172,7 @@ def test_a_file_changed_on_disk_is_refused(monkeypatch) -> None:
     raw = bytearray(blob.read_bytes())
     raw[-1] ^= 0xFF
     blob.write_bytes(bytes(raw))
-    assert error_of(hub.ready_file, tiny_file(sha256=sha)).key == "hub.err.checksum"
+    assert error_of(hub.ready_file, tiny_file(sha256=sha)).code == "hub.err.checksum"
     assert hub.cached_path(tiny_file(sha256=sha)) is None
 
 
@@ -181,7 +181,7 @@ def test_an_unknown_revision_says_the_pin_may_be_wrong(monkeypatch) -> None:
         fake.add(REPO, COMMIT, hub.FILENAME, payload())
         monkeypatch.setenv("HF_ENDPOINT", fake.url)
         error = error_of(hub.fetch, tiny_file(revision="f" * 40))
-        assert error.key == "hub.err.not_found" and error.values["repo"] == REPO
+        assert error.code == "hub.err.not_found" and error.issues[0].values["repo"] == REPO
 
 
 def test_progress_time_left() -> None:
@@ -334,7 +334,7 @@ def test_torchvision_weights_from_the_hub_give_torchvision_numbers(served_vgg11)
     fake.add(file.repo_id, COMMIT, hub.FILENAME, save(sd))
     with pytest.raises(WeightsError) as info:  # not fetched yet: says so, loads nothing
         build_network(spec, WeightsSource("torchvision", digest="x"))
-    assert info.value.key == "hub.err.not_cached"
+    assert info.value.code == "hub.err.not_cached"
     hub.fetch(file)
     net = build_network(spec, WeightsSource("torchvision", digest="y"))
     assert net.preprocessing() == "torch"
@@ -356,7 +356,7 @@ def test_wrong_shapes_in_a_hub_file_are_refused_layer_by_layer(served_vgg11) -> 
     hub.fetch(file)
     with pytest.raises(WeightsError) as info:
         build_network(spec, WeightsSource("torchvision", digest="z"))
-    shapes = [d.values["layer"] for d in info.value.details if d.key == "act.detail.shape"]
+    shapes = [d.values["layer"] for d in info.value.issues[1:] if d.code == "act.detail.shape"]
     assert shapes == ["block2_conv1 (features.3.weight)", "block3_conv1 (features.6.weight)"]
 
 
@@ -399,6 +399,6 @@ def test_a_failed_background_download_reports_and_can_be_retried(monkeypatch) ->
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
     trained = hub.Trained("torchvision", 1, False, hub=tiny_file())
     job = hub.start_download(trained)
-    assert job.finished.wait(10) and job.error.key == "hub.err.offline"
+    assert job.finished.wait(10) and job.error.code == "hub.err.offline"
     assert hub.start_download(trained) is not job  # a failed job does not block a new try
     hub.forget(hub.download_job(trained))

@@ -23,7 +23,7 @@ def encode(image: Image.Image, fmt: str, **options) -> bytes:
 
 
 def keys(decoded: I.DecodedImage) -> set[str]:
-    return {note.key for note in decoded.notes}
+    return {note.code for note in decoded.notes}
 
 
 def png_header(width: int, height: int) -> bytes:
@@ -41,7 +41,7 @@ def png_header(width: int, height: int) -> bytes:
 def refused(data: bytes, **kwargs) -> str:
     with pytest.raises(I.ImageError) as info:
         I.decode(data, **kwargs)
-    return info.value.key
+    return info.value.code
 
 
 def test_zero_byte_file() -> None:
@@ -144,7 +144,7 @@ def test_animated_gif_uses_the_first_frame() -> None:
 
 
 def note_values(decoded: I.DecodedImage, key: str) -> dict:
-    return next(note.values for note in decoded.notes if note.key == key)
+    return next(note.values for note in decoded.notes if note.code == key)
 
 
 @pytest.mark.parametrize("fmt", ["WEBP", "BMP", "PNG", "JPEG"])

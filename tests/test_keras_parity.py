@@ -7,10 +7,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from components.engine.analysis import analyze
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.spec import parse_spec
 from components.engine.vgg import CONFIGS, vgg_spec
 from components.keras_side.builder import build_model
+from tests.english import raises_saying
 from tests.keras_compare import assert_matches_keras
 
 pytestmark = pytest.mark.keras
@@ -91,7 +92,7 @@ def test_random_specs_match_keras(raw: dict) -> None:
     spec = parse_spec(raw)
     try:
         analyze(spec)
-    except SpecError:
+    except InputError:
         assume(False)
     assert_matches_keras(spec)
 
@@ -102,7 +103,7 @@ def test_what_the_engine_refuses_keras_cannot_build(size: int, kernel: int) -> N
     spec = parse_spec(
         {"input": [size, size, 1], "layers": [{"type": "conv2d", "filters": 1, "kernel": kernel}]}
     )
-    with pytest.raises(SpecError):
+    with pytest.raises(InputError):
         analyze(spec)
     import keras
 
@@ -112,5 +113,5 @@ def test_what_the_engine_refuses_keras_cannot_build(size: int, kernel: int) -> N
 
 
 def test_builder_refuses_oversized_models_before_allocating() -> None:
-    with pytest.raises(SpecError, match="above the 600,000,000"):
+    with raises_saying("above the 600,000,000"):
         build_model(vgg_spec("vgg16", (1024, 1024, 3)))

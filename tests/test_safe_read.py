@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from components.engine.formatting import byte_text
 from components.keras_side import safe_read as S
 from components.keras_side import weights as W
+from tests.english import english
 
 MISBEHAVING = "tests.misbehaving_reader"
 
@@ -105,9 +106,9 @@ def test_a_byte_that_segfaults_libhdf5_is_a_clear_message(tmp_path: Path) -> Non
     )  # fmt: skip
     error = refusal(W.read_keras_weights, path)
     if bare.returncode < 0:  # this HDF5 build crashes on it: the child took the crash
-        assert error.key == "act.err.weights_crashed"
+        assert error.code == "act.err.weights_crashed"
     else:
-        assert error.key in ("act.err.weights_crashed", "act.err.h5_corrupt", "act.err.h5_layout")
+        assert error.code in ("act.err.weights_crashed", "act.err.h5_corrupt", "act.err.h5_layout")
 
 
 def misbehaving(tmp_path: Path, mode: str, **limits) -> W.WeightsError:
@@ -117,23 +118,23 @@ def misbehaving(tmp_path: Path, mode: str, **limits) -> W.WeightsError:
 
 
 def test_a_crash_in_the_child_leaves_this_process_running(tmp_path: Path) -> None:
-    assert misbehaving(tmp_path, "segfault").key == "act.err.weights_crashed"
+    assert misbehaving(tmp_path, "segfault").code == "act.err.weights_crashed"
 
 
 def test_an_endless_loop_in_the_child_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
     start = time.perf_counter()
     error = misbehaving(tmp_path, "hang", seconds=2.0)
-    assert error.key == "act.err.weights_timeout" and error.values == {"seconds": 2}
+    assert error.code == "act.err.weights_timeout" and error.issues[0].values == {"seconds": 2}
     assert time.perf_counter() - start < 10
 
 
 def test_the_child_cannot_take_more_memory_than_its_limit(tmp_path: Path) -> None:
     """4 GB of address space is refused to the child (it would succeed without the limit)."""
-    assert misbehaving(tmp_path, "allocate").key == "act.err.weights_crashed"
+    assert misbehaving(tmp_path, "allocate").code == "act.err.weights_crashed"
 
 
 def test_only_known_reasons_are_taken_from_the_child(tmp_path: Path) -> None:
-    assert misbehaving(tmp_path, "forged").key == "act.err.h5_corrupt"
+    assert misbehaving(tmp_path, "forged").code == "act.err.h5_corrupt"
 
 
 def test_thousands_of_arrays_are_refused(tmp_path: Path) -> None:
@@ -145,7 +146,7 @@ def test_thousands_of_arrays_are_refused(tmp_path: Path) -> None:
         for i in range(4100):
             vars_[str(i)] = np.zeros(1, "f4")
     error = refusal(W.read_keras_weights, path)
-    assert error.key == "act.err.too_many_arrays" and error.values == {"max": 4096}
+    assert error.code == "act.err.too_many_arrays" and error.issues[0].values == {"max": 4096}
 
 
 def test_no_temporary_files_are_left_behind(tmp_path: Path, monkeypatch) -> None:
@@ -165,9 +166,9 @@ def test_arrays_too_large_for_any_vgg_are_refused_before_reading(tmp_path: Path)
     path = one_weight_file(tmp_path / "huge.h5", huge)
     assert path.stat().st_size < 100_000
     error = refusal(W.read_keras_weights, path)
-    assert error.key == "act.err.weights_too_big" and error.values == {
-        "limit": byte_text(S.MAX_ARRAY_BYTES)
-    }
+    assert error.code == "act.err.weights_too_big"
+    assert error.issues[0].values == {"limit": S.MAX_ARRAY_BYTES}
+    assert byte_text(S.MAX_ARRAY_BYTES) in english(error.issues)
 
 
 # ------------------------------------------------------------------ reading other files
@@ -180,7 +181,7 @@ def test_external_storage_pointing_at_a_server_file_is_refused(tmp_path: Path) -
         group.create_dataset("k", shape=(16,), dtype="f4", external=[(str(secret), 0, 64)])
 
     error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "ext.h5", external))
-    assert error.key == "act.err.h5_external" and error.values == {"name": "conv/k"}
+    assert error.code == "act.err.h5_external" and error.issues[0].values == {"name": "conv/k"}
 
 
 def test_external_storage_in_the_keras3_layout_is_refused(tmp_path: Path) -> None:
@@ -192,7 +193,9 @@ def test_external_storage_in_the_keras3_layout_is_refused(tmp_path: Path) -> Non
         vars_ = f.create_group("layers/dense/vars")
         vars_.create_dataset("0", shape=(4, 4), dtype="f4", external=[(str(secret), 0, 64)])
     error = refusal(W.read_keras_weights, path.read_bytes())  # as an upload
-    assert error.key == "act.err.h5_external" and error.values == {"name": "dense/vars/0"}
+    assert error.code == "act.err.h5_external" and error.issues[0].values == {
+        "name": "dense/vars/0"
+    }
 
 
 def other_file(tmp_path: Path) -> Path:
@@ -213,7 +216,7 @@ def test_external_link_is_refused(tmp_path: Path) -> None:
         group["k"] = h5py.ExternalLink(str(other), "/data")
 
     error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "link.h5", link))
-    assert error.key == "act.err.h5_link" and error.values == {"name": "k"}
+    assert error.code == "act.err.h5_link" and error.issues[0].values == {"name": "k"}
 
 
 def test_soft_links_that_leave_the_file_are_refused_inside_ones_followed(tmp_path: Path) -> None:
@@ -238,7 +241,7 @@ def test_soft_links_that_leave_the_file_are_refused_inside_ones_followed(tmp_pat
 
     for make in (through_external, dangling, loop):
         path = one_weight_file(tmp_path / f"{make.__name__}.h5", make)
-        assert refusal(W.read_keras_weights, path).key == "act.err.h5_link"
+        assert refusal(W.read_keras_weights, path).code == "act.err.h5_link"
     arrays = W.read_keras_weights(one_weight_file(tmp_path / "inside.h5", inside))
     np.testing.assert_array_equal(arrays["conv"][0], np.full(4, 2.5, dtype="f4"))
 
@@ -254,7 +257,7 @@ def test_virtual_dataset_is_refused(tmp_path: Path) -> None:
         group.create_virtual_dataset("k", layout)
 
     error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "vds.h5", virtual))
-    assert error.key == "act.err.h5_virtual"
+    assert error.code == "act.err.h5_virtual"
 
 
 @pytest.mark.parametrize("dtype", ["i4", "u1", "S8", "c8", "?"])
@@ -263,7 +266,7 @@ def test_non_float_arrays_are_refused(tmp_path: Path, dtype: str) -> None:
         group.create_dataset("k", shape=(4,), dtype=dtype)
 
     error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "typed.h5", typed))
-    assert error.key == "act.err.h5_dtype" and error.values["name"] == "conv/k"
+    assert error.code == "act.err.h5_dtype" and error.issues[0].values["name"] == "conv/k"
 
 
 def test_a_group_where_an_array_belongs_is_refused(tmp_path: Path) -> None:
@@ -273,11 +276,11 @@ def test_a_group_where_an_array_belongs_is_refused(tmp_path: Path) -> None:
         group.create_group("k")
 
     error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "g.h5", group_for_dataset))
-    assert error.key == "act.err.h5_not_array"
+    assert error.code == "act.err.h5_not_array"
     path = tmp_path / "g.weights.h5"
     with h5py.File(path, "w") as f:
         f.create_group("layers/dense/vars/0")
-    assert refusal(W.read_keras_weights, path).key == "act.err.h5_not_array"
+    assert refusal(W.read_keras_weights, path).code == "act.err.h5_not_array"
 
 
 def test_nan_or_infinite_weights_are_refused(tmp_path: Path) -> None:
@@ -287,7 +290,7 @@ def test_nan_or_infinite_weights_are_refused(tmp_path: Path) -> None:
             group["k"] = np.array([1.0, bad, 3.0], dtype="f4")
 
         error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "nan.h5", poisoned))
-        assert error.key == "act.err.not_finite" and error.values == {"name": "conv/k"}
+        assert error.code == "act.err.not_finite" and error.issues[0].values == {"name": "conv/k"}
 
 
 def test_float16_and_float64_arrays_come_back_as_float32(tmp_path: Path) -> None:
@@ -321,14 +324,14 @@ def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     start = time.perf_counter()
     error = refusal(W.read_keras_weights, fifo)
-    assert error.key == "act.err.not_regular" and time.perf_counter() - start < 2
-    assert refusal(W.read_safetensors, fifo).key == "act.err.not_regular"
+    assert error.code == "act.err.not_regular" and time.perf_counter() - start < 2
+    assert refusal(W.read_safetensors, fifo).code == "act.err.not_regular"
 
 
 def test_a_fifo_swapped_in_after_the_check_does_not_block(tmp_path: Path) -> None:
     fifo = tmp_path / "late.h5"
     os.mkfifo(fifo)
-    assert refusal(S._head, fifo).key == "act.err.not_regular"
+    assert refusal(S._head, fifo).code == "act.err.not_regular"
 
 
 def test_no_room_for_the_reader_is_a_message(monkeypatch) -> None:
@@ -340,17 +343,17 @@ def test_no_room_for_the_reader_is_a_message(monkeypatch) -> None:
 
     monkeypatch.setattr(tempfile, "mkdtemp", full)
     error = refusal(W.read_keras_weights, LEGACY())
-    assert error.key == "act.err.reader_unavailable"
-    assert error.values == {"reason": "No space left on device"}
+    assert error.code == "act.err.reader_unavailable"
+    assert error.issues[0].values == {"reason": "No space left on device"}
 
 
 def test_devices_folders_long_and_tilde_paths_are_refused(tmp_path: Path) -> None:
-    assert refusal(W.read_keras_weights, Path("/dev/zero")).key == "act.err.not_regular"
-    assert refusal(W.read_keras_weights, tmp_path).key == "act.err.not_regular"
+    assert refusal(W.read_keras_weights, Path("/dev/zero")).code == "act.err.not_regular"
+    assert refusal(W.read_keras_weights, tmp_path).code == "act.err.not_regular"
     long = Path("/" + "a" * 5000 + ".h5")
-    assert refusal(W.read_keras_weights, long).values == {"length": 5004, "max": 1024}
-    assert refusal(W.read_keras_weights, Path("~root/x.h5")).key == "act.err.path_tilde"
-    assert refusal(W.read_keras_weights, tmp_path / "absent.h5").key == "act.err.no_file"
+    assert refusal(W.read_keras_weights, long).issues[0].values == {"length": 5004, "max": 1024}
+    assert refusal(W.read_keras_weights, Path("~root/x.h5")).code == "act.err.path_tilde"
+    assert refusal(W.read_keras_weights, tmp_path / "absent.h5").code == "act.err.no_file"
 
 
 def test_weights_folder_lists_only_its_own_regular_weights_files(tmp_path: Path) -> None:
@@ -405,8 +408,8 @@ def test_fp8_and_integer_tensors_are_refused(dtype: str) -> None:
         {"features.0.weight": (dtype, (4,), b"\0" * 4 * (4 if dtype == "I32" else 1))}
     )
     error = refusal(W.read_safetensors, data)
-    assert error.key == "act.err.st_dtype"
-    assert error.values == {"name": "features.0.weight", "dtype": dtype}
+    assert error.code == "act.err.st_dtype"
+    assert error.issues[0].values == {"name": "features.0.weight", "dtype": dtype}
 
 
 def test_torch_batch_counters_are_the_integers_kept() -> None:
@@ -449,7 +452,7 @@ def valid_or_refused(read, data: bytes) -> None:
     try:
         result = read(data)
     except W.WeightsError as error:
-        assert error.key.startswith("act.err.")
+        assert error.code.startswith("act.err.")
         return
     for values in result.values():
         for array in values if isinstance(values, list) else [values]:

@@ -254,3 +254,109 @@ def _param(path: Path) -> object:
 def test_no_visible_text_outside_the_catalogue(path: Path) -> None:
     findings = scan(path)
     assert not findings, "\n".join(map(str, findings))
+
+
+# ------------------------------------------------- what the engine says, on a Chinese page
+
+# Four or more English words in a row: a sentence the engine or the Keras side wrote.
+ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’]+(?:[ ,;:\-]+[A-Za-z][A-Za-z'’]*){3,}")
+
+
+def _allowed_english() -> str:
+    """English a Chinese page may show on purpose: what its own catalogue holds."""
+    from components.ui.i18n import catalogue
+
+    return "\n".join(catalogue("zh").values())
+
+
+def _chart_texts(spec: dict) -> list[str]:
+    """Every string of a plotly figure's data and layout (titles, legends, hover, labels)."""
+    found: list[str] = []
+    stack: list[object] = [spec.get("data", []), spec.get("layout", {})]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):  # font families are names, not text
+            stack.extend(v for k, v in value.items() if k != "family")
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+def shown_texts(at) -> list[str]:
+    """Alerts, Markdown, captions, table cells and chart strings of an AppTest page."""
+    import json
+
+    from tests.apptest import as_read
+
+    parts = [str(e.value) for e in (*at.success, *at.warning, *at.error, *at.info)]
+    parts += [m.value for m in (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption)]
+    for frame in at.dataframe:
+        value = frame.value
+        parts += [str(cell) for column in value.columns for cell in value[column]]
+    for chart in at.get("plotly_chart"):
+        parts += _chart_texts(json.loads(chart.proto.spec))
+    return [as_read(part) for part in parts]
+
+
+def english_sentences(at) -> list[str]:
+    allowed = _allowed_english()
+    return sorted(
+        {run for text in shown_texts(at) for run in ENGLISH_RUN.findall(text) if run not in allowed}
+    )
+
+
+def _dense_on_image_link() -> str:
+    from components.engine.spec import encode_spec, parse_spec
+
+    raw = {"name": "dense-on-image", "input": [8, 8, 3], "layers": [{"type": "dense", "units": 4}]}
+    return encode_spec(parse_spec(raw))
+
+
+ZH_VIEWS = {  # view: (page, link parameters, Chinese the engine's codes must have become)
+    "architecture": ("pages/architecture.py", {}, "整个输入"),  # the head's receptive field
+    "architecture-floored": (
+        "pages/architecture.py",
+        {"arch": "vgg16", "input": "225x225x3"},
+        "被向下取整",
+    ),
+    "architecture-bad-spec": ("pages/architecture.py", {"spec": "!!not-base64!!"}, "base64url"),
+    "custom": ("pages/custom.py", {}, "输出尺寸"),
+    "custom-bad-spec": ("pages/custom.py", {"spec": "e30"}, "网络描述需要输入形状"),  # {}
+    "custom-dense-on-image": ("pages/custom.py", {"spec": "DENSE"}, "这个 Dense 层收到"),
+    "compare-bad-items": (
+        "pages/compare.py",
+        {"cmp": "vgg16,bogus,vgg16@16x16,vgg19/top,x@9"},
+        "无法构建该网络",
+    ),
+    "learn": ("pages/learn.py", {}, "输出尺寸"),
+    "learn-params": ("pages/learn.py", {"lesson": "params"}, "**参数量**"),  # formula labels
+    "activations-too-large": (
+        "pages/activations.py",
+        {"arch": "vgg16", "input": "640x640x3"},
+        "激活查看器",
+    ),
+}
+
+
+@pytest.mark.parametrize("view", list(ZH_VIEWS))
+def test_chinese_pages_show_no_engine_english(view: str) -> None:
+    """With lang=zh no engine-made English sentence reaches a warning, error, table cell or
+    chart label (hostile links included)."""
+    from tests.apptest import open_page
+
+    script, params, expected = ZH_VIEWS[view]
+    params = {k: _dense_on_image_link() if v == "DENSE" else v for k, v in params.items()}
+    at = open_page(script, timeout=120, lang="zh", **params)
+    assert not at.exception
+    assert any(expected in text for text in shown_texts(at))  # the engine's words, translated
+    assert english_sentences(at) == []
+
+
+def test_the_english_scan_finds_engine_english() -> None:
+    """The same views in English do show the engine's sentences (the scan can fail)."""
+    from tests.apptest import open_page
+
+    at = open_page("pages/architecture.py", arch="vgg16", input="225x225x3")
+    assert any("floored" in run for run in english_sentences(at))

@@ -78,8 +78,8 @@ def test_weights_for_another_architecture_are_refused_layer_by_layer(tmp_path: P
     path = tmp_path / "wide.weights.h5"
     build(small_spec(filters=8), 1).save_weights(path)
     error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
-    assert error.key == "act.err.other_arch"  # not one layer fits
-    details = {d.values["layer"]: d for d in error.details}
+    assert error.code == "act.err.other_arch"  # not one layer fits
+    details = {d.values["layer"]: d for d in error.issues[1:]}
     assert details["block1_conv1"].values == {
         "layer": "block1_conv1",
         "found": "3×3×3×8, 8",
@@ -94,8 +94,8 @@ def test_one_mismatched_layer_is_named(tmp_path: Path) -> None:
     path = tmp_path / "seven.weights.h5"
     build(parse_spec(data), 1).save_weights(path)
     error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
-    assert error.key == "act.err.mismatch" and error.values == {"count": 1, "layers": 3}
-    assert [d.values["layer"] for d in error.details] == ["predictions"]
+    assert error.code == "act.err.mismatch" and error.issues[0].values == {"count": 1, "layers": 3}
+    assert [d.values["layer"] for d in error.issues[1:]] == ["predictions"]
 
 
 @pytest.mark.keras
@@ -106,14 +106,14 @@ def test_extra_layers_mean_another_network_but_a_head_is_skipped(tmp_path: Path)
     path = tmp_path / "deeper.weights.h5"
     build(parse_spec(deeper), 1).save_weights(path)
     error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
-    assert [(d.key, d.values["layer"]) for d in error.details] == [
+    assert [(d.code, d.values["layer"]) for d in error.issues[1:]] == [
         ("act.detail.extra_layer", "extra")
     ]
     headless = parse_spec({**SMALL, "layers": SMALL["layers"][:3]})
     path = tmp_path / "small.weights.h5"
     build(small_spec(), 1).save_weights(path)
     notes = W.assign(build(headless, 2), W.read_keras_weights(path))
-    assert [(n.key, n.values) for n in notes] == [
+    assert [(n.code, n.values) for n in notes] == [
         ("act.note.extra_layers", {"layers": "predictions"})
     ]
 
@@ -126,18 +126,21 @@ def test_file_of_an_unrelated_network_says_so(tmp_path: Path) -> None:
     path = tmp_path / "other.weights.h5"
     build(other, 0).save_weights(path)
     error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
-    assert error.key == "act.err.other_arch"
-    assert {d.key for d in error.details} == {"act.detail.missing_layer", "act.detail.extra_layer"}
+    assert error.code == "act.err.other_arch"
+    assert {d.code for d in error.issues[1:]} == {
+        "act.detail.missing_layer",
+        "act.detail.extra_layer",
+    }
 
 
 def test_corrupted_h5_is_refused(tmp_path: Path) -> None:
-    assert key_of(W.read_keras_weights, b"").key == "act.err.h5_corrupt"
-    assert key_of(W.read_keras_weights, b"\x89HDF\r\n\x1a\n" + b"\0" * 500).key == (
+    assert key_of(W.read_keras_weights, b"").code == "act.err.h5_corrupt"
+    assert key_of(W.read_keras_weights, b"\x89HDF\r\n\x1a\n" + b"\0" * 500).code == (
         "act.err.h5_corrupt"
     )
     path = tmp_path / "junk.h5"
     path.write_bytes(b"not hdf5 at all" * 100)
-    assert key_of(W.read_keras_weights, path).key == "act.err.h5_corrupt"
+    assert key_of(W.read_keras_weights, path).code == "act.err.h5_corrupt"
 
 
 def test_h5_without_keras_layout_is_refused(tmp_path: Path) -> None:
@@ -146,7 +149,7 @@ def test_h5_without_keras_layout_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "plain.h5"
     with h5py.File(path, "w") as f:
         f["data"] = np.zeros(3)
-    assert key_of(W.read_keras_weights, path).key == "act.err.h5_layout"
+    assert key_of(W.read_keras_weights, path).code == "act.err.h5_layout"
 
 
 @pytest.mark.keras
@@ -154,7 +157,7 @@ def test_truncated_weights_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "small.weights.h5"
     build(small_spec(), 1).save_weights(path)
     data = path.read_bytes()
-    assert key_of(W.read_keras_weights, data[: len(data) // 2]).key == "act.err.h5_corrupt"
+    assert key_of(W.read_keras_weights, data[: len(data) // 2]).code == "act.err.h5_corrupt"
 
 
 # ------------------------------------------------------------------ torchvision state dicts
@@ -253,7 +256,7 @@ def test_torchvision_vgg11_bn_matches_numpy_reference_and_ignores_the_head() -> 
     got, notes = keras_output(spec, with_head, image)
     expected = torch_forward(spec, with_head, image)
     np.testing.assert_allclose(got, expected.transpose(1, 2, 0), rtol=1e-3, atol=1e-4)
-    assert [n.key for n in notes] == ["act.note.head_skipped"]
+    assert [n.code for n in notes] == ["act.note.head_skipped"]
     assert notes[0].values == {"count": 6}
 
 
@@ -288,8 +291,8 @@ def test_safetensors_with_a_missing_key(vgg11_notop) -> None:
     spec, model, sd = vgg11_notop
     broken = {k: v for k, v in sd.items() if k != "features.3.bias"}
     error = key_of(W.torch_to_keras, spec, model, broken)
-    assert error.key == "act.err.torch_keys"
-    assert [(d.key, d.values) for d in error.details] == [
+    assert error.code == "act.err.torch_keys"
+    assert [(d.code, d.values) for d in error.issues[1:]] == [
         ("act.detail.missing_key", {"tensor": "features.3.bias"})
     ]
 
@@ -298,8 +301,8 @@ def test_safetensors_with_a_missing_key(vgg11_notop) -> None:
 def test_safetensors_with_an_extra_key(vgg11_notop) -> None:
     spec, model, sd = vgg11_notop
     error = key_of(W.torch_to_keras, spec, model, {**sd, "features.99.weight": np.zeros(3)})
-    assert error.key == "act.err.torch_keys"
-    assert [d.values["tensor"] for d in error.details] == ["features.99.weight"]
+    assert error.code == "act.err.torch_keys"
+    assert [d.values["tensor"] for d in error.issues[1:]] == ["features.99.weight"]
 
 
 @pytest.mark.keras
@@ -309,10 +312,12 @@ def test_safetensors_of_vgg16_into_vgg11_is_refused(vgg11_notop) -> None:
         vgg_spec("vgg16", (32, 32, 3), include_top=False), np.random.default_rng(4)
     )
     error = key_of(W.torch_to_keras, spec, model, sd16)
-    assert error.key == "act.err.torch_keys"
-    found = [d.key for d in error.details]
+    assert error.code == "act.err.torch_keys"
+    found = [d.code for d in error.issues[1:]]
     assert found.count("act.detail.missing_key") == found.count("act.detail.extra_key") == 6
-    assert error.values["count"] == 7 + 24  # 7 layers missing, 12 layers × 2 tensors extra
+    assert (
+        error.issues[0].values["count"] == 7 + 24
+    )  # 7 layers missing, 12 layers × 2 tensors extra
 
 
 def test_corrupted_safetensors_is_refused(tmp_path: Path) -> None:
@@ -320,8 +325,8 @@ def test_corrupted_safetensors_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\xff" * 64)
     with pytest.raises(W.WeightsError, match="safetensors_corrupt"), W.torch_tensors(path):
         pass
-    assert key_of(W.read_safetensors, b"").key == "act.err.safetensors_corrupt"
-    assert key_of(W.read_safetensors, b"\x10\0\0\0\0\0\0\0{not json}......").key == (
+    assert key_of(W.read_safetensors, b"").code == "act.err.safetensors_corrupt"
+    assert key_of(W.read_safetensors, b"\x10\0\0\0\0\0\0\0{not json}......").code == (
         "act.err.safetensors_corrupt"
     )
 
@@ -349,7 +354,7 @@ def test_imagenet_file_for_vgg16_and_vgg19_only() -> None:
         vgg_spec("vgg16", (320, 320, 3)),  # a head only fits at 224
         vgg_spec("vgg16", classes=10),
     ):
-        assert key_of(W.imagenet_file, spec).key == "act.err.imagenet_arch"
+        assert key_of(W.imagenet_file, spec).code == "act.err.imagenet_arch"
 
 
 def offline_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> W.ImagenetFile:
@@ -365,7 +370,7 @@ def test_refused_connection_fails_in_seconds(tmp_path, monkeypatch) -> None:
     start = time.perf_counter()
     error = key_of(W.download_imagenet, file, None, 2.0)
     assert time.perf_counter() - start < 5
-    assert error.key == "act.err.offline" and error.values["path"] == str(file.path)
+    assert error.code == "act.err.offline" and error.issues[0].values["path"] == str(file.path)
     assert not file.cached and not list(tmp_path.rglob("*.part"))
 
 
@@ -377,7 +382,7 @@ def test_silent_server_times_out_in_seconds(tmp_path, monkeypatch) -> None:
     file = offline_file(tmp_path, monkeypatch, f"http://127.0.0.1:{port}/vgg16_notop.h5")
     start = time.perf_counter()
     try:
-        assert key_of(W.download_imagenet, file, None, 1.0).key == "act.err.offline"
+        assert key_of(W.download_imagenet, file, None, 1.0).code == "act.err.offline"
     finally:
         server.close()
     assert time.perf_counter() - start < 5
@@ -386,7 +391,7 @@ def test_silent_server_times_out_in_seconds(tmp_path, monkeypatch) -> None:
 def test_unresolvable_host_fails_in_seconds(tmp_path, monkeypatch) -> None:
     file = offline_file(tmp_path, monkeypatch, "https://weights.invalid/vgg16_notop.h5")
     start = time.perf_counter()
-    assert key_of(W.download_imagenet, file, None, 2.0).key == "act.err.offline"
+    assert key_of(W.download_imagenet, file, None, 2.0).code == "act.err.offline"
     assert time.perf_counter() - start < 5
 
 
@@ -432,5 +437,5 @@ def test_interrupted_download_leaves_nothing_behind(tmp_path, monkeypatch) -> No
         error = key_of(W.download_imagenet, file, None, 2.0)
     finally:
         server.shutdown()
-    assert error.key == "act.err.download_short" and error.values["done"] == 1000
+    assert error.code == "act.err.download_short" and error.issues[0].values["done"] == 1000
     assert not file.cached and not list(tmp_path.rglob("*.part"))

@@ -9,23 +9,41 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
-from components.engine.errors import Issue, SpecError
+from components.engine.errors import InputError, Issue, Term
 from components.engine.formatting import count_text, pair_text
-from components.engine.spec import MAX_COUNT, Layer, NetworkSpec
+from components.engine.spec import MAX_COUNT, Layer, LayerType, NetworkSpec
 
 BYTES_PER_VALUE = 4  # float32
 
 Shape = tuple[int, ...]
 
 
+class FormulaLabel(StrEnum):
+    """What a formula computes; the UI names it in the page language (``formula.<label>``)."""
+
+    OUTPUT_SIZE = "output_size"
+    OUTPUT_HEIGHT = "output_height"
+    OUTPUT_WIDTH = "output_width"
+    PARAMS = "params"
+    MACS = "macs"
+    RECEPTIVE_FIELD = "receptive_field"
+    EFFECTIVE_STRIDE = "effective_stride"
+
+
 @dataclass(frozen=True)
 class Formula:
-    """A formula in symbols and with the layer's own numbers filled in."""
+    """A formula in symbols and with the layer's own numbers filled in (maths only).
 
-    label: str
+    ``notes`` are what the symbols alone do not say ('same' padding split, no bias,
+    which batch-norm values train), as info :class:`Issue` records the UI translates.
+    """
+
+    label: FormulaLabel
     symbolic: str
     worked: str
+    notes: tuple[Issue, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.symbolic} = {self.worked}"
@@ -61,7 +79,7 @@ class LayerInfo:
     receptive_field: ReceptiveField | None  # None: the layer sees the whole input
     padding: tuple[int, int, int, int] | None  # top, bottom, left, right (conv/pool)
     formulas: tuple[Formula, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[Issue, ...]  # severity 'warning', this layer's index and name
 
     @property
     def name(self) -> str:
@@ -114,7 +132,7 @@ class Analysis:
     @property
     def depth(self) -> int:
         """Weight layers (conv + dense), the way the VGG paper counts 11/13/16/19."""
-        return sum(info.layer.type in ("conv2d", "dense") for info in self.layers)
+        return sum(info.layer.type.has_weights for info in self.layers)
 
     @property
     def output_shape(self) -> Shape:
@@ -122,7 +140,7 @@ class Analysis:
 
     @property
     def last_conv(self) -> LayerInfo | None:
-        convs = [i for i in self.layers if i.layer.type == "conv2d" and i.receptive_field]
+        convs = [i for i in self.layers if i.layer.type.is_conv and i.receptive_field]
         return convs[-1] if convs else None
 
     @property
@@ -137,11 +155,7 @@ class Analysis:
 
     @property
     def warnings(self) -> list[Issue]:
-        return [
-            Issue(w, layer=i.index, layer_name=i.name, severity="warning")
-            for i in self.layers
-            for w in i.warnings
-        ]
+        return [warning for info in self.layers for warning in info.warnings]
 
     def layer(self, name: str) -> LayerInfo:
         for info in self.layers:
@@ -162,9 +176,10 @@ def _window_output(size: int, k: int, s: int, padding: str) -> tuple[int, int, i
     return (size - k) // s + 1 if size >= k else 0, 0, 0
 
 
-def _size_formula(axis: str, size: int, k: int, s: int, pad: tuple[int, int], out: int) -> Formula:
-    label = f"Output {axis}" if axis else "Output size"
-    sym = "W" if axis != "height" else "H"
+def _size_formula(
+    label: FormulaLabel, size: int, k: int, s: int, pad: tuple[int, int], out: int
+) -> Formula:
+    sym = "H" if label is FormulaLabel.OUTPUT_HEIGHT else "W"
     before, after = pad
     if before == after:
         p = before
@@ -175,10 +190,76 @@ def _size_formula(axis: str, size: int, k: int, s: int, pad: tuple[int, int], ou
             f"O = ⌊({sym} − K + 2P)/S⌋ + 1",
             f"{floor_l}({size} − {k} + 2·{p})/{s}{floor_r} + 1 = {out}",
         )
-    return Formula(
-        label,
-        f"O = ⌈{sym}/S⌉ ('same', padding {before} before + {after} after)",
-        f"⌈{size}/{s}⌉ = {out}",
+    note = Issue("formula.same_padding", {"before": before, "after": after}, severity="info")
+    return Formula(label, f"O = ⌈{sym}/S⌉", f"⌈{size}/{s}⌉ = {out}", (note,))
+
+
+def _conv_formulas(
+    layer: Layer, cin: int, out: tuple[int, int, int]
+) -> tuple[int, int, list[Formula]]:
+    """Parameters and MACs of a conv layer, with their formulas."""
+    k = layer.window
+    assert k is not None
+    oh, ow, cout = out
+    kk = f"{k[0]}·{k[1]}"
+    if layer.use_bias:
+        params = (k[0] * k[1] * cin + 1) * cout
+        formula = Formula(
+            FormulaLabel.PARAMS,
+            "(K·K·Cin + 1)·Cout",
+            f"({kk}·{cin} + 1)·{cout} = {count_text(params)}",
+        )
+    else:
+        params = k[0] * k[1] * cin * cout
+        formula = Formula(
+            FormulaLabel.PARAMS,
+            "K·K·Cin·Cout",
+            f"{kk}·{cin}·{cout} = {count_text(params)}",
+            (Issue("formula.no_bias", severity="info"),),
+        )
+    macs = oh * ow * cout * k[0] * k[1] * cin
+    worked = f"{oh}·{ow}·{cout}·{kk}·{cin} = {count_text(macs)}"
+    return params, macs, [formula, Formula(FormulaLabel.MACS, "Oh·Ow·Cout·K·K·Cin", worked)]
+
+
+def _dense_formulas(layer: Layer, shape_in: Shape) -> tuple[int, int, list[Formula]]:
+    """Parameters and MACs of a dense layer (applied per position on a non-flat input)."""
+    assert layer.units is not None
+    n_in, units = shape_in[-1], layer.units
+    positions = math.prod(shape_in[:-1])
+    params = (n_in + int(layer.use_bias)) * units
+    bias = " + 1" if layer.use_bias else ""
+    formulas = [
+        Formula(
+            FormulaLabel.PARAMS,
+            f"(N_in{bias})·N_out",
+            f"({count_text(n_in)}{bias})·{count_text(units)} = {count_text(params)}",
+        )
+    ]
+    macs = positions * n_in * units
+    if positions > 1:
+        worked = f"{count_text(positions)}·{count_text(n_in)}·{count_text(units)}"
+        formulas.append(
+            Formula(FormulaLabel.MACS, "positions·N_in·N_out", f"{worked} = {count_text(macs)}")
+        )
+    else:
+        worked = f"{count_text(n_in)}·{count_text(units)} = {count_text(macs)}"
+        formulas.append(Formula(FormulaLabel.MACS, "N_in·N_out", worked))
+    return params, macs, formulas
+
+
+def _batchnorm_formula(c: int) -> tuple[int, int, Formula]:
+    """Batch norm's 4·C values, of which γ and β (2·C) train."""
+    params, trainable = 4 * c, 2 * c
+    note = Issue(
+        "formula.bn_trainable",
+        {"trainable": trainable, "non_trainable": params - trainable},
+        severity="info",
+    )
+    return (
+        params,
+        trainable,
+        Formula(FormulaLabel.PARAMS, "4·C", f"4·{c} = {count_text(params)}", (note,)),
     )
 
 
@@ -190,227 +271,193 @@ class _Walker:
         self.shape: Shape = spec.input_shape
         self.rf: ReceptiveField | None = ReceptiveField((1, 1), (1, 1), (0.0, 0.0))
 
-    def fail(self, index: int, layer: Layer, message: str, hint: str) -> SpecError:
-        return SpecError(Issue(message, hint, layer=index, layer_name=layer.name))
+    def fail(self, index: int, layer: Layer, code: str, **values: object) -> InputError:
+        return InputError(Issue(f"analysis.{code}", values, layer=index, layer_name=layer.name))
+
+    def warn(self, index: int, layer: Layer, code: str, **values: object) -> Issue:
+        code = f"analysis.{code}"
+        return Issue(code, values, layer=index, layer_name=layer.name, severity="warning")
+
+    def image_shape(self, index: int, layer: Layer, code: str) -> tuple[int, int, int]:
+        """The current shape, which must be an image (H, W, C) for this layer."""
+        if len(self.shape) != 3:
+            raise self.fail(index, layer, code, layer_class=layer.keras_class, shape=self.shape)
+        h, w, c = self.shape
+        return h, w, c
 
     def window(self, index: int, layer: Layer) -> LayerInfo:
-        if len(self.shape) != 3:
-            raise self.fail(
-                index,
-                layer,
-                f"a {layer.keras_class} needs an image-shaped input (H, W, C), "
-                f"but gets the flat vector {self.shape}.",
-                "Move it before the Flatten / global pooling layer.",
-            )
-        h, w, cin = self.shape
+        """A conv or pooling layer: output size, parameters/MACs, receptive field."""
+        h, w, cin = self.image_shape(index, layer, "needs_image")
         k, s = layer.window, layer.strides
         assert k is not None and s is not None
         oh, top, bottom = _window_output(h, k[0], s[0], layer.padding)
         ow, left, right = _window_output(w, k[1], s[1], layer.padding)
-        what = "kernel" if layer.type == "conv2d" else "pool window"
         if oh < 1 or ow < 1:
-            raise self.fail(
-                index,
-                layer,
-                f"the {what} {k[0]}×{k[1]} is larger than its {h}×{w} input, "
-                "so the output would have size 0.",
-                f"Use padding 'same', a smaller {what}, a larger input, "
-                "or fewer pooling layers before it.",
-            )
-        warnings = []
-        for axis, size, kk, ss, o in (("height", h, k[0], s[0], oh), ("width", w, k[1], s[1], ow)):
-            if layer.padding == "valid" and (size - kk) % ss:
-                lost = (size - kk) % ss
-                warnings.append(
-                    f"The {axis} is floored: ({size} − {kk})/{ss} is not whole, so {o} "
-                    f"positions fit and the last {lost} pixel(s) of the {axis} are never seen."
-                )
-        formulas: list[Formula] = []
-        if (h, k[0], s[0], top, bottom) == (w, k[1], s[1], left, right):
-            formulas.append(_size_formula("", h, k[0], s[0], (top, bottom), oh))
-        else:
-            formulas.append(_size_formula("height", h, k[0], s[0], (top, bottom), oh))
-            formulas.append(_size_formula("width", w, k[1], s[1], (left, right), ow))
-        cout = layer.filters if layer.type == "conv2d" else cin
+            what = Term("window_kernel" if layer.type.is_conv else "window_pool")
+            raise self.fail(index, layer, "window_too_large", what=what, window=k, size=(h, w))
+        cout = layer.filters if layer.type.is_conv else cin
         assert cout is not None
+        formulas = self.size_formulas((h, w), k, s, (top, bottom, left, right), (oh, ow))
         params = macs = 0
-        if layer.type == "conv2d":
-            kk_text = f"{k[0]}·{k[1]}"
-            if layer.use_bias:
-                params = (k[0] * k[1] * cin + 1) * cout
-                formulas.append(
-                    Formula(
-                        "Parameters",
-                        "(K·K·Cin + 1)·Cout",
-                        f"({kk_text}·{cin} + 1)·{cout} = {count_text(params)}",
-                    )
-                )
-            else:
-                params = k[0] * k[1] * cin * cout
-                formulas.append(
-                    Formula(
-                        "Parameters",
-                        "K·K·Cin·Cout (no bias)",
-                        f"{kk_text}·{cin}·{cout} = {count_text(params)}",
-                    )
-                )
-            macs = oh * ow * cout * k[0] * k[1] * cin
-            formulas.append(
-                Formula(
-                    "MACs",
-                    "Oh·Ow·Cout·K·K·Cin",
-                    f"{oh}·{ow}·{cout}·{kk_text}·{cin} = {count_text(macs)}",
-                )
-            )
-        rf = self.rf
-        if rf is not None:
-            grown = (rf.size[0] + (k[0] - 1) * rf.stride[0], rf.size[1] + (k[1] - 1) * rf.stride[1])
-            jump = (rf.stride[0] * s[0], rf.stride[1] * s[1])
-            start = (
-                rf.start[0] + ((k[0] - 1) / 2 - top) * rf.stride[0],
-                rf.start[1] + ((k[1] - 1) / 2 - left) * rf.stride[1],
-            )
-            formulas.append(
-                Formula(
-                    "Receptive field",
-                    "r = r_in + (K − 1)·j_in",
-                    f"{pair_text(rf.size)} + ({pair_text(k)} − 1)·{pair_text(rf.stride)}"
-                    f" = {pair_text(grown)}",
-                )
-            )
-            formulas.append(
-                Formula(
-                    "Effective stride",
-                    "j = j_in·S",
-                    f"{pair_text(rf.stride)}·{pair_text(s)} = {pair_text(jump)}",
-                )
-            )
-            self.rf = ReceptiveField(grown, jump, start)
+        if layer.type.is_conv:
+            params, macs, counted = _conv_formulas(layer, cin, (oh, ow, cout))
+            formulas += counted
+        formulas += self.receptive_field(k, s, (top, left))
         self.shape = (oh, ow, cout)
         return LayerInfo(
-            index,
-            layer,
-            (h, w, cin),
-            self.shape,
-            params,
-            params,
-            macs,
-            self.rf,
-            (top, bottom, left, right),
-            tuple(formulas),
-            tuple(warnings),
+            index=index,
+            layer=layer,
+            input_shape=(h, w, cin),
+            output_shape=self.shape,
+            params=params,
+            trainable_params=params,
+            macs=macs,
+            receptive_field=self.rf,
+            padding=(top, bottom, left, right),
+            formulas=tuple(formulas),
+            warnings=self.floor_warnings(index, layer, (h, w), (oh, ow)),
         )
 
-    def other(self, index: int, layer: Layer) -> LayerInfo:
-        shape_in = self.shape
-        formulas: list[Formula] = []
-        warnings: list[str] = []
-        params = trainable = macs = 0
-        kind = layer.type
-        if kind in ("flatten", "globalavgpool2d", "globalmaxpool2d"):
-            if kind == "flatten":
-                n = math.prod(shape_in)
-                if len(shape_in) == 3:
-                    h, w, c = shape_in
-                    formulas.append(
-                        Formula("Output size", "N = H·W·C", f"{h}·{w}·{c} = {count_text(n)}")
-                    )
-                self.shape = (n,)
-            else:
-                if len(shape_in) != 3:
-                    raise self.fail(
+    def floor_warnings(
+        self, index: int, layer: Layer, size: tuple[int, int], out: tuple[int, int]
+    ) -> tuple[Issue, ...]:
+        """'valid' windows that do not fit a whole number of times leave pixels unseen."""
+        k, s = layer.window, layer.strides
+        assert k is not None and s is not None
+        warnings = []
+        for axis, n, kk, ss, o in zip(("height", "width"), size, k, s, out, strict=True):
+            if layer.padding == "valid" and (n - kk) % ss:
+                lost = (n - kk) % ss
+                warnings.append(
+                    self.warn(
                         index,
                         layer,
-                        f"global pooling needs an image-shaped input (H, W, C), "
-                        f"but gets the flat vector {shape_in}.",
-                        "Remove the Flatten layer before it.",
+                        "floored",
+                        axis=Term(axis),
+                        size=n,
+                        k=kk,
+                        s=ss,
+                        out=o,
+                        lost=lost,
                     )
-                formulas.append(
-                    Formula("Output size", "(H, W, C) → C", f"{shape_in} → {shape_in[2]}")
                 )
-                self.shape = (shape_in[2],)
-            self.rf = None
-        elif kind == "dense":
-            assert layer.units is not None
-            n_in = shape_in[-1]
-            positions = math.prod(shape_in[:-1])
-            params = (n_in + int(layer.use_bias)) * layer.units
+        return tuple(warnings)
+
+    @staticmethod
+    def size_formulas(
+        size: tuple[int, int],
+        k: tuple[int, int],
+        s: tuple[int, int],
+        pad: tuple[int, int, int, int],
+        out: tuple[int, int],
+    ) -> list[Formula]:
+        """One output-size formula, or one per axis when the axes differ."""
+        (h, w), (top, bottom, left, right) = size, pad
+        if (h, k[0], s[0], top, bottom) == (w, k[1], s[1], left, right):
+            return [_size_formula(FormulaLabel.OUTPUT_SIZE, h, k[0], s[0], (top, bottom), out[0])]
+        return [
+            _size_formula(FormulaLabel.OUTPUT_HEIGHT, h, k[0], s[0], (top, bottom), out[0]),
+            _size_formula(FormulaLabel.OUTPUT_WIDTH, w, k[1], s[1], (left, right), out[1]),
+        ]
+
+    def receptive_field(
+        self, k: tuple[int, int], s: tuple[int, int], pad: tuple[int, int]
+    ) -> list[Formula]:
+        """Grow the receptive field through one window (none once the image is flattened)."""
+        rf = self.rf
+        if rf is None:
+            return []
+        size = (rf.size[0] + (k[0] - 1) * rf.stride[0], rf.size[1] + (k[1] - 1) * rf.stride[1])
+        jump = (rf.stride[0] * s[0], rf.stride[1] * s[1])
+        start = (
+            rf.start[0] + ((k[0] - 1) / 2 - pad[0]) * rf.stride[0],
+            rf.start[1] + ((k[1] - 1) / 2 - pad[1]) * rf.stride[1],
+        )
+        self.rf = ReceptiveField(size, jump, start)
+        grown = f"{pair_text(rf.size)} + ({pair_text(k)} − 1)·{pair_text(rf.stride)}"
+        return [
+            Formula(
+                FormulaLabel.RECEPTIVE_FIELD,
+                "r = r_in + (K − 1)·j_in",
+                f"{grown} = {pair_text(size)}",
+            ),
+            Formula(
+                FormulaLabel.EFFECTIVE_STRIDE,
+                "j = j_in·S",
+                f"{pair_text(rf.stride)}·{pair_text(s)} = {pair_text(jump)}",
+            ),
+        ]
+
+    def flatten(self, index: int, layer: Layer) -> list[Formula]:
+        """Flatten or global pooling: the image becomes a vector (no receptive field after)."""
+        shape_in = self.shape
+        self.rf = None
+        if layer.type is LayerType.FLATTEN:
+            n = math.prod(shape_in)
+            self.shape = (n,)
+            if len(shape_in) != 3:
+                return []
+            h, w, c = shape_in
+            return [
+                Formula(FormulaLabel.OUTPUT_SIZE, "N = H·W·C", f"{h}·{w}·{c} = {count_text(n)}")
+            ]
+        h, w, c = self.image_shape(index, layer, "global_pool_needs_image")
+        self.shape = (c,)
+        return [Formula(FormulaLabel.OUTPUT_SIZE, "(H, W, C) → C", f"{(h, w, c)} → {c}")]
+
+    def other(self, index: int, layer: Layer) -> LayerInfo:
+        """Every layer without a sliding window (one concern per layer family)."""
+        shape_in = self.shape
+        formulas: list[Formula] = []
+        warnings: list[Issue] = []
+        params = trainable = macs = 0
+        kind = layer.type
+        if kind.flattens:
+            formulas = self.flatten(index, layer)
+        elif kind is LayerType.DENSE:
+            params, macs, formulas = _dense_formulas(layer, shape_in)
             trainable = params
-            bias = " + 1" if layer.use_bias else ""
-            formulas.append(
-                Formula(
-                    "Parameters",
-                    f"(N_in{bias})·N_out",
-                    f"({count_text(n_in)}{bias})·{count_text(layer.units)} = {count_text(params)}",
-                )
-            )
-            macs = positions * n_in * layer.units
+            positions = math.prod(shape_in[:-1])
             if positions > 1:
                 warnings.append(
-                    f"This Dense layer gets a {len(shape_in)}-D input {shape_in}: Keras applies it "
-                    f"to each of the {count_text(positions)} positions separately "
-                    "(like a 1×1 conv). "
-                    "Add a Flatten or global pooling layer before it if you meant a classifier."
-                )
-                formulas.append(
-                    Formula(
-                        "MACs",
-                        "positions·N_in·N_out",
-                        f"{count_text(positions)}·{count_text(n_in)}·{count_text(layer.units)}"
-                        f" = {count_text(macs)}",
+                    self.warn(
+                        index,
+                        layer,
+                        "dense_on_image",
+                        dims=len(shape_in),
+                        shape=shape_in,
+                        positions=positions,
                     )
                 )
-            else:
-                formulas.append(
-                    Formula(
-                        "MACs",
-                        "N_in·N_out",
-                        f"{count_text(n_in)}·{count_text(layer.units)} = {count_text(macs)}",
-                    )
-                )
+            assert layer.units is not None
             self.shape = (*shape_in[:-1], layer.units)
-        elif kind == "batchnorm":
-            c = shape_in[-1]
-            params, trainable = 4 * c, 2 * c
-            formulas.append(
-                Formula(
-                    "Parameters",
-                    "4·C (γ, β trainable; moving mean, variance not)",
-                    f"4·{c} = {count_text(params)} ({count_text(trainable)} trainable + "
-                    f"{count_text(params - trainable)} non-trainable)",
-                )
-            )
-        elif kind == "lrn" and len(shape_in) != 3:
-            raise self.fail(
-                index,
-                layer,
-                "local response normalisation needs an image-shaped input.",
-                "Put it right after a convolution.",
-            )
+        elif kind is LayerType.BATCHNORM:
+            params, trainable, formula = _batchnorm_formula(shape_in[-1])
+            formulas = [formula]
+        elif kind is LayerType.LRN:
+            self.image_shape(index, layer, "lrn_needs_image")
         return LayerInfo(
-            index,
-            layer,
-            shape_in,
-            self.shape,
-            params,
-            trainable,
-            macs,
-            self.rf,
-            None,
-            tuple(formulas),
-            tuple(warnings),
+            index=index,
+            layer=layer,
+            input_shape=shape_in,
+            output_shape=self.shape,
+            params=params,
+            trainable_params=trainable,
+            macs=macs,
+            receptive_field=self.rf,
+            padding=None,
+            formulas=tuple(formulas),
+            warnings=tuple(warnings),
         )
 
 
 def analyze(spec: NetworkSpec) -> Analysis:
-    """Analyse every layer; raises SpecError naming the first layer that cannot work."""
+    """Analyse every layer; raises InputError naming the first layer that cannot work."""
     walker = _Walker(spec)
-    infos = []
-    for index, layer in enumerate(spec.layers):
-        if layer.type in ("conv2d", "maxpool2d", "avgpool2d"):
-            infos.append(walker.window(index, layer))
-        else:
-            infos.append(walker.other(index, layer))
+    infos = [
+        walker.window(index, layer) if layer.type.is_window else walker.other(index, layer)
+        for index, layer in enumerate(spec.layers)
+    ]
     analysis = Analysis(spec, tuple(infos))
     _check_totals(analysis)
     return analysis
@@ -420,14 +467,10 @@ def _check_totals(analysis: Analysis) -> None:
     """Refuse totals past exact float and JavaScript integers (tables and charts would break)."""
     totals = {
         "parameters": analysis.total_params,
-        "multiply-accumulates": analysis.total_macs,
-        "activation bytes": analysis.activation_bytes,
+        "macs": analysis.total_macs,
+        "activation_bytes": analysis.activation_bytes,
     }
     for what, value in totals.items():
         if value > MAX_COUNT:
-            raise SpecError(
-                Issue(
-                    f"this network has {value:.3g} {what}, above the limit of {MAX_COUNT:.3g}.",
-                    "Use a smaller input, fewer filters or smaller kernels.",
-                )
-            )
+            values = {"what": Term(what), "value": float(value), "limit": float(MAX_COUNT)}
+            raise InputError(Issue("analysis.total_too_large", values))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from components.engine.errors import Issue, SpecError
+from components.engine.errors import InputError, Issue
 from components.engine.spec import NetworkSpec, check_input_shape
 from components.engine.vgg import vgg_spec
 
@@ -30,13 +30,7 @@ def parse_input_size(text: str, default_channels: int = 3) -> tuple[int, int, in
     else:
         match = _SIZE_RE.fullmatch(text)
         if not match:
-            raise SpecError(
-                Issue(
-                    f"cannot read the input size {text[:40]!r}.",
-                    "Write it as HxWxC, for example 224x224x3.",
-                    field="input",
-                )
-            )
+            raise InputError(Issue("input.unreadable_size", {"got": text[:40]}, field="input"))
         h, w, c = match.groups()
         shape = [int(h), int(w), int(c) if c else default_channels]
     result = check_input_shape(shape)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from components.engine.analysis import Analysis, LayerInfo, analyze
 from components.engine.formatting import count_text
-from components.engine.spec import Layer, NetworkSpec
+from components.engine.spec import Layer, LayerType, NetworkSpec
 
 Value = int | float | bool | str | tuple | None
 
@@ -121,7 +121,7 @@ _WINDOW_KEYWORDS = (
 )
 # type -> (spec fields passed by position, (spec field, Keras argument, Keras default) by keyword)
 _KERAS_ARGS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str, object], ...]]] = {
-    "conv2d": (
+    LayerType.CONV: (
         ("filters",),
         (
             ("kernel", "kernel_size", _REQUIRED),
@@ -130,11 +130,14 @@ _KERAS_ARGS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str, object], ...
             ("use_bias", "use_bias", True),
         ),
     ),
-    "maxpool2d": ((), (("pool", "pool_size", (2, 2)), *_WINDOW_KEYWORDS)),
-    "avgpool2d": ((), (("pool", "pool_size", _REQUIRED), *_WINDOW_KEYWORDS)),
-    "dense": (("units",), (("activation", "activation", None), ("use_bias", "use_bias", True))),
-    "activation": (("fn",), ()),
-    "dropout": (("rate",), ()),
+    LayerType.MAXPOOL: ((), (("pool", "pool_size", (2, 2)), *_WINDOW_KEYWORDS)),
+    LayerType.AVGPOOL: ((), (("pool", "pool_size", _REQUIRED), *_WINDOW_KEYWORDS)),
+    LayerType.DENSE: (
+        ("units",),
+        (("activation", "activation", None), ("use_bias", "use_bias", True)),
+    ),
+    LayerType.ACTIVATION: (("fn",), ()),
+    LayerType.DROPOUT: (("rate",), ()),
 }
 
 _KERAS_LRN_CLASS = '''
@@ -164,7 +167,7 @@ def _keras_call(layer: Layer) -> Call:
         if default is _REQUIRED or value != default:
             kwargs.append((argument, _arg(value)))
     kwargs.append(("name", layer.name))
-    func = layer.keras_class if layer.type == "lrn" else f"layers.{layer.keras_class}"
+    func = layer.keras_class if layer.type is LayerType.LRN else f"layers.{layer.keras_class}"
     args = tuple(_arg(getattr(layer, f)) for f in positional)
     return Call(func, args, tuple(kwargs))
 
@@ -178,11 +181,11 @@ def keras_code(spec: NetworkSpec, comments: Mapping[str, str] = COMMENTS) -> str
     """Keras 3 source building ``spec`` as a ``keras.Sequential`` named ``model``.
 
     Only arguments that differ from Keras' defaults are written, so the code reads like
-    the Keras docs. Raises SpecError, as :func:`analyze` does, for a network that cannot work.
+    the Keras docs. Raises InputError, as :func:`analyze` does, for a network that cannot work.
     ``comments``: the templates of :data:`COMMENTS` in the reader's language.
     """
     analysis = analyze(spec)
-    has_lrn = any(layer.type == "lrn" for layer in spec.layers)
+    has_lrn = any(layer.type is LayerType.LRN for layer in spec.layers)
     h, w, c = spec.input_shape
     lines = [
         *_header(analysis, "Keras", comments, ("keras_summary", {})),
@@ -246,7 +249,7 @@ class _Module:
 def _window_kwargs(layer: Layer, size_arg: str) -> list[tuple[str, Value]]:
     assert layer.window is not None and layer.strides is not None
     kwargs: list[tuple[str, Value]] = [(size_arg, _size(layer.window))]
-    default_stride = (1, 1) if layer.type == "conv2d" else layer.window
+    default_stride = (1, 1) if layer.type.is_conv else layer.window
     if layer.strides != default_stride:
         kwargs.append(("stride", _size(layer.strides)))
     return kwargs
@@ -291,17 +294,17 @@ def _fixed(call: Call, note: Note | None = None) -> Callable[[Layer, LayerInfo],
 
 
 _TORCH_LAYERS: dict[str, Callable[[Layer, LayerInfo], _Module]] = {
-    "conv2d": _torch_conv,
-    "maxpool2d": _torch_pool("nn.MaxPool2d"),
-    "avgpool2d": _torch_pool("nn.AvgPool2d", ("avgpool_same", {})),
-    "dense": _torch_dense,
-    "batchnorm": _torch_batchnorm,
-    "activation": lambda layer, info: _Module("", _TORCH_ACTIVATIONS[layer.fn or "linear"]),
-    "dropout": lambda layer, info: _Module("", Call("nn.Dropout", (layer.rate,))),
-    "flatten": _fixed(Call("nn.Flatten"), ("flatten_order", {})),
-    "globalavgpool2d": _fixed(Call("nn.AdaptiveAvgPool2d", (1,))),
-    "globalmaxpool2d": _fixed(Call("nn.AdaptiveMaxPool2d", (1,))),
-    "lrn": _fixed(
+    LayerType.CONV: _torch_conv,
+    LayerType.MAXPOOL: _torch_pool("nn.MaxPool2d"),
+    LayerType.AVGPOOL: _torch_pool("nn.AvgPool2d", ("avgpool_same", {})),
+    LayerType.DENSE: _torch_dense,
+    LayerType.BATCHNORM: _torch_batchnorm,
+    LayerType.ACTIVATION: lambda layer, info: _Module("", _TORCH_ACTIVATIONS[layer.fn or "linear"]),
+    LayerType.DROPOUT: lambda layer, info: _Module("", Call("nn.Dropout", (layer.rate,))),
+    LayerType.FLATTEN: _fixed(Call("nn.Flatten"), ("flatten_order", {})),
+    LayerType.GLOBAL_AVGPOOL: _fixed(Call("nn.AdaptiveAvgPool2d", (1,))),
+    LayerType.GLOBAL_MAXPOOL: _fixed(Call("nn.AdaptiveMaxPool2d", (1,))),
+    LayerType.LRN: _fixed(
         Call("nn.LocalResponseNorm", (5,), (("alpha", 5e-4), ("beta", 0.75), ("k", 2.0))),
         ("lrn_alpha", {}),
     ),
@@ -313,12 +316,14 @@ def _torch_padding(layer: Layer, info: LayerInfo) -> _Module | None:
     pad = info.padding
     if layer.padding != "same" or not pad or not any(pad):
         return None
-    if layer.type == "conv2d" and layer.strides == (1, 1):
+    if layer.type.is_conv and layer.strides == (1, 1):
         return None  # the conv's padding="same" pads as Keras does
     top, bottom, left, right = pad
     note: Note = ("same_padding", {"top": top, "bottom": bottom, "left": left, "right": right})
     sides = (left, right, top, bottom)
-    if layer.type == "maxpool2d":  # -inf never wins a max: padded pixels are ignored, as in Keras
+    if (
+        layer.type is LayerType.MAXPOOL
+    ):  # -inf never wins a max: padded pixels are ignored, as in Keras
         return _Module("_pad", Call("nn.ConstantPad2d", (sides, Source('float("-inf")'))), note)
     return _Module("_pad", Call("nn.ZeroPad2d", (sides,)), note)
 
@@ -330,7 +335,7 @@ def _torch_modules(layer: Layer, info: LayerInfo) -> list[_Module]:
     modules.append(_TORCH_LAYERS[layer.type](layer, info))
     if layer.activation is not None and layer.activation != "linear":
         modules.append(_Module(f"_{layer.activation}", _TORCH_ACTIVATIONS[layer.activation]))
-    if layer.type in ("globalavgpool2d", "globalmaxpool2d"):
+    if layer.type.is_global_pool:
         modules.append(_Module("_flatten", Call("nn.Flatten"), ("global_flatten", {})))
     return modules
 
@@ -351,7 +356,7 @@ def torch_code(spec: NetworkSpec, comments: Mapping[str, str] = COMMENTS) -> str
     """PyTorch source building ``spec`` as an ``nn.Sequential`` named ``model``.
 
     Keys are the Keras layer names; activations, 'same' padding at stride > 1 and the
-    flatten after global pooling become modules of their own. Raises SpecError for a
+    flatten after global pooling become modules of their own. Raises InputError for a
     network that cannot work, as :func:`analyze` does. ``comments`` as for :func:`keras_code`.
     """
     analysis = analyze(spec)

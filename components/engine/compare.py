@@ -18,15 +18,15 @@ import io
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from components.engine.analysis import Analysis, LayerInfo, analyze
 from components.engine.choice import parse_input_size, with_input
-from components.engine.errors import SpecError
+from components.engine.errors import InputError, Issue
 from components.engine.percent import signed_percent
 from components.engine.presets import load_preset, preset_names
 from components.engine.report import shape_text
-from components.engine.spec import NetworkSpec
+from components.engine.spec import LayerType, NetworkSpec
 from components.engine.vgg import CONFIGS, resolve_arch, vgg_spec
 
 MIN_ITEMS, MAX_ITEMS = 2, 4
@@ -47,26 +47,23 @@ QUICK_PICKS = {
 }
 INPUT_SIDES = tuple(range(32, 513, 32))  # the sweep of the params/MACs-against-input chart
 HEAD = "head"
-POOLS = ("maxpool2d", "avgpool2d")
-HEAD_STARTS = ("flatten", "globalavgpool2d", "globalmaxpool2d", "dense")
 
+_KNOWN_ARCHS = ", ".join(CONFIGS)  # the names an item may start with (then _bn, @, /notop)
 Reason = Literal[
     "empty", "too_long", "arch", "preset", "size", "option", "build", "too_many", "no_spec"
 ]
 
 
-def _detail(error: SpecError) -> str:
-    """The engine's message and hint, without the field prefix (the reason code says that)."""
-    return " ".join(str(replace(issue, field=None)) for issue in error.issues)
+def item_error(reason: Reason, cause: InputError | None = None, **values: object) -> InputError:
+    """An item that cannot be used: ``compare.<reason>``, then the engine's own issues
+    (without their field prefix: the reason says which part of the item is wrong)."""
+    detail = [replace(issue, field=None) for issue in cause.issues] if cause else []
+    return InputError([Issue(f"compare.{reason}", values), *detail])
 
 
-class ItemError(ValueError):
-    """One comparison item that cannot be used: a reason code and the engine's detail."""
-
-    def __init__(self, reason: Reason, detail: str = "") -> None:
-        self.reason: Reason = reason
-        self.detail = detail
-        super().__init__(f"{reason}: {detail}" if detail else reason)
+def reason_of(error: InputError) -> Reason:
+    """The reason code of an :func:`item_error`."""
+    return cast(Reason, error.code.removeprefix("compare."))
 
 
 # ------------------------------------------------------------------ items
@@ -133,39 +130,39 @@ def make_item(arch: str, *, batch_norm: bool = False, include_top: bool = True,
     custom = None
     if arch == LINK_SPEC:
         if link_spec is None:
-            raise ItemError("no_spec")
+            raise item_error("no_spec")
         if batch_norm or not include_top:
-            raise ItemError("option", arch)
+            raise item_error("option", got=arch)
         custom = link_spec
     elif arch.startswith(PRESET_PREFIX):
         name = arch.removeprefix(PRESET_PREFIX)
         if name not in preset_names():
-            raise ItemError("preset", f"{name[:40]!r}; known: {', '.join(preset_names())}")
+            raise item_error("preset", got=name[:40], known=", ".join(preset_names()))
         if batch_norm or not include_top:
-            raise ItemError("option", arch[:40])
+            raise item_error("option", got=arch[:40])
     elif arch not in CONFIGS:
-        raise ItemError("arch", arch[:40])
+        raise item_error("arch", got=arch[:40], known=_KNOWN_ARCHS)
     shape = custom.input_shape if custom is not None else default_input(arch)
     if size is not None:
         try:
             shape = parse_input_size(size)
-        except SpecError as error:
-            raise ItemError("size", _detail(error)) from None
+        except InputError as error:
+            raise item_error("size", error) from None
     return Item(arch, shape, batch_norm, include_top, custom)
 
 
 def parse_item(text: str, link_spec: NetworkSpec | None = None) -> Item:
-    """``NAME[@HxWxC][/notop]`` → an Item; raises ItemError saying which part is wrong."""
+    """``NAME[@HxWxC][/notop]`` → an Item; raises InputError saying which part is wrong."""
     raw = text.strip()
     if not raw:
-        raise ItemError("empty")
+        raise item_error("empty")
     if len(raw) > MAX_ITEM_CHARS:
-        raise ItemError("too_long", f"{len(raw)} > {MAX_ITEM_CHARS}")
+        raise item_error("too_long", length=len(raw), max=MAX_ITEM_CHARS)
     body, top = raw, True
     if body.lower().endswith(NO_TOP):
         body, top = body[: -len(NO_TOP)], False
     if "/" in body:
-        raise ItemError("option", body.split("/", 1)[1])
+        raise item_error("option", got=body.split("/", 1)[1][:40])
     name, has_size, size = body.partition("@")
     name = name.strip()
     if name.lower() == LINK_SPEC:
@@ -175,8 +172,8 @@ def parse_item(text: str, link_spec: NetworkSpec | None = None) -> Item:
     else:
         try:
             arch, bn = resolve_arch(name)
-        except SpecError as error:
-            raise ItemError("arch", _detail(error)) from None
+        except InputError:
+            raise item_error("arch", got=name[:40], known=_KNOWN_ARCHS) from None
     return make_item(
         arch,
         batch_norm=bn,
@@ -193,7 +190,7 @@ class Rejected:
     position: int  # 1-based, among the link's comma-separated pieces
     text: str  # shortened to 40 characters
     reason: Reason
-    detail: str = ""
+    issues: tuple[Issue, ...] = ()  # why, as the UI shows it: compare.<reason>, then details
 
 
 @dataclass(frozen=True)
@@ -220,13 +217,15 @@ def parse_link(value: str, link_spec: NetworkSpec | None = None) -> LinkComparis
             continue  # a stray comma says nothing
         short = piece.strip()[:40]
         if len(items) == MAX_ITEMS:
-            rejected.append(Rejected(position, short, "too_many", str(MAX_ITEMS)))
+            too_many = Issue("compare.too_many", {"limit": MAX_ITEMS})
+            rejected.append(Rejected(position, short, "too_many", (too_many,)))
             continue
         try:
             item = parse_item(piece, link_spec)
             configure(item)
-        except ItemError as error:
-            rejected.append(Rejected(position, short, error.reason, error.detail[:300]))
+        except InputError as error:
+            shown = tuple(error.shown(limit=3))
+            rejected.append(Rejected(position, short, reason_of(error), shown))
             continue
         items.append(item)
     added: list[Item] = []
@@ -253,7 +252,7 @@ class Stage:
 
     @property
     def convs(self) -> int:
-        return sum(info.layer.type == "conv2d" for info in self.layers)
+        return sum(info.layer.type.is_conv for info in self.layers)
 
     @property
     def params(self) -> int:
@@ -277,7 +276,7 @@ class Stage:
     def feature_layer(self) -> LayerInfo | None:
         """The block's feature map: its last image-shaped output before the closing pool."""
         maps = [info for info in self.layers if len(info.output_shape) == 3]
-        inner = [info for info in maps if info.layer.type not in POOLS]
+        inner = [info for info in maps if not info.layer.type.is_pool]
         return (inner or maps)[-1] if maps else None
 
 
@@ -292,11 +291,16 @@ def stages(analysis: Analysis) -> tuple[tuple[Stage, ...], bool]:
     current: list[LayerInfo] = []
     head: list[LayerInfo] = []
     for info in analysis.layers:
-        if head or info.layer.type in HEAD_STARTS or len(info.output_shape) != 3:
+        if (
+            head
+            or info.layer.type.flattens
+            or info.layer.type is LayerType.DENSE
+            or len(info.output_shape) != 3
+        ):
             head.append(info)
             continue
         current.append(info)
-        if info.layer.type in POOLS:
+        if info.layer.type.is_pool:
             found.append(Stage(f"block{len(found) + 1}", tuple(current)))
             current = []
     if current:
@@ -336,11 +340,11 @@ class Config:
 
 @lru_cache(maxsize=128)
 def configure(item: Item) -> Config:
-    """Analyse an item; a network the engine refuses raises ItemError('build')."""
+    """Analyse an item; a network the engine refuses raises InputError (compare.build)."""
     try:
         analysis = analyze(item.spec())
-    except SpecError as error:
-        raise ItemError("build", _detail(error)) from None
+    except InputError as error:
+        raise item_error("build", error) from None
     found, by_pooling = stages(analysis)
     return Config(item, analysis, found, by_pooling)
 
@@ -451,7 +455,7 @@ def input_sweep(item: Item, sides: tuple[int, ...] = INPUT_SIDES) -> tuple[Sweep
         try:
             square = replace(item, input_shape=(side, side, item.input_shape[2]))
             analysis = configure(square).analysis
-        except ItemError:
+        except InputError:
             continue
         points.append(SweepPoint(side, analysis.total_params, analysis.total_macs))
     return tuple(points)
@@ -473,7 +477,9 @@ def first_dense(config: Config) -> FirstDense | None:
     """The dense layer right after Flatten, when there is one (VGG's fc1)."""
     layers = config.analysis.layers
     for flat, nxt in pairwise(layers):
-        if (flat.layer.type, nxt.layer.type) == ("flatten", "dense") and len(flat.input_shape) == 3:
+        if (flat.layer.type, nxt.layer.type) == (LayerType.FLATTEN, LayerType.DENSE) and len(
+            flat.input_shape
+        ) == 3:
             h, w, c = flat.input_shape
             units = nxt.layer.units or 0
             hw = config.item.input_shape[:2]

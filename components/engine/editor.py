@@ -9,12 +9,19 @@ blank name means "Keras' automatic name", so renaming follows a change of type.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from components.engine.analysis import Analysis, Shape, analyze
-from components.engine.errors import Issue, SpecError
-from components.engine.spec import LAYER_TYPES, Layer, LayerType, NetworkSpec, auto_name, parse_spec
+from components.engine.errors import InputError, Issue, Term
+from components.engine.spec import (
+    LAYER_TYPES,
+    Layer,
+    LayerType,
+    NetworkSpec,
+    auto_name,
+    parse_spec,
+)
 
 Row = dict[str, Any]
 
@@ -36,12 +43,12 @@ WINDOW_COLUMNS = ("kernel", "stride", "pool")
 # What a row gets when it is added or its type changes: Keras' defaults, sizes a
 # student would pick. Stride stays blank: Keras then uses 1 (conv) or the pool size.
 DEFAULTS: dict[str, Row] = {
-    "conv2d": {"filters": 16, "kernel": 3, "padding": "valid", "activation": "relu"},
-    "maxpool2d": {"pool": 2, "padding": "valid"},
-    "avgpool2d": {"pool": 2, "padding": "valid"},
-    "activation": {"activation": "relu"},
-    "dropout": {"rate": 0.5},
-    "dense": {"units": 10, "activation": "relu"},
+    LayerType.CONV: {"filters": 16, "kernel": 3, "padding": "valid", "activation": "relu"},
+    LayerType.MAXPOOL: {"pool": 2, "padding": "valid"},
+    LayerType.AVGPOOL: {"pool": 2, "padding": "valid"},
+    LayerType.ACTIVATION: {"activation": "relu"},
+    LayerType.DROPOUT: {"rate": 0.5},
+    LayerType.DENSE: {"units": 10, "activation": "relu"},
 }
 
 
@@ -160,13 +167,13 @@ def rows_to_spec(rows: list[Row], name: str, input_shape: tuple[Any, Any, Any]) 
         for column in columns_of(kind):
             value = _cell(column, row.get(column))
             if value is not None:
-                layer["fn" if kind == "activation" else column] = value
+                layer["fn" if kind == LayerType.ACTIVATION else column] = value
         layers.append(layer)
     return {"name": name, "input": list(input_shape), "layers": layers}
 
 
 def spec_to_rows(spec: NetworkSpec) -> list[Row]:
-    """The table of a spec; SpecError (per layer) if a window is not square.
+    """The table of a spec; InputError (per layer) if a window is not square.
 
     The editor has one number per kernel/pool/stride, so a 3×5 kernel cannot be shown
     without changing the network; the caller refuses such specs with this message.
@@ -176,15 +183,14 @@ def spec_to_rows(spec: NetworkSpec) -> list[Row]:
     for i, (layer, auto) in enumerate(zip(spec.layers, automatic, strict=True)):
         row = empty_row(layer.type)
         for column in columns_of(layer.type):
-            source = "fn" if layer.type == "activation" else column
+            source = "fn" if layer.type is LayerType.ACTIVATION else column
             value = getattr(layer, source)
             if column in WINDOW_COLUMNS and value is not None:
                 if value[0] != value[1]:
                     issues.append(
                         Issue(
-                            f"the {column} {value[0]}×{value[1]} is not square; the builder's "
-                            "table holds one number per window.",
-                            "Open it on the architecture page, or make the window square.",
+                            "editor.not_square",
+                            {"what": Term(column), "window": value},
                             layer=i,
                             layer_name=layer.name,
                             field=column,
@@ -195,7 +201,7 @@ def spec_to_rows(spec: NetworkSpec) -> list[Row]:
         row["name"] = None if layer.name == auto.name else layer.name
         rows.append(row)
     if issues:
-        raise SpecError(issues)
+        raise InputError(issues)
     return rows
 
 
@@ -244,14 +250,7 @@ def _at(issue: Issue, names: tuple[str, ...]) -> Issue:
     """The issue with the row's effective name, so messages say "row 3 (conv2d_2)"."""
     if issue.layer is None or not 0 <= issue.layer < len(names):
         return issue
-    return Issue(
-        issue.message,
-        issue.hint,
-        layer=issue.layer,
-        layer_name=names[issue.layer] or issue.layer_name,
-        field=issue.field,
-        severity=issue.severity,
-    )
+    return replace(issue, layer_name=names[issue.layer] or issue.layer_name)
 
 
 def check(rows: list[Row], name: str, input_shape: tuple[Any, Any, Any]) -> Checked:
@@ -265,8 +264,8 @@ def check(rows: list[Row], name: str, input_shape: tuple[Any, Any, Any]) -> Chec
             flagged.add(i)
             issues.append(
                 Issue(
-                    "this row has no layer type.",
-                    f"Pick one of: {', '.join(LAYER_TYPES)}; or delete the row.",
+                    "editor.no_type",
+                    {"known": ", ".join(LAYER_TYPES)},
                     layer=i,
                     field="type",
                 )
@@ -281,8 +280,8 @@ def check(rows: list[Row], name: str, input_shape: tuple[Any, Any, Any]) -> Chec
             raw["layers"][i].pop("name", None)  # reported here, with its row
             issues.append(
                 Issue(
-                    f"the name '{layer_name}' is already used by row {seen[layer_name] + 1}.",
-                    "Layer names must be unique: rename it or clear the cell for Keras' default.",
+                    "editor.name_taken",
+                    {"name": layer_name, "row": seen[layer_name] + 1},
                     layer=i,
                     field="name",
                 )
@@ -292,12 +291,12 @@ def check(rows: list[Row], name: str, input_shape: tuple[Any, Any, Any]) -> Chec
     spec = analysis = None
     try:
         spec = parse_spec(raw)
-    except SpecError as error:
+    except InputError as error:
         issues += [i for i in error.issues if i.layer not in flagged]
     if spec is not None and not issues:
         try:
             analysis = analyze(spec)
-        except SpecError as error:
+        except InputError as error:
             issues += error.issues
             spec = None
         else:
@@ -319,6 +318,6 @@ def _leading_shapes(raw: dict[str, Any], issues: list[Issue]) -> tuple[Shape, ..
         return ()
     try:
         above = analyze(parse_spec(raw | {"layers": raw["layers"][: min(broken)]}))
-    except SpecError:
+    except InputError:
         return ()
     return tuple(info.output_shape for info in above.layers)

@@ -116,8 +116,10 @@ class ParamExample:
 
 def param_examples(seed: Analysis) -> list[ParamExample]:
     """The seed question's first conv and its big dense layer, then VGG16's first conv."""
-    first_conv = next(i for i in seed.layers if i.layer.type == "conv2d")
-    biggest_dense = max((i for i in seed.layers if i.layer.type == "dense"), key=lambda i: i.params)
+    first_conv = next(i for i in seed.layers if i.layer.type.is_conv)
+    biggest_dense = max(
+        (i for i in seed.layers if i.layer.type is LayerType.DENSE), key=lambda i: i.params
+    )
     vgg16 = analyze(vgg_spec("vgg16"))
     return [
         ParamExample(seed.spec.name, first_conv),
@@ -191,7 +193,7 @@ def receptive_fields(analysis: Analysis) -> list[tuple[str, int]]:
     return [
         (info.name, info.receptive_field.size[0])
         for info in analysis.layers
-        if info.receptive_field is not None and info.layer.type != "activation"
+        if info.receptive_field is not None and info.layer.type is not LayerType.ACTIVATION
     ]
 
 
@@ -210,7 +212,7 @@ class BlockRow:
 def block_recipe(input_side: int = 224) -> list[BlockRow]:
     """vgg_block(num_convs, channels) per block for VGG11/13/16/19, with the pool halving."""
     analysis = analyze(vgg_spec("vgg16", (input_side, input_side, 3), include_top=False))
-    pools = [i for i in analysis.layers if i.layer.type == "maxpool2d"]
+    pools = [i for i in analysis.layers if i.layer.type is LayerType.MAXPOOL]
     rows = []
     for b, (channels, pool) in enumerate(zip(BLOCK_CHANNELS, pools, strict=True), start=1):
         convs = {arch: len(CONFIGS[arch].kernels[b - 1]) for arch in LESSON_ARCHS}
@@ -291,7 +293,7 @@ def block_features(
     out = []
     for b in blocks:
         block = f"block{b}"
-        convs = [i for i in analysis.layers if i.layer.block == block and i.layer.type == "conv2d"]
+        convs = [i for i in analysis.layers if i.layer.block == block and i.layer.type.is_conv]
         pool = analysis.layer(f"{block}_pool")
         last = convs[-1]
         assert last.layer.torch_name and pool.layer.torch_name and last.layer.paper_name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from components.engine.errors import Issue, SpecError
+from components.engine.errors import InputError, Issue
 from components.engine.spec import NetworkSpec, parse_spec_json
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "assets" / "presets"
@@ -15,13 +15,10 @@ def preset_names() -> list[str]:
 
 
 def load_preset(name: str) -> NetworkSpec:
-    """The preset's spec; unknown names raise SpecError listing the known ones."""
+    """The preset's spec; unknown names raise InputError listing the known ones."""
     if name not in preset_names():
-        raise SpecError(
-            Issue(
-                f"unknown preset {name[:40]!r}.",
-                f"Known presets: {', '.join(preset_names())}.",
-                field="preset",
-            )
+        known = ", ".join(preset_names())
+        raise InputError(
+            Issue("preset.unknown", {"got": name[:40], "known": known}, field="preset")
         )
     return parse_spec_json((PRESET_DIR / f"{name}.json").read_bytes())

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
-from components.engine.analysis import Analysis, LayerInfo
+from components.engine.analysis import Analysis, Formula, LayerInfo
+from components.engine.errors import Issue
 from components.engine.formatting import byte_text, count_text, pair_text, shape_text
 
 COLUMNS = (
@@ -29,13 +31,18 @@ COLUMNS = (
 )
 
 
-def rf_text(info: LayerInfo) -> str:
+def rf_text(info: LayerInfo, whole_input: str) -> str:
+    """The receptive field's size, or the caller's word (UI: page language) for the whole input."""
     rf = info.receptive_field
-    return "whole input" if rf is None else pair_text(rf.size)
+    return whole_input if rf is None else pair_text(rf.size)
 
 
-def rows(analysis: Analysis) -> list[dict[str, Any]]:
-    """One plain record per layer: the table behind every view and export."""
+def rows(analysis: Analysis, whole_input: str) -> list[dict[str, Any]]:
+    """One plain record per layer: the table behind every view and export.
+
+    ``whole_input`` is the receptive-field cell of layers that see the whole input
+    (after flattening), in the reader's language: the engine writes no prose.
+    """
     out = []
     cumulative = 0
     for info in analysis.layers:
@@ -54,7 +61,7 @@ def rows(analysis: Analysis) -> list[dict[str, Any]]:
                 "params": info.params,
                 "trainable_params": info.trainable_params,
                 "macs": info.macs,
-                "receptive_field": rf_text(info),
+                "receptive_field": rf_text(info, whole_input),
                 "cumulative_params": cumulative,
                 "torch_name": layer.torch_name or "",
                 "paper_name": layer.paper_name or "",
@@ -63,7 +70,19 @@ def rows(analysis: Analysis) -> list[dict[str, Any]]:
     return out
 
 
-def to_json_dict(analysis: Analysis) -> dict[str, Any]:
+def _issue_record(issue: Issue, text: Callable[[Issue], str] | None) -> dict[str, Any]:
+    """An issue in the JSON contract: its code and values, and its ``text`` when given."""
+    record = {"code": issue.code, "values": dict(issue.values), "severity": issue.severity}
+    return record | ({"text": text(issue)} if text else {})
+
+
+def _formula_text(formula: Formula, text: Callable[[Issue], str] | None) -> str:
+    """The formula, and its notes ('same' padding, no bias) when a ``text`` renders them."""
+    notes = "".join(f" ({text(note)})" for note in formula.notes) if text else ""
+    return f"{formula}{notes}"
+
+
+def to_json_dict(analysis: Analysis, text: Callable[[Issue], str] | None = None) -> dict[str, Any]:
     """The public JSON contract of ``python -m components summary --format json``."""
     layers = []
     for info in analysis.layers:
@@ -82,8 +101,8 @@ def to_json_dict(analysis: Analysis) -> dict[str, Any]:
                 else {"size": list(rf.size), "stride": list(rf.stride), "start": list(rf.start)},
                 "torch_name": info.layer.torch_name,
                 "paper_name": info.layer.paper_name,
-                "formulas": [str(f) for f in info.formulas],
-                "warnings": list(info.warnings),
+                "formulas": [_formula_text(f, text) for f in info.formulas],
+                "warnings": [_issue_record(w, text) for w in info.warnings],
             }
         )
     return {
@@ -99,18 +118,18 @@ def to_json_dict(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def to_csv(analysis: Analysis) -> str:
+def to_csv(analysis: Analysis, whole_input: str) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows(analysis))
+    writer.writerows(rows(analysis, whole_input))
     return buffer.getvalue()
 
 
-def to_markdown(analysis: Analysis) -> str:
+def to_markdown(analysis: Analysis, whole_input: str) -> str:
     header = ("Layer", "Type", "Output shape", "Kernel", "Stride", "Params", "MACs", "RF")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * 3 + "---:|" * 5]
-    for r in rows(analysis):
+    for r in rows(analysis, whole_input):
         cells = (
             f"`{r['name']}`",
             r["type"],
@@ -166,14 +185,14 @@ def to_keras_text(analysis: Analysis) -> str:
     return "\n".join(out) + "\n"
 
 
-def block_rows(analysis: Analysis) -> list[dict[str, Any]]:
+def block_rows(analysis: Analysis, whole_input: str) -> list[dict[str, Any]]:
     """One record per block (VGG's block1…block5 and head), the same columns as :func:`rows`.
 
     Sums params and MACs, keeps the block's last output shape and receptive field;
     a layer without a block (custom CNNs) stays a row of its own.
     """
     out: list[dict[str, Any]] = []
-    groups = groupby(rows(analysis), key=lambda r: r["block"] or f"\0{r['name']}")
+    groups = groupby(rows(analysis, whole_input), key=lambda r: r["block"] or f"\0{r['name']}")
     for _, group in groups:
         members = list(group)
         last = members[-1]

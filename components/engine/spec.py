@@ -11,11 +11,12 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from components.engine.errors import Issue, SpecError
+from components.engine.errors import InputError, Issue, Term
 
 # Limits, stated once; the UI quotes them in its messages.
 MAX_SPEC_BYTES = 256 * 1024
@@ -230,47 +231,47 @@ class _Checker:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
 
-    def fail(self, message: str, hint: str = "", **where: Any) -> None:
-        self.issues.append(Issue(message=message, hint=hint, **where))
+    def fail(self, code: str, values: dict[str, Any] | None = None, **where: Any) -> None:
+        self.issues.append(Issue(f"spec.{code}", values or {}, **where))
 
-    def integer(self, value: Any, what: str, low: int, high: int, **where: Any) -> int | None:
+    def integer(self, value: Any, what: Term, low: int, high: int, **where: Any) -> int | None:
+        """A whole number in [low, high]; ``what`` names it in the message (a catalogue term)."""
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
                 self.fail(
-                    f"{what} must be a whole number, got {_show(value)}.",
-                    f"Use an integer from {low} to {high:,}.",
+                    "not_whole",
+                    {"what": what, "got": _show(value), "low": low, "high": high},
                     **where,
                 )
                 return None
         if value < low:
-            hint = f"Use {low} or more." if low > 0 else ""
-            if what.endswith("stride") and value == 0:
-                hint = "A stride of 0 would never move the window: use 1 or more."
-            self.fail(f"{what} must be at least {low}, got {_count(value)}.", hint, **where)
+            code = "stride_zero" if what == "stride" and value == 0 else "too_small"
+            got: Any = value if value > -(10**18) else _show(value)
+            self.fail(code, {"what": what, "got": got, "low": low}, **where)
             return None
         if value > high:
-            self.fail(
-                f"{what} is {_count(value)}, above the limit of {high:,}.",
-                "VGG Explorer refuses sizes this large before allocating anything.",
-                **where,
-            )
+            if value >= 10**18:  # too long to print (Python refuses over 4,300 digits)
+                digits = int(value.bit_length() * 0.30103) + 1
+                self.fail(
+                    "too_many_digits", {"what": what, "digits": digits, "high": high}, **where
+                )
+            else:
+                self.fail("too_large", {"what": what, "got": value, "high": high}, **where)
             return None
         return value
 
     def pair(self, value: Any, what: str, high: int, **where: Any) -> tuple[int, int] | None:
+        """One side or [height, width]; ``what`` is kernel, pool or stride."""
         if isinstance(value, list | tuple):
             if len(value) != 2:
-                self.fail(
-                    f"{what} must be one number or a pair [height, width], got {_show(value)}.",
-                    **where,
-                )
+                self.fail("not_pair", {"what": Term(what), "got": _show(value)}, **where)
                 return None
-            h = self.integer(value[0], f"{what} height", 1, high, **where)
-            w = self.integer(value[1], f"{what} width", 1, high, **where)
+            h = self.integer(value[0], Term(f"{what}_height"), 1, high, **where)
+            w = self.integer(value[1], Term(f"{what}_width"), 1, high, **where)
             return (h, w) if h is not None and w is not None else None
-        n = self.integer(value, what, 1, high, **where)
+        n = self.integer(value, Term(what), 1, high, **where)
         return (n, n) if n is not None else None
 
 
@@ -286,7 +287,9 @@ def _brief(value: Any, depth: int) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, float):
         return json.dumps(value)
     if isinstance(value, int):
-        return _count(value)
+        if abs(value) < 10**18:
+            return f"{value:,}"
+        return f"{'-' if value < 0 else ''}1e{int(abs(value).bit_length() * 0.30103)}"
     if isinstance(value, list | tuple | dict):
         if depth == 0:
             return "{...}" if isinstance(value, dict) else "[...]"
@@ -300,23 +303,15 @@ def _brief(value: Any, depth: int) -> str:
     return type(value).__name__
 
 
-def _count(value: int) -> str:
-    """12,345 as such; a number too long to print (Python refuses over 4,300 digits) by size."""
-    if abs(value) < 10**18:
-        return f"{value:,}"
-    return f"a {int(abs(value).bit_length() * 0.30103) + 1:,}-digit number"
-
-
 def _field(key: Any) -> str | None:
     """A field name safe to quote in a message (short, printable), else None."""
     text = str(key) if isinstance(key, str | int) else ""
     return text if text and text.isprintable() and len(text) <= 40 else None
 
 
-def _listed(keys: list[Any]) -> str:
+def _unknown(keys: list[Any]) -> dict[str, Any]:
     """Up to five unknown keys, then how many more: one issue, however many keys."""
-    shown = ", ".join(_show(key) for key in keys[:5])
-    return shown + (f" and {len(keys) - 5:,} more" if len(keys) > 5 else "")
+    return {"fields": ", ".join(_show(key) for key in keys[:5]), "more": max(len(keys) - 5, 0)}
 
 
 def nesting_depth_exceeds(raw: Any, limit: int) -> bool:
@@ -347,42 +342,107 @@ def _name_ok(value: Any) -> bool:
 
 
 def check_input_shape(value: Any, checker: _Checker | None = None) -> tuple[int, int, int] | None:
-    """Validate an input shape [H, W, C]; raises SpecError when no checker is given."""
+    """Validate an input shape [H, W, C]; raises InputError when no checker is given."""
     own = checker is None
     checker = checker or _Checker()
     shape: tuple[int, int, int] | None = None
     if not isinstance(value, list | tuple) or len(value) != 3:
-        checker.fail(
-            f"the input shape must be [height, width, channels], got {_show(value)}.",
-            "For example [224, 224, 3].",
-            field="input",
-        )
+        checker.fail("input_shape", {"got": _show(value)}, field="input")
     else:
-        h = checker.integer(value[0], "input height", 1, MAX_INPUT_SIDE, field="input")
-        w = checker.integer(value[1], "input width", 1, MAX_INPUT_SIDE, field="input")
-        c = checker.integer(value[2], "input channels", 1, MAX_CHANNELS_IN, field="input")
+        h = checker.integer(value[0], Term("input_height"), 1, MAX_INPUT_SIDE, field="input")
+        w = checker.integer(value[1], Term("input_width"), 1, MAX_INPUT_SIDE, field="input")
+        c = checker.integer(value[2], Term("input_channels"), 1, MAX_CHANNELS_IN, field="input")
         if h is not None and w is not None and c is not None:
             shape = (h, w, c)
     if own and checker.issues:
-        raise SpecError(checker.issues)
+        raise InputError(checker.issues)
     return shape
 
 
+# ---- one validator per layer field: (checker, raw value, where) → typed value, or _BAD
+
+_BAD = object()  # the field was refused (an issue is recorded)
+_SKIP = object()  # the field is left at its default
+
+
+def _check_name(checker: _Checker, value: Any, where: dict[str, Any]) -> Any:
+    if _name_ok(value):
+        return value
+    code = "reserved_name" if isinstance(value, str) and value in RESERVED_NAMES else "bad_name"
+    checker.fail(code, {"got": _show(value), "max": MAX_NAME_LEN}, **where)
+    return _BAD
+
+
+def _check_width(checker: _Checker, value: Any, where: dict[str, Any]) -> Any:
+    result = checker.integer(value, Term(where["field"]), 1, MAX_WIDTH, **where)
+    return _BAD if result is None else result
+
+
+def _check_window(checker: _Checker, value: Any, where: dict[str, Any]) -> Any:
+    result = checker.pair(value, where["field"], MAX_WINDOW, **where)
+    return _BAD if result is None else result
+
+
+def _check_padding(checker: _Checker, value: Any, where: dict[str, Any]) -> Any:
+    if value in PADDINGS:
+        return value
+    checker.fail("bad_padding", {"got": _show(value)}, **where)
+    return _BAD
+
+
+def _check_activation(checker: _Checker, value: Any, where: dict[str, Any]) -> Any:
+    if value is None and where["field"] == "activation":
+        return _SKIP
+    if value in ACTIVATIONS:
+        return value
+    checker.fail(
+        "unknown_activation", {"got": _show(value), "known": ", ".join(ACTIVATIONS)}, **where
+    )
+    return _BAD
+
+
+def _check_use_bias(checker: _Checker, value: Any, where: dict[str, Any]) -> Any:
+    if isinstance(value, bool):
+        return value
+    checker.fail("bad_use_bias", {"got": _show(value)}, **where)
+    return _BAD
+
+
+def _check_rate(checker: _Checker, value: Any, where: dict[str, Any]) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1:
+        return float(value)
+    checker.fail("bad_rate", {"got": _show(value)}, **where)
+    return _BAD
+
+
+FieldCheck = Callable[[_Checker, Any, dict[str, Any]], Any]
+_FIELD_CHECKS: dict[str, FieldCheck] = {  # field name → validator
+    "name": _check_name,
+    "filters": _check_width,
+    "units": _check_width,
+    "kernel": _check_window,
+    "pool": _check_window,
+    "stride": _check_window,
+    "padding": _check_padding,
+    "activation": _check_activation,
+    "fn": _check_activation,
+    "use_bias": _check_use_bias,
+    "rate": _check_rate,
+}
+
+
 def _parse_layer(raw: Any, index: int, checker: _Checker) -> Layer | None:
+    """One layer, or None with its issues recorded (every field is checked)."""
     where: dict[str, Any] = {"layer": index}
     if not isinstance(raw, dict):
-        checker.fail(f"each layer must be a JSON object, got {_show(raw)}.", **where)
+        checker.fail("layer_not_object", {"got": _show(raw)}, **where)
         return None
     kind = raw.get("type")
     if _name_ok(raw.get("name")):
         where["layer_name"] = raw["name"]
     if not isinstance(kind, str) or kind not in LAYER_TYPES:
-        checker.fail(
-            f"unknown layer type {_show(kind)}.",
-            f"Known types: {', '.join(LAYER_TYPES)}.",
-            field="type",
-            **where,
-        )
+        known = ", ".join(LAYER_TYPES)
+        checker.fail("unknown_type", {"got": _show(kind), "known": known}, field="type", **where)
         return None
     kind = LayerType(kind)
     _, _, required, optional = LAYER_TYPES[kind]
@@ -390,79 +450,20 @@ def _parse_layer(raw: Any, index: int, checker: _Checker) -> Layer | None:
     before = len(checker.issues)
     unknown = [key for key in raw if key not in allowed]
     if unknown:
-        checker.fail(
-            f"a {kind} layer has no field {_listed(unknown)}.",
-            f"Fields it takes: {', '.join(allowed)}.",
-            field=_field(unknown[0]),
-            **where,
-        )
+        values = {"kind": str(kind), **_unknown(unknown), "allowed": ", ".join(allowed)}
+        checker.fail("unknown_layer_field", values, field=_field(unknown[0]), **where)
     for key in required:
         if key not in raw:
-            checker.fail(f"a {kind} layer needs the field '{key}'.", field=key, **where)
-    values: dict[str, Any] = {"type": kind}
+            checker.fail("missing_field", {"kind": str(kind), "name": key}, field=key, **where)
+    fields: dict[str, Any] = {}
     for key, value in raw.items():
-        if key not in allowed or key == "type":
-            continue
-        at = {**where, "field": key}
-        if key == "name":
-            if not _name_ok(value):
-                reserved = value in RESERVED_NAMES if isinstance(value, str) else False
-                checker.fail(
-                    f"layer name {_show(value)} is not allowed"
-                    + (" (Keras gives that name to the network's input)." if reserved else "."),
-                    f"Use ASCII letters, digits, '_', '.', '-' (starting with a letter), "
-                    f"at most {MAX_NAME_LEN} characters.",
-                    **at,
-                )
-            else:
-                values["name"] = value
-        elif key in ("filters", "units"):
-            what = "number of filters" if key == "filters" else "number of units"
-            values[key] = checker.integer(value, what, 1, MAX_WIDTH, **at)
-        elif key in ("kernel", "pool", "stride"):
-            what = {"kernel": "kernel size", "pool": "pool size", "stride": "stride"}[key]
-            values[key] = checker.pair(value, what, MAX_WINDOW, **at)
-        elif key == "padding":
-            if value not in PADDINGS:
-                checker.fail(
-                    f"padding must be 'valid' or 'same', got {_show(value)}.",
-                    "'valid' adds no border; 'same' keeps the size when the stride is 1.",
-                    **at,
-                )
-            else:
-                values[key] = value
-        elif key in ("activation", "fn"):
-            if value is None and key == "activation":
-                continue
-            if value not in ACTIVATIONS:
-                checker.fail(
-                    f"unknown activation {_show(value)}.",
-                    f"Known: {', '.join(ACTIVATIONS)}.",
-                    **at,
-                )
-            else:
-                values[key] = value
-        elif key == "use_bias":
-            if not isinstance(value, bool):
-                checker.fail(f"use_bias must be true or false, got {_show(value)}.", **at)
-            else:
-                values[key] = value
-        elif key == "rate":
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-            if not ok or not 0 <= value < 1:
-                checker.fail(
-                    f"dropout rate must be a number from 0 up to (not including) 1, "
-                    f"got {_show(value)}.",
-                    "0.5 drops half of the values during training.",
-                    **at,
-                )
-            else:
-                values[key] = float(value)
+        if key in allowed and key != "type":
+            fields[key] = _FIELD_CHECKS[key](checker, value, {**where, "field": key})
     if len(checker.issues) > before:
         return None
-    if kind in ("maxpool2d", "avgpool2d") and "pool" not in values:
-        values["pool"] = (2, 2)
-    return Layer(**values)
+    if kind.is_pool and "pool" not in fields:
+        fields["pool"] = (2, 2)
+    return Layer(kind, **{key: value for key, value in fields.items() if value is not _SKIP})
 
 
 def auto_name(layers: list[Layer]) -> list[Layer]:
@@ -486,57 +487,34 @@ def auto_name(layers: list[Layer]) -> list[Layer]:
 
 
 def parse_spec(raw: Any) -> NetworkSpec:
-    """Validate a decoded JSON spec and return it typed; SpecError lists every problem."""
+    """Validate a decoded JSON spec and return it typed; InputError lists every problem."""
     checker = _Checker()
     if not isinstance(raw, dict):
-        raise SpecError(
-            Issue(
-                f"a network spec must be a JSON object, got {_show(raw)}.",
-                'It looks like {"name": ..., "input": [H, W, C], "layers": [...]}.',
-            )
-        )
+        raise InputError(Issue("spec.not_object", {"got": _show(raw)}))
     if nesting_depth_exceeds(raw, MAX_DEPTH):
-        raise SpecError(
-            Issue(
-                f"this JSON is nested more than {MAX_DEPTH} levels deep, deeper than a spec.",
-                "A spec nests only: spec → layers → layer → [height, width].",
-            )
-        )
+        raise InputError(Issue("spec.too_deep", {"depth": MAX_DEPTH}))
     unknown = [key for key in raw if key not in SPEC_FIELDS]
     if unknown:
-        checker.fail(
-            f"unknown field {_listed(unknown)} in the spec.",
-            f"A spec has only: {', '.join(SPEC_FIELDS)}.",
-            field=_field(unknown[0]),
-        )
+        values = {**_unknown(unknown), "allowed": ", ".join(SPEC_FIELDS)}
+        checker.fail("unknown_spec_field", values, field=_field(unknown[0]))
     name = raw.get("name", "custom")
     if (
         not isinstance(name, str)
         or not 0 < len(name.strip()) <= MAX_NAME_LEN
         or not name.isprintable()
     ):
-        checker.fail(
-            f"the spec's name must be a short line of text, got {_show(name)}.",
-            f"Use 1 to {MAX_NAME_LEN} printable characters (no line breaks or control characters).",
-            field="name",
-        )
+        checker.fail("bad_spec_name", {"got": _show(name), "max": MAX_NAME_LEN}, field="name")
         name = "custom"
     shape = check_input_shape(raw.get("input"), checker) if "input" in raw else None
     if "input" not in raw:
-        checker.fail("the spec needs an input shape.", 'Add "input": [224, 224, 3].')
+        checker.fail("no_input")
     layers_raw = raw.get("layers")
     layers: list[Layer] = []
     if not isinstance(layers_raw, list) or not layers_raw:
-        checker.fail(
-            "the spec needs a non-empty list of layers.",
-            'Add "layers": [{"type": "conv2d", "filters": 16, "kernel": 3}].',
-            field="layers",
-        )
+        checker.fail("no_layers", field="layers")
     elif len(layers_raw) > MAX_LAYERS:
         checker.fail(
-            f"the spec has {len(layers_raw):,} layers, above the limit of {MAX_LAYERS}.",
-            "VGG19 with batch norm has 64; split the network or remove layers.",
-            field="layers",
+            "too_many_layers", {"count": len(layers_raw), "max": MAX_LAYERS}, field="layers"
         )
     else:
         for i, item in enumerate(layers_raw):
@@ -545,9 +523,9 @@ def parse_spec(raw: Any) -> NetworkSpec:
                 layers.append(layer)
     names = [layer.name for layer in layers if layer.name]
     for dup in sorted({n for n in names if names.count(n) > 1}):
-        checker.fail(f"the layer name '{dup}' is used twice.", "Layer names must be unique.")
+        checker.fail("duplicate_name", {"name": dup})
     if checker.issues:
-        raise SpecError(checker.issues)
+        raise InputError(checker.issues)
     assert shape is not None
     return NetworkSpec(name=name, input_shape=shape, layers=tuple(auto_name(layers)))
 
@@ -555,30 +533,19 @@ def parse_spec(raw: Any) -> NetworkSpec:
 def parse_spec_json(text: str | bytes) -> NetworkSpec:
     """Parse spec text (an upload, a paste, a file), refusing oversize input first."""
     if len(text) > MAX_SPEC_BYTES:
-        raise SpecError(
-            Issue(
-                f"the spec is {len(text):,} bytes, above the limit of {MAX_SPEC_BYTES:,}.",
-                "A spec describes layers, not weights; it should be a few kilobytes.",
-            )
-        )
+        raise InputError(Issue("spec.too_big", {"size": len(text), "max": MAX_SPEC_BYTES}))
     try:
         raw = json.loads(text)
     except RecursionError:
-        raise SpecError(Issue("this JSON is nested too deeply to be a spec.")) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SpecError(
-            Issue(
-                f"this is not valid JSON ({str(exc)[:120]}).",
-                "Export a spec from the Custom CNN page to see the expected form.",
-            )
+        raise InputError(Issue("spec.nested_too_deeply")) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            Issue("spec.not_json", {"line": exc.lineno, "column": exc.colno})
         ) from None
+    except UnicodeDecodeError:
+        raise InputError(Issue("spec.not_utf8")) from None
     except ValueError:  # Python refuses to read integers over 4,300 digits
-        raise SpecError(
-            Issue(
-                "a number in this JSON has thousands of digits.",
-                f"Every number in a spec is small: sizes up to {MAX_WIDTH:,}.",
-            )
-        ) from None
+        raise InputError(Issue("spec.huge_number", {"max": MAX_WIDTH})) from None
     return parse_spec(raw)
 
 
@@ -589,13 +556,11 @@ def encode_spec(spec: NetworkSpec) -> str:
 
 
 def decode_spec(token: str) -> NetworkSpec:
-    """Inverse of :func:`encode_spec`; bad tokens raise SpecError, never anything else."""
+    """Inverse of :func:`encode_spec`; bad tokens raise InputError, never anything else."""
     if len(token) > MAX_SPEC_BYTES * 4 // 3 + 4:
-        raise SpecError(Issue("the spec in the link is too long.", field="spec"))
+        raise InputError(Issue("spec.link_too_long", field="spec"))
     try:
         data = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
-        raise SpecError(
-            Issue("the spec in the link is not valid base64url.", "Copy the link again.")
-        ) from None
+        raise InputError(Issue("spec.link_not_base64", field="spec")) from None
     return parse_spec_json(data)

@@ -16,12 +16,10 @@ from typing import Any
 import numpy as np
 
 from components.engine.analysis import Analysis, analyze
-from components.engine.errors import Issue, SpecError
-from components.engine.formatting import byte_text
+from components.engine.errors import Bytes, InputError, Issue
 from components.engine.spec import NetworkSpec
 from components.keras_side import weights as W
 from components.keras_side.images import Preprocessing
-from components.keras_side.problems import Note
 from components.keras_side.safe_read import check_path
 
 MAX_SIDE = 512  # input side cap for activations
@@ -50,27 +48,17 @@ def check_budget(spec: NetworkSpec) -> Analysis:
     """
     analysis = analyze(spec)
     h, w, _ = spec.input_shape
-    needed = analysis.weight_bytes + analysis.activation_bytes
-    problem = {
-        "side": Issue(
-            f"the activation viewer runs inputs up to {MAX_SIDE}×{MAX_SIDE}; "
-            f"this network takes {h}×{w}.",
-            f"Choose an input of {MAX_SIDE} or less.",
-            field="input",
-        ),
-        "bytes": Issue(
-            f"{spec.name} needs {byte_text(needed)} for its weights and one image's "
-            f"activations, above the {byte_text(MAX_RUN_BYTES)} this viewer allows.",
-            "Drop the classifier head or use a smaller input.",
-        ),
-        "macs": Issue(
-            f"{spec.name} needs {analysis.total_macs:.3g} multiply-accumulates for one image, "
-            f"above the {MAX_RUN_MACS:.3g} this viewer allows (VGG19-BN at 512×512: 1.02e+11).",
-            "Use fewer or smaller filters, a smaller kernel, or a smaller input.",
-        ),
-    }.get(over_budget(analysis) or "")
-    if problem is not None:
-        raise SpecError(problem)
+    reason = over_budget(analysis)
+    if reason == "side":
+        raise InputError.of("act.err.too_wide", max=MAX_SIDE, h=h, w=w)
+    if reason == "bytes":
+        needed = Bytes(analysis.weight_bytes + analysis.activation_bytes)
+        raise InputError.of(
+            "act.err.too_much", name=spec.name, needed=needed, limit=Bytes(MAX_RUN_BYTES)
+        )
+    if reason == "macs":
+        macs, limit = float(analysis.total_macs), float(MAX_RUN_MACS)
+        raise InputError.of("act.err.too_slow", name=spec.name, macs=macs, limit=limit)
     return analysis
 
 
@@ -99,7 +87,7 @@ class Network:
     model: Any
     extractor: Any
     names: tuple[str, ...]
-    notes: tuple[Note, ...] = ()
+    notes: tuple[Issue, ...] = ()
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def preprocessing(self) -> Preprocessing:
@@ -129,7 +117,7 @@ def _file_bytes(source: WeightsSource) -> bytes | Path:
         return source.data
     path = Path(source.path)
     if not W.source_suffix(path.name):
-        raise W.WeightsError("act.err.suffix", name=path.name[:120])
+        raise W.WeightsError.of("act.err.suffix", name=path.name[:120])
     return check_path(path)
 
 
@@ -163,18 +151,18 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
     from components.keras_side.builder import build_model, import_keras
 
     keras = import_keras()
-    notes: tuple[Note, ...] = ()
+    notes: tuple[Issue, ...] = ()
     if source.kind == "imagenet":
         file = W.imagenet_file(spec)
         if not file.cached:
-            raise W.WeightsError("act.err.not_downloaded", path=str(file.path))
+            raise W.WeightsError.of("act.err.not_downloaded", path=str(file.path))
         arrays_source: bytes | Path = file.path
     elif source.kind == "torchvision":
         from components.keras_side import hub
 
         hub_file = hub.hub_file_for(spec)
         if hub_file is None:
-            raise W.WeightsError("hub.err.no_variant")
+            raise W.WeightsError.of("hub.err.no_variant")
         arrays_source = hub.ready_file(hub_file)  # checksum-verified
     elif source.kind in ("keras", "torch"):
         arrays_source = _file_bytes(source)

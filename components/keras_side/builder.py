@@ -67,17 +67,12 @@ def build_model(spec: NetworkSpec, *, random_init: bool = True) -> keras.Model:
     three times their size at once (fc1: 411 MB each) for values that are overwritten.
     """
     from components.engine.analysis import analyze
-    from components.engine.errors import Issue, SpecError
+    from components.engine.errors import InputError
 
-    analysis = analyze(spec)  # raises SpecError before anything is allocated
+    analysis = analyze(spec)  # raises InputError before anything is allocated
     if analysis.total_params > MAX_BUILD_PARAMS:
-        raise SpecError(
-            Issue(
-                f"{spec.name} has {analysis.total_params:,} parameters, above the "
-                f"{MAX_BUILD_PARAMS:,} that VGG Explorer builds in memory.",
-                "Use a smaller input size or drop the classifier head.",
-            )
-        )
+        values = {"name": spec.name, "params": analysis.total_params, "max": MAX_BUILD_PARAMS}
+        raise InputError.of("build.too_many_params", **values)
     keras = import_keras()
     inputs = keras.Input(shape=spec.input_shape, name="input_layer")
     x = inputs

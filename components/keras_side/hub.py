@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from components.engine.analysis import analyze
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.spec import NetworkSpec
 from components.engine.vgg import vgg_spec
 from components.keras_side.weights import (
@@ -162,7 +162,7 @@ def _reachable(url: str, timeout: float) -> None:
         pool.submit(socket.create_connection, (host, port), timeout).result(timeout).close()
     except (OSError, FutureTimeout) as exc:
         reason = str(exc) or exc.__class__.__name__
-        raise WeightsError("hub.err.offline", host=host, reason=reason) from exc
+        raise WeightsError.of("hub.err.offline", host=host, reason=reason) from exc
     finally:
         pool.shutdown(wait=False)
 
@@ -190,7 +190,7 @@ def _variant_for(spec: NetworkSpec) -> str | None:
                     file.arch, shape, include_top=top, batch_norm=file.batch_norm,
                     fc_as_conv=fcconv,
                 )  # fmt: skip
-            except SpecError:
+            except InputError:
                 continue
             if candidate.layers == spec.layers and candidate.input_shape == spec.input_shape:
                 return file.variant
@@ -217,7 +217,7 @@ def expected_sha256(file: HubFile, path: Path) -> str:
     blob = Path(os.path.realpath(path)).name
     if SHA256.fullmatch(blob):
         return blob
-    raise WeightsError("hub.err.unverifiable", repo=file.repo_id)
+    raise WeightsError.of("hub.err.unverifiable", repo=file.repo_id)
 
 
 _VERIFIED: dict[tuple[str, int, int], str] = {}
@@ -243,7 +243,7 @@ def verify(file: HubFile, path: Path, want: str | None = None) -> Path:
         got = sha256_of(real)
         if got != want:
             _discard(path)
-            raise WeightsError(
+            raise WeightsError.of(
                 "hub.err.checksum", repo=file.repo_id, expected=want[:12], found=got[:12]
             )
         _VERIFIED[key] = want
@@ -262,7 +262,7 @@ def ready_file(file: HubFile) -> Path:
     """The verified cached file, or a WeightsError saying to fetch it (no network used)."""
     path = cached_path(file)
     if path is None:
-        raise WeightsError("hub.err.not_cached", repo=file.repo_id, variant=file.variant)
+        raise WeightsError.of("hub.err.not_cached", repo=file.repo_id, variant=file.variant)
     return verify(file, path)
 
 
@@ -330,17 +330,17 @@ def fetch(
         if path is not None:
             return verify(file, path)
         if offline():
-            raise WeightsError("hub.err.offline_mode", variant=file.variant)
+            raise WeightsError.of("hub.err.offline_mode", variant=file.variant)
         _reachable(endpoint(), timeout)
         published = _hub_sha256(file)
         if file.sha256 and published and published != file.sha256:  # refuse before 550 MB
-            raise WeightsError(
+            raise WeightsError.of(
                 "hub.err.checksum", repo=file.repo_id, expected=file.sha256[:12],
                 found=published[:12],
             )  # fmt: skip
         want = file.sha256 or published
         if want is None:
-            raise WeightsError("hub.err.unverifiable", repo=file.repo_id)
+            raise WeightsError.of("hub.err.unverifiable", repo=file.repo_id)
         return verify(file, _download(file, progress, draw), want)
 
 
@@ -367,10 +367,10 @@ def _refusal(file: HubFile, exc: Exception) -> WeightsError:
     )
 
     if isinstance(exc, RepositoryNotFoundError | RevisionNotFoundError | EntryNotFoundError):
-        return WeightsError("hub.err.not_found", repo=file.repo_id, revision=file.revision[:12])
+        return WeightsError.of("hub.err.not_found", repo=file.repo_id, revision=file.revision[:12])
     if isinstance(exc, HfHubHTTPError):
-        return WeightsError("hub.err.download_failed", repo=file.repo_id, reason=_reason(exc))
-    return WeightsError("hub.err.offline", host=endpoint(), reason=_reason(exc))
+        return WeightsError.of("hub.err.download_failed", repo=file.repo_id, reason=_reason(exc))
+    return WeightsError.of("hub.err.offline", host=endpoint(), reason=_reason(exc))
 
 
 def _download(file: HubFile, progress: ProgressCallback | None, draw: bool) -> Path:
@@ -391,9 +391,9 @@ def _download(file: HubFile, progress: ProgressCallback | None, draw: bool) -> P
         )
     except Exception as exc:  # any failure of the transfer itself (the client has many kinds)
         refusal = _refusal(file, exc)
-        if refusal.key == "hub.err.offline":  # it answered the HEAD, then the transfer failed
+        if refusal.code == "hub.err.offline":  # it answered the HEAD, then the transfer failed
             reason = _reason(exc)
-            refusal = WeightsError("hub.err.download_failed", repo=file.repo_id, reason=reason)
+            refusal = WeightsError.of("hub.err.download_failed", repo=file.repo_id, reason=reason)
         raise refusal from exc
 
 
@@ -494,7 +494,7 @@ def fetch_trained(
             progress(Progress(done, total, time.monotonic() - start))
 
     if offline():
-        raise WeightsError("hub.err.offline_mode", variant=trained.keras.arch)
+        raise WeightsError.of("hub.err.offline_mode", variant=trained.keras.arch)
     return download_imagenet(trained.keras, relay, timeout)
 
 
@@ -541,7 +541,7 @@ def start_download(trained: Trained) -> Job:
         except WeightsError as error:
             job.error = error
         except Exception as exc:  # a thread must not die silently: one message
-            job.error = WeightsError(
+            job.error = WeightsError.of(
                 "hub.err.download_failed", repo=trained.digest, reason=_reason(exc)
             )
         finally:

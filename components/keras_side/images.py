@@ -2,7 +2,7 @@
 
 Pillow only (NumPy for 16-bit data); Keras is imported lazily for its own
 ``preprocess_input``. Every refusal is an :class:`ImageError` and every change
-made on the way (rotation, colour conversion, first GIF frame) a ``Note``, so
+made on the way (rotation, colour conversion, first GIF frame) an info ``Issue``, so
 the page can say what happened in the user's language.
 """
 
@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from components.keras_side.problems import Note, Problem
+from components.engine.errors import InputError, Issue
 
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF")
 EXTENSIONS = ("jpg", "jpeg", "png", "webp", "bmp", "gif")
@@ -34,7 +34,7 @@ FITS: tuple[Fit, ...] = ("crop", "squash")
 Preprocessing = Literal["caffe", "torch", "scale"]
 
 
-class ImageError(Problem):
+class ImageError(InputError):
     """An image that cannot be used."""
 
 
@@ -44,7 +44,7 @@ class DecodedImage:
     format: str
     size: tuple[int, int]  # (width, height) as stored in the file
     digest: str  # of the file bytes: the cache key of everything derived
-    notes: tuple[Note, ...]
+    notes: tuple[Issue, ...]
 
 
 def digest(data: bytes) -> str:
@@ -56,7 +56,7 @@ def _open(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data), formats=FORMATS)
     width, height = image.size
     if width * height > MAX_PIXELS or width < 1 or height < 1:
-        raise ImageError("act.err.bomb", limit=f"{MAX_PIXELS:,}")
+        raise ImageError.of("act.err.bomb", limit=MAX_PIXELS)
     return image
 
 
@@ -71,29 +71,29 @@ def _to_8bit(image: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(array / top * 255.0 + 0.5, 0, 255).astype(np.uint8), "L")
 
 
-def _normalise(image: Image.Image, channels: int) -> tuple[Image.Image, list[Note]]:
+def _normalise(image: Image.Image, channels: int) -> tuple[Image.Image, list[Issue]]:
     """Any Pillow mode → "RGB" (or "L" for a 1-channel network), saying what changed."""
-    notes: list[Note] = []
+    notes: list[Issue] = []
     mode = image.mode
     if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         image = _to_8bit(image)
-        notes.append(Note("act.note.high_depth", {"mode": mode}))
+        notes.append(Issue("act.note.high_depth", {"mode": mode}, severity="info"))
     if mode == "P" and "transparency" in image.info:
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
         flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
         flat.alpha_composite(image.convert("RGBA"))
         image = flat.convert("RGB")
-        notes.append(Note("act.note.alpha"))
+        notes.append(Issue("act.note.alpha", severity="info"))
     if mode == "CMYK":
-        notes.append(Note("act.note.cmyk"))
+        notes.append(Issue("act.note.cmyk", severity="info"))
     if channels == 1:
         if image.mode != "L":
             image = image.convert("L")
-            notes.append(Note("act.note.to_gray"))
+            notes.append(Issue("act.note.to_gray", severity="info"))
         return image, notes
     if image.mode in ("L", "1"):
-        notes.append(Note("act.note.gray"))
+        notes.append(Issue("act.note.gray", severity="info"))
     if image.mode != "RGB":
         image = image.convert("RGB")
     return image, notes
@@ -107,11 +107,11 @@ def decode(data: bytes, channels: int = 3) -> DecodedImage:
     IndexError, ...): every failure of the decoding becomes an :class:`ImageError`.
     """
     if channels not in (1, 3):
-        raise ImageError("act.err.channels", channels=channels)
+        raise ImageError.of("act.err.channels", channels=channels)
     if not data:
-        raise ImageError("act.err.empty")
+        raise ImageError.of("act.err.empty")
     if len(data) > MAX_FILE_BYTES:
-        raise ImageError("act.err.file_size", limit=MAX_FILE_BYTES // (1024 * 1024))
+        raise ImageError.of("act.err.file_size", limit=MAX_FILE_BYTES // (1024 * 1024))
     stage = "open"
     try:
         with warnings.catch_warnings():
@@ -122,26 +122,26 @@ def decode(data: bytes, channels: int = 3) -> DecodedImage:
     except ImageError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise ImageError("act.err.bomb", limit=f"{MAX_PIXELS:,}") from exc
+        raise ImageError.of("act.err.bomb", limit=MAX_PIXELS) from exc
     except UnidentifiedImageError as exc:
-        raise ImageError("act.err.not_image", formats=", ".join(FORMATS)) from exc
+        raise ImageError.of("act.err.not_image", formats=", ".join(FORMATS)) from exc
     except Exception as exc:  # any other failure of a decoder: the file is damaged
         if stage == "open":
-            raise ImageError("hostile.image.damaged", formats=", ".join(FORMATS)) from exc
-        raise ImageError("act.err.truncated", format=stage) from exc
+            raise ImageError.of("hostile.image.damaged", formats=", ".join(FORMATS)) from exc
+        raise ImageError.of("act.err.truncated", format=stage) from exc
 
 
 def _decode(image: Image.Image, data: bytes, channels: int) -> DecodedImage:
-    notes: list[Note] = []
+    notes: list[Issue] = []
     fmt, size = image.format or "?", image.size
     frames = getattr(image, "n_frames", 1)
     if frames > 1:
         image.seek(0)
-        notes.append(Note("act.note.first_frame", {"frames": frames}))
+        notes.append(Issue("act.note.first_frame", {"frames": frames}, severity="info"))
     image.draft(None, (DRAFT_SIDE, DRAFT_SIDE))  # JPEG: decode at 1/2…1/8 scale if large
     image.load()
     if image.getexif().get(EXIF_ORIENTATION, 1) not in (0, 1):
-        notes.append(Note("act.note.rotated"))
+        notes.append(Issue("act.note.rotated", severity="info"))
     upright = ImageOps.exif_transpose(image)
     image, more = _normalise(upright, channels)
     return DecodedImage(image, fmt, size, digest(data), (*notes, *more))

@@ -26,8 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from components.engine.formatting import byte_text
-from components.keras_side.problems import Problem
+from components.engine.errors import Bytes, InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 READER = "components.keras_side.sandboxed_reader"
@@ -52,7 +51,7 @@ log = logging.getLogger(__name__)
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
 
 
-class WeightsError(Problem):
+class WeightsError(InputError):
     """Weights that cannot be used for this network."""
 
 
@@ -81,15 +80,15 @@ def check_path(path: Path) -> Path:
     """A regular file that exists, by a short path without ``~`` (no FIFO, device or folder)."""
     text = str(path)
     if len(text) > MAX_PATH_CHARS:
-        raise WeightsError("act.err.path_long", length=len(text), max=MAX_PATH_CHARS)
+        raise WeightsError.of("act.err.path_long", length=len(text), max=MAX_PATH_CHARS)
     if text.startswith("~"):
-        raise WeightsError("act.err.path_tilde")
+        raise WeightsError.of("act.err.path_tilde")
     try:
         info = path.stat()
     except (OSError, ValueError) as exc:
-        raise WeightsError("act.err.no_file", path=path.name[:120]) from exc
+        raise WeightsError.of("act.err.no_file", path=path.name[:120]) from exc
     if not stat.S_ISREG(info.st_mode):
-        raise WeightsError("act.err.not_regular", name=path.name[:120])
+        raise WeightsError.of("act.err.not_regular", name=path.name[:120])
     return path
 
 
@@ -98,11 +97,11 @@ def _precheck(kind: FileKind, head: bytes, size: int) -> None:
     if kind == "h5":
         offsets = [0, *(512 << n for n in range(20) if (512 << n) < size)]
         if not any(head[o : o + 8] == HDF5_SIGNATURE for o in offsets if o < len(head)):
-            raise WeightsError("act.err.h5_corrupt")
+            raise WeightsError.of("act.err.h5_corrupt")
         return
     length = int.from_bytes(head[:8], "little") if len(head) >= 8 else -1
     if length < 2 or 8 + length > size or head[8:9] != b"{":
-        raise WeightsError("act.err.safetensors_corrupt")
+        raise WeightsError.of("act.err.safetensors_corrupt")
 
 
 def _head(path: Path) -> bytes:
@@ -110,10 +109,10 @@ def _head(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
-        raise WeightsError("act.err.no_file", path=path.name[:120]) from exc
+        raise WeightsError.of("act.err.no_file", path=path.name[:120]) from exc
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise WeightsError("act.err.not_regular", name=path.name[:120])
+            raise WeightsError.of("act.err.not_regular", name=path.name[:120])
         return handle.read(1 << 20)  # signatures up to the 512 KB offset; safetensors' length
 
 
@@ -136,7 +135,7 @@ def read_untrusted(
         try:
             work = Path(tempfile.mkdtemp(prefix="vgg-weights-"))
         except OSError as exc:
-            raise WeightsError("act.err.reader_unavailable", reason=exc.strerror) from exc
+            raise WeightsError.of("act.err.reader_unavailable", reason=exc.strerror) from exc
         try:
             if isinstance(source, bytes):
                 path = work / "input"
@@ -147,7 +146,7 @@ def read_untrusted(
             _run_child(kind, path, work, limits, timeout, reader)
             return _load(work, corrupt)
         except OSError as exc:  # no room in the temporary folder, no process to be had
-            raise WeightsError("act.err.reader_unavailable", reason=exc.strerror) from exc
+            raise WeightsError.of("act.err.reader_unavailable", reason=exc.strerror) from exc
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -186,13 +185,13 @@ def _run_child(
             )
     except subprocess.TimeoutExpired as exc:  # run() has killed the child
         log.warning("weights reader stopped after %.0f s: %s", timeout, path.name)
-        raise WeightsError("act.err.weights_timeout", seconds=round(timeout)) from exc
+        raise WeightsError.of("act.err.weights_timeout", seconds=round(timeout)) from exc
     if done.returncode != 0:
         with errors.open("rb") as stderr:
             stderr.seek(max(0, errors.stat().st_size - 800))
             tail = stderr.read().decode(errors="replace")
         log.warning("weights reader ended with status %s: %s", done.returncode, tail)
-        raise WeightsError("act.err.weights_crashed")
+        raise WeightsError.of("act.err.weights_crashed")
 
 
 def _load(work: Path, corrupt: str) -> Loaded:
@@ -200,19 +199,19 @@ def _load(work: Path, corrupt: str) -> Loaded:
         with (work / "manifest.json").open("rb") as handle:
             manifest = json.loads(handle.read(MAX_MANIFEST_BYTES + 1)[:MAX_MANIFEST_BYTES])
     except (OSError, ValueError) as exc:
-        raise WeightsError("act.err.weights_crashed") from exc
+        raise WeightsError.of("act.err.weights_crashed") from exc
     if "error" in manifest:
         key, values = manifest["error"], manifest.get("values", {})
         if key not in REFUSALS or not isinstance(values, dict):
             log.info("weights file refused: %s", manifest.get("reason"))
-            raise WeightsError(corrupt)
-        if "limit" in values:
-            values["limit"] = byte_text(values["limit"])
-        raise WeightsError(key, **values)
+            raise WeightsError.of(corrupt)
+        if isinstance(values.get("limit"), int):
+            values["limit"] = Bytes(values["limit"])
+        raise WeightsError.of(key, **values)
     try:
         return Loaded(_arrays(work, manifest["arrays"]), manifest.get("peak_kb", 0) * 1024)
     except (OSError, ValueError, TypeError, KeyError) as exc:  # an output the child did not finish
-        raise WeightsError("act.err.weights_crashed") from exc
+        raise WeightsError.of("act.err.weights_crashed") from exc
 
 
 def _arrays(work: Path, entries: list[Any]) -> list[tuple[str, int | None, np.ndarray]]:
@@ -258,12 +257,12 @@ def folder_files(folder: Path) -> list[str]:
 def in_folder(folder: Path, name: str) -> Path:
     """The regular file ``name`` inside ``folder`` after resolving links, or a refusal."""
     if not name or "/" in name or "\0" in name or name in (".", ".."):
-        raise WeightsError("act.err.not_in_folder", name=name[:120])
+        raise WeightsError.of("act.err.not_in_folder", name=name[:120])
     try:
         base = folder.resolve(strict=True)
         target = (base / name).resolve(strict=True)
     except (OSError, RuntimeError, ValueError) as exc:
-        raise WeightsError("act.err.no_file", path=name[:120]) from exc
+        raise WeightsError.of("act.err.no_file", path=name[:120]) from exc
     if target.parent != base:
-        raise WeightsError("act.err.not_in_folder", name=name[:120])
+        raise WeightsError.of("act.err.not_in_folder", name=name[:120])
     return check_path(target)

@@ -30,9 +30,9 @@ from typing import Any, Literal
 import numpy as np
 
 from components.engine.analysis import Analysis, analyze
+from components.engine.errors import Issue
 from components.engine.spec import Layer, LayerType, NetworkSpec
 from components.engine.vgg import vgg_spec
-from components.keras_side.problems import Note
 from components.keras_side.safe_read import WeightsError, read_untrusted
 
 WeightsKind = Literal["imagenet", "torchvision", "random", "keras", "torch"]
@@ -98,7 +98,7 @@ def imagenet_file(spec: NetworkSpec) -> ImagenetFile:
             if candidate.layers == spec.layers and candidate.input_shape == spec.input_shape:
                 size = analyze(spec).weight_bytes
                 return ImagenetFile(arch, top, _keras_weights_url(arch, top), size)
-    raise WeightsError("act.err.imagenet_arch", side=IMAGENET_SIDE)
+    raise WeightsError.of("act.err.imagenet_arch", side=IMAGENET_SIDE)
 
 
 _DOWNLOAD_LOCK = threading.Lock()
@@ -148,14 +148,14 @@ def _download(
     except (OSError, FutureTimeout, HTTPException) as exc:  # URLError is an OSError
         part.unlink(missing_ok=True)
         if done:  # it started, then stopped
-            raise WeightsError("act.err.download_short", done=done, total=total or "?") from exc
+            raise WeightsError.of("act.err.download_short", done=done, total=total or "?") from exc
         reason = str(getattr(exc, "reason", None) or exc) or exc.__class__.__name__
-        raise WeightsError(
+        raise WeightsError.of(
             "act.err.offline", url=file.url, path=str(file.path), reason=reason
         ) from exc
     if total is not None and done != total:
         part.unlink(missing_ok=True)
-        raise WeightsError("act.err.download_short", done=done, total=total)
+        raise WeightsError.of("act.err.download_short", done=done, total=total)
     part.replace(file.path)
 
 
@@ -168,7 +168,7 @@ def _open_h5(path: Path) -> Any:
     try:
         return h5py.File(path, "r")
     except (OSError, ValueError) as exc:
-        raise WeightsError("act.err.h5_corrupt") from exc
+        raise WeightsError.of("act.err.h5_corrupt") from exc
 
 
 def _text(value: Any) -> str:
@@ -187,7 +187,7 @@ def _index(f: Any) -> Arrays:
         return out
     root = f.get("model_weights", f)  # legacy: the files Keras downloads
     if "layer_names" not in root.attrs:
-        raise WeightsError("act.err.h5_layout")
+        raise WeightsError.of("act.err.h5_layout")
     for name in map(_text, root.attrs["layer_names"]):
         group = root[name]
         out[name] = [group[_text(n)] for n in group.attrs.get("weight_names", [])]
@@ -206,7 +206,7 @@ def trusted_keras_weights(path: Path) -> Iterator[Arrays]:
         except WeightsError:
             raise
         except (KeyError, OSError, ValueError, TypeError, AttributeError, RuntimeError) as exc:
-            raise WeightsError("act.err.h5_corrupt") from exc
+            raise WeightsError.of("act.err.h5_corrupt") from exc
 
 
 def read_keras_weights(source: bytes | Path) -> Arrays:
@@ -227,33 +227,33 @@ def keras_weights(source: bytes | Path) -> Iterator[Arrays]:
 
 
 def _shape(shape: tuple[int, ...]) -> str:
-    return "×".join(map(str, shape)) or "scalar"
+    return "×".join(map(str, shape)) or "()"  # a scalar: no axes
 
 
-def _sample(problems: list[Note], per_kind: int = 6) -> tuple[Note, ...]:
+def _sample(problems: list[Issue], per_kind: int = 6) -> tuple[Issue, ...]:
     """The first few problems of each kind, in order (a wrong file can have hundreds)."""
     seen: dict[str, int] = {}
     kept = []
     for note in problems:
-        seen[note.key] = seen.get(note.key, 0) + 1
-        if seen[note.key] <= per_kind:
+        seen[note.code] = seen.get(note.code, 0) + 1
+        if seen[note.code] <= per_kind:
             kept.append(note)
     return tuple(kept)
 
 
-def check_arrays(model: Any, arrays: Arrays) -> tuple[Note, ...]:
+def check_arrays(model: Any, arrays: Arrays) -> tuple[Issue, ...]:
     """Compare with the model layer by layer; raise on any mismatch, return notes on extras."""
-    problems: list[Note] = []
+    problems: list[Issue] = []
     wanted = {layer.name: layer for layer in model.layers if layer.weights}
     for name, layer in wanted.items():
         expected = [tuple(w.shape) for w in layer.weights]
         if name not in arrays:
-            problems.append(Note("act.detail.missing_layer", {"layer": name}))
+            problems.append(Issue("act.detail.missing_layer", {"layer": name}))
             continue
         found = [tuple(a.shape) for a in arrays[name]]
         if found != expected:
             problems.append(
-                Note(
+                Issue(
                     "act.detail.shape",
                     {
                         "layer": name,
@@ -265,11 +265,15 @@ def check_arrays(model: Any, arrays: Arrays) -> tuple[Note, ...]:
     matched = len(wanted) - len(problems)
     extra = [name for name, values in arrays.items() if values and name not in wanted]
     head = [name for name in extra if name in HEAD_KEYS]  # a with-head file, no-head network
-    problems += [Note("act.detail.extra_layer", {"layer": n}) for n in extra if n not in head]
+    problems += [Issue("act.detail.extra_layer", {"layer": n}) for n in extra if n not in head]
     if problems:
         key = "act.err.other_arch" if matched == 0 else "act.err.mismatch"
-        raise WeightsError(key, _sample(problems), count=len(problems), layers=len(wanted))
-    return (Note("act.note.extra_layers", {"layers": ", ".join(head)}),) if head else ()
+        raise WeightsError.of(key, _sample(problems), count=len(problems), layers=len(wanted))
+    return (
+        (Issue("act.note.extra_layers", {"layers": ", ".join(head)}, severity="info"),)
+        if head
+        else ()
+    )
 
 
 def _write(target: Any, axis: int, start: int, block: np.ndarray) -> None:
@@ -318,7 +322,7 @@ def _copy_into(variable: Any, data: Any) -> None:
     tf.raw_ops.DisableCopyOnRead(resource=target.handle)
 
 
-def assign(model: Any, arrays: Arrays) -> tuple[Note, ...]:
+def assign(model: Any, arrays: Arrays) -> tuple[Issue, ...]:
     """Check every layer, then copy the weights in (arrays or open HDF5 datasets)."""
     notes = check_arrays(model, arrays)
     for layer in model.layers:
@@ -384,7 +388,7 @@ def trusted_torch_tensors(path: Path) -> Iterator[Mapping[str, np.ndarray]]:
     except WeightsError:
         raise
     except (SafetensorError, OSError, ValueError, TypeError) as exc:
-        raise WeightsError("act.err.safetensors_corrupt") from exc
+        raise WeightsError.of("act.err.safetensors_corrupt") from exc
 
 
 @dataclass(frozen=True)
@@ -464,15 +468,15 @@ def _plain(tensors: Mapping[str, np.ndarray], key: str, shift: float = 0.0) -> n
     return np.asarray(tensors[key], dtype=np.float32) + np.float32(shift)
 
 
-def _torch_prefix(layer: Layer, tensors: Mapping[str, np.ndarray]) -> str | Note:
+def _torch_prefix(layer: Layer, tensors: Mapping[str, np.ndarray]) -> str | Issue:
     """The state-dict prefix holding ``layer``'s tensors, or a note saying what is missing."""
     prefixes = HEAD_KEYS.get(layer.name) or ((layer.torch_name,) if layer.torch_name else ())
     prefix = next((p for p in prefixes if f"{p}.weight" in tensors), None)
     if prefix is not None:
         return prefix
     if prefixes:
-        return Note("act.detail.missing_key", {"tensor": f"{prefixes[0]}.weight"})
-    return Note("act.detail.no_torch_name", {"layer": layer.name})
+        return Issue("act.detail.missing_key", {"tensor": f"{prefixes[0]}.weight"})
+    return Issue("act.detail.no_torch_name", {"layer": layer.name})
 
 
 def _torch_names(prefix: str, layer: Layer, keras_layer: Any) -> list[str]:
@@ -500,11 +504,11 @@ def _keras_kernel(
     names: list[str],
     keras_layer: Any,
     flat_from: tuple[int, ...] | None,
-) -> list[Deferred] | Note:
+) -> list[Deferred] | Issue:
     """The kernel converted to Keras' layout on copy-in, or a note if its shape cannot fit."""
     target = tuple(keras_layer.weights[0].shape)
     if _converted_shape(values[0].shape, target) != target:
-        return Note(
+        return Issue(
             "act.detail.shape",
             {
                 "layer": f"{keras_layer.name} ({names[0]})",
@@ -531,39 +535,39 @@ def _torch_layer(
     keras_layer: Any,
     tensors: Mapping[str, np.ndarray],
     used: set[str],
-) -> tuple[list[Deferred] | None, list[Note]]:
+) -> tuple[list[Deferred] | None, list[Issue]]:
     """One layer's arrays from the state dict (marking its keys used), or what is wrong."""
     layer = analysis.layers[position].layer
     prefix = _torch_prefix(layer, tensors)
-    if isinstance(prefix, Note):
+    if isinstance(prefix, Issue):
         return None, [prefix]
     names = _torch_names(prefix, layer, keras_layer)
     used.update(names)
     missing = [name for name in names if name not in tensors]
     if missing:
-        return None, [Note("act.detail.missing_key", {"tensor": k}) for k in missing]
+        return None, [Issue("act.detail.missing_key", {"tensor": k}) for k in missing]
     values = [Deferred(_shape_of(tensors, name), partial(_plain, tensors, name)) for name in names]
     if layer.type is LayerType.BATCHNORM:
         return _torch_variance(values, tensors, names, keras_layer), []
     flat_from = _flattened_shape(analysis, position)
     kernel = _keras_kernel(values, tensors, names, keras_layer, flat_from)
-    return (None, [kernel]) if isinstance(kernel, Note) else (kernel, [])
+    return (None, [kernel]) if isinstance(kernel, Issue) else (kernel, [])
 
 
 def _unused_tensors(
     tensors: Mapping[str, np.ndarray], used: set[str], has_head: bool
-) -> tuple[list[Note], int]:
+) -> tuple[list[Issue], int]:
     """Notes for tensors no layer took, and how many classifier tensors were left out."""
     head_names = {key for keys in HEAD_KEYS.values() for key in keys}
     unused = [k for k in sorted(tensors) if k not in used and not k.endswith(_IGNORED_SUFFIXES)]
     skipped_head = [k for k in unused if k.rsplit(".", 1)[0] in head_names and not has_head]
-    extra = [Note("act.detail.extra_key", {"tensor": k}) for k in unused if k not in skipped_head]
+    extra = [Issue("act.detail.extra_key", {"tensor": k}) for k in unused if k not in skipped_head]
     return extra, len(skipped_head)
 
 
 def torch_to_keras(
     spec: NetworkSpec, model: Any, tensors: Mapping[str, np.ndarray]
-) -> tuple[Arrays, tuple[Note, ...]]:
+) -> tuple[Arrays, tuple[Issue, ...]]:
     """Map a torchvision/timm VGG state dict onto Keras layers, converting on copy-in.
 
     Raises on missing, extra or wrongly shaped tensors; a classifier in the file
@@ -573,7 +577,7 @@ def torch_to_keras(
     analysis = analyze(spec)
     layers = {layer.name: layer for layer in model.layers}
     used: set[str] = set()
-    problems: list[Note] = []
+    problems: list[Issue] = []
     out: Arrays = {}
     for position, info in enumerate(analysis.layers):
         keras_layer = layers[info.layer.name]
@@ -587,8 +591,12 @@ def torch_to_keras(
     problems.extend(extra)
     if problems:
         key = "act.err.other_arch" if not out else "act.err.torch_keys"
-        raise WeightsError(key, _sample(problems), count=len(problems), layers=len(out))
-    notes = (Note("act.note.head_skipped", {"count": skipped_head}),) if skipped_head else ()
+        raise WeightsError.of(key, _sample(problems), count=len(problems), layers=len(out))
+    notes = (
+        (Issue("act.note.head_skipped", {"count": skipped_head}, severity="info"),)
+        if skipped_head
+        else ()
+    )
     return out, notes
 
 

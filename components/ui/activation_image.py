@@ -13,12 +13,12 @@ from typing import Any
 import streamlit as st
 
 from components.engine.analysis import Analysis
+from components.engine.errors import InputError
 from components.engine.formatting import byte_text
 from components.engine.spec import NetworkSpec
 from components.keras_side import featuremaps as F
 from components.keras_side import images as I
 from components.keras_side.activations import imagenet_labels, top_k
-from components.keras_side.problems import Problem
 from components.ui import activation_views as V
 from components.ui.i18n import t
 from components.ui.safe_text import plain
@@ -73,7 +73,7 @@ def decoded_image(spec: NetworkSpec, picked: PickedImage) -> I.DecodedImage | No
     """The picture with the network's channel count; None after saying why it cannot be read."""
     try:
         return I.decode(picked.data(), channels=spec.input_shape[2])
-    except Problem as problem:
+    except InputError as problem:
         V.show_problem(problem)
         st.caption(t("act.image.try_again"))
         return None

@@ -20,18 +20,17 @@ import pandas as pd
 import streamlit as st
 
 from components.engine.analysis import Analysis, LayerInfo
-from components.engine.errors import SpecError
-from components.engine.formatting import byte_text, shape_text
+from components.engine.errors import InputError, Issue, shown_issues
+from components.engine.formatting import shape_text
 from components.engine.spec import NetworkSpec
 from components.keras_side import featuremaps as F
 from components.keras_side import images as I
-from components.keras_side.activations import MAX_RUN_BYTES, MAX_SIDE
-from components.keras_side.problems import Note, Problem
 from components.ui import arch_charts as C
 from components.ui import theme
 from components.ui.i18n import t
+from components.ui.messages import issue_lines, issue_text
 from components.ui.network_view import chart_labels
-from components.ui.safe_text import chart_text, plain, plain_lines, plain_values
+from components.ui.safe_text import chart_text, plain
 from components.ui.tables import layer_frame
 from components.ui.url_state import keep_in_link, keep_key_in_link, link_choice
 from components.ui.weights_choice import WeightsChoice
@@ -65,20 +64,19 @@ LINKED_STYLE = """<style>
 ROW_COLUMNS = ("output_shape", "params", "macs", "receptive_field")
 
 
-def show_notes(notes: tuple[Note, ...] | list[Note]) -> None:
+def show_notes(notes: tuple[Issue, ...] | list[Issue]) -> None:
     """One info line per conversion or remark, in the user's language."""
     for note in notes:
-        st.info(t(note.key, **plain_values(note.values)), icon=":material/info:")
+        st.info(issue_text(note), icon=":material/info:")
 
 
-def show_problem(problem: Problem) -> None:
-    """What is wrong, then per-layer or per-key details, then that the page still works."""
-    lines = [t(problem.key, **plain_values(problem.values))]
-    lines += [f"- {t(d.key, **plain_values(d.values))}" for d in problem.details]
-    shown = len(problem.details)
-    total = problem.values.get("count", shown)
-    if total > shown:
-        lines.append(f"- {t('act.detail.more', count=total - shown)}")
+def show_problem(error: InputError) -> None:
+    """What is wrong, then per-layer or per-key details (a sample: ``count`` says how many)."""
+    head, *details = error.issues
+    lines = [issue_text(head)] + [f"- {issue_text(d)}" for d in shown_issues(details)]
+    total = head.values.get("count", len(details))
+    if isinstance(total, int) and total > len(details):
+        lines.append(f"- {t('act.detail.more', count=total - len(details))}")
     st.error("\n".join(lines), icon=":material/error:")
 
 
@@ -230,34 +228,14 @@ def channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int)
             st.markdown(t("act.rf.global"))
 
 
-def too_large(analysis: Analysis) -> str:
-    """Why ``check_budget`` refused this network, in the user's language, with its figures."""
-    from components.keras_side.activations import MAX_RUN_MACS, over_budget
-
-    h, w, _ = analysis.spec.input_shape
-    reason = over_budget(analysis)
-    if reason == "side":
-        return t("act.err.too_wide", max=MAX_SIDE, h=h, w=w)
-    if reason == "macs":
-        name, macs, limit = analysis.spec.name, analysis.total_macs, MAX_RUN_MACS
-        return t("act.err.too_slow", name=name, macs=f"{macs:.3g}", limit=f"{limit:.3g}")
-    needed = analysis.weight_bytes + analysis.activation_bytes
-    return t(
-        "act.err.too_much",
-        name=plain(analysis.spec.name),
-        needed=byte_text(needed),
-        limit=byte_text(MAX_RUN_BYTES),
-    )
-
-
 def fits_budget_ui(analysis: Analysis) -> bool:
     """Whether this server runs the network; if not, why (with its figures) is drawn."""
     from components.keras_side.activations import check_budget
 
     try:
         check_budget(analysis.spec)
-    except SpecError:
-        st.error(too_large(analysis), icon=":material/memory:")
+    except InputError as refusal:
+        st.error(issue_lines(refusal.issues), icon=":material/memory:")
         return False
     return True
 
@@ -270,11 +248,8 @@ def forward_pass_ui(
         with st.spinner(t("act.building", name=plain(spec.name))):
             net = network(spec, weights, data)
             return net, run(net, (spec, weights), image.image, image.digest, fit)
-    except (Problem, SpecError) as error:
-        if isinstance(error, Problem):
-            show_problem(error)
-        else:
-            st.error(plain_lines(error))
+    except InputError as error:
+        show_problem(error)
         return None
 
 

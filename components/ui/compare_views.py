@@ -16,7 +16,7 @@ import streamlit as st
 
 from components.engine import compare as E
 from components.engine.choice import parse_input_size
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.formatting import count_text, short_count, signed, signed_short
 from components.engine.presets import preset_names
 from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
@@ -25,6 +25,7 @@ from components.ui import compare_charts as C
 from components.ui import url_state
 from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
+from components.ui.messages import issue_lines, issue_sentences
 from components.ui.network_picker import spec_error_text
 from components.ui.safe_text import chart_text, plain
 from components.ui.theme import PLOT_CONFIG
@@ -160,7 +161,7 @@ def start_from_link() -> None:
         try:
             st.session_state[LINK_SPEC] = decode_spec(token)
             value = E.LINK_SPEC if value is None else value
-        except SpecError as error:
+        except InputError as error:
             used = t("url.used.without_spec")
             note = url_state.bad_value_text(E.LINK_SPEC, token, used, spec_error_text(error))
             st.session_state[SPEC_NOTE] = note
@@ -178,7 +179,7 @@ def link_notes(items: list[E.Item]) -> None:
     if st.session_state.get(SPEC_NOTE):
         st.warning(st.session_state[SPEC_NOTE], icon=":material/link_off:")
     for bad in result.rejected:
-        reason = t(f"compare.bad.{bad.reason}", detail=plain(bad.detail), limit=E.MAX_ITEMS)
+        reason = issue_sentences(bad.issues)
         st.warning(
             t("compare.link.rejected", position=bad.position, item=plain(bad.text), reason=reason),
             icon=":material/link_off:",
@@ -201,7 +202,7 @@ def _size_for_all() -> None:
     for slot in st.session_state[SLOTS]:
         try:
             channels = parse_input_size(st.session_state[_key(slot, "size")])[2]
-        except SpecError:
+        except InputError:
             channels = 3
         st.session_state[_key(slot, "size")] = size_text((side, side, channels))
     st.session_state.cmp_all_size = None
@@ -305,8 +306,8 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
     config, problem = None, None
     try:
         config = E.configure(_slot_item(slot))
-    except E.ItemError as error:
-        problem = t(f"compare.bad.{error.reason}", detail=plain(error.detail), limit=E.MAX_ITEMS)
+    except InputError as error:
+        problem = issue_sentences(error.shown(limit=3))
         st.badge(t("compare.card.broken"), icon=":material/error:", color="red")
     name = display_name(config) if config else short_name(option)
     header.markdown(swatch(colour, name), unsafe_allow_html=True)
@@ -633,7 +634,6 @@ def _forward(config: E.Config, name: str, sample: str):
     wrong."""
     from components.keras_side import images as I
     from components.keras_side.activations import check_budget
-    from components.keras_side.problems import Problem
     from components.ui import activation_views as AV
     from components.ui.weights_choice import WeightsChoice
 
@@ -646,10 +646,8 @@ def _forward(config: E.Config, name: str, sample: str):
             weights = WeightsChoice("random", seed=MAP_SEED, digest=digest)
             net = AV.network(spec, weights, None)
             return net, AV.run(net, (spec, weights), image.image, image.digest, "crop")
-    except Problem as problem:
-        AV.show_problem(problem)
-    except SpecError as error:
-        st.error(t("compare.maps.cannot", name=plain(name), error=plain(str(error))))
+    except InputError as error:
+        st.error(t("compare.maps.cannot", name=plain(name), error=issue_lines(error.issues)))
     return None
 
 

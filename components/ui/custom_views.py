@@ -23,7 +23,7 @@ from streamlit.elements.lib.column_types import ColumnConfig
 from components.engine import editor as E
 from components.engine.choice import parse_input_size, with_input
 from components.engine.codegen import COMMENTS, keras_code, torch_code
-from components.engine.errors import Issue, SpecError, shown_issues
+from components.engine.errors import InputError, Issue, shown_issues
 from components.engine.presets import load_preset, preset_names
 from components.engine.report import shape_text
 from components.engine.spec import (
@@ -42,6 +42,7 @@ from components.engine.spec import (
     encode_spec,
     parse_spec_json,
 )
+from components.ui import messages
 from components.ui.i18n import LANGUAGE_KEY, t, tn
 from components.ui.links import page_button
 from components.ui.network_picker import analysis_of
@@ -79,14 +80,14 @@ def _rebase(rows: list[E.Row]) -> None:
 
 
 def _load(spec: NetworkSpec, source: str | None) -> None:
-    """Put a whole network in the builder (rows, name, input); SpecError if it cannot be."""
+    """Put a whole network in the builder (rows, name, input); InputError if it cannot be."""
     state = st.session_state
     _rebase(E.spec_to_rows(spec))
     state[SOURCE] = source
     try:
         analysis_of(spec)
         state[LAST] = spec
-    except SpecError:  # its rows are loaded and marked; the last working network stays shown
+    except InputError:  # its rows are loaded and marked; the last working network stays shown
         state.setdefault(LAST, load_preset(_default_preset()))
     state[NAME] = spec.name
     state[H], state[W], state[C] = spec.input_shape
@@ -109,7 +110,7 @@ def _read_link() -> None:
         try:
             spec = decode_spec(token)
             E.spec_to_rows(spec)
-        except SpecError as error:
+        except InputError as error:
             spec = None
             notes.append(
                 bad_value_text("spec", token, _default_preset(), issues_text(error.issues))
@@ -126,7 +127,7 @@ def _read_link() -> None:
         try:
             resized = with_input(spec, parse_input_size(size))
             spec, source = resized, (source if resized == spec else None)
-        except SpecError:
+        except InputError:
             notes.append(bad_value_text("input", size, t("url.used.own_size")))
     _load(spec, source)
     st.session_state[NOTES] = notes
@@ -205,7 +206,7 @@ def _delete() -> None:
 
 def issue_text(issue: Issue) -> str:
     """One issue in words: where (row and layer name, or the whole network), what, how to fix."""
-    text = plain(f"{issue.message} {issue.hint}".strip())
+    text = messages.issue_text(issue, where=False)
     if issue.layer is None:
         return t("custom.check.network", message=text)
     name = plain(issue.layer_name or "?")
@@ -221,7 +222,7 @@ def _check_cell(checked: E.Checked, row: int) -> str:
     issues = checked.row_issues(row)
     errors = [i for i in issues if i.severity == "error"]
     if errors:
-        return f"✗ {errors[0].message}"
+        return f"✗ {messages.issue_plain_text(errors[0], where=False, hint=False)}"
     shape = checked.output_shape(row)
     if shape is None:
         return ""
@@ -479,7 +480,7 @@ def open_elsewhere(spec: NetworkSpec) -> None:
         compare = {"cmp": f"preset:{params['preset']}"}
     else:  # the compare page's item "spec" is the network of the same link's spec=
         compare = {"cmp": "spec", "spec": params["spec"]}
-    lang = {k: v for k, v in params.items() if k == LANGUAGE_KEY}
+    language = {k: v for k, v in params.items() if k == LANGUAGE_KEY}
     cols = st.columns(4, vertical_alignment="center")
     cols[0].markdown(t("custom.open.title"))
     with cols[1]:
@@ -487,7 +488,7 @@ def open_elsewhere(spec: NetworkSpec) -> None:
     with cols[2]:
         page_button(t("custom.open.activations"), "activations", params, icon=":material/image:")
     with cols[3]:
-        page_button(t("custom.open.compare"), "compare", compare | lang, icon=":material/compare:")
+        page_button(t("custom.open.compare"), "compare", compare | language, icon=":material/compare:")
 
 
 # ------------------------------------------------------------------ import and export
@@ -498,7 +499,7 @@ def _import(data: str | bytes, origin: str) -> None:
     try:
         spec = parse_spec_json(data)
         _load(spec, None)
-    except SpecError as error:
+    except InputError as error:
         st.session_state[IMPORTED] = (
             "error",
             t("custom.import.refused", origin=plain(origin)) + "\n\n" + issues_text(error.issues),

@@ -20,10 +20,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
+from components.engine.errors import InputError
 from components.keras_side import conv_steps as S
 from components.keras_side import digits as D
 from components.keras_side import featuremaps as F
-from components.keras_side.problems import Problem
 from components.ui import digits_links as L
 from components.ui import digits_undo as U
 from components.ui import theme
@@ -269,7 +269,7 @@ def _upload_ui() -> np.ndarray | None:
         return None
     try:
         decoded = I.decode(uploaded.getvalue(), channels=1)
-    except Problem as problem:
+    except InputError as problem:
         show_problem(problem)
         return None
     cells = D.cells_from_ink(D.ink_of_picture(decoded.image))

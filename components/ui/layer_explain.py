@@ -10,11 +10,12 @@ from dataclasses import replace
 import streamlit as st
 
 from components.engine.analysis import Analysis, LayerInfo
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.report import shape_text
 from components.engine.spec import MAX_INPUT_SIDE, LayerType
 from components.ui.i18n import t
-from components.ui.network_picker import analysis_of, spec_error_text
+from components.ui.messages import issue_lines, issue_text
+from components.ui.network_picker import analysis_of
 from components.ui.practice import formula_text
 from components.ui.tables import TABLE_COLUMNS, column_config, layer_frame
 
@@ -67,8 +68,8 @@ def _what_if(analysis: Analysis, info: LayerInfo, key: str) -> None:
     )
     try:
         other = analysis_of(replace(analysis.spec, input_shape=(int(new_h), int(new_w), c)))
-    except SpecError as error:
-        cols[2].warning(t("explain.whatif.fails", error=spec_error_text(error)))
+    except InputError as error:
+        cols[2].warning(t("explain.whatif.fails", error=issue_lines(error.issues)))
         return
     then = other.layers[info.index]
     key_text = same_params_key(info) if then.params == info.params else "explain.whatif.new_params"
@@ -115,6 +116,6 @@ def explain_layer(
         st.markdown(t("explain.no_formula", type=info.keras_class))
     st.markdown(receptive_field_text(info))
     for warning in info.warnings:
-        st.warning(warning, icon=":material/crop:")
+        st.warning(issue_text(warning, where=False), icon=":material/crop:")
     if what_if:
         _what_if(analysis, info, key)

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.engine import lessons as L
-from components.engine.analysis import Analysis, analyze
+from components.engine.analysis import Analysis, FormulaLabel, analyze
 from components.engine.formatting import count_text, short_count
 from components.engine.percent import percent
 from components.engine.presets import load_preset
@@ -202,7 +202,7 @@ def lesson_parameters() -> None:
             st.metric(t("learn.params.count"), count_text(info.params))
             st.caption(t("learn.params.input", shape=shape_text(info.input_shape)))
             for formula in info.formulas:
-                if formula.label == "Parameters":
+                if formula.label is FormulaLabel.PARAMS:
                     st.markdown(formula_text(formula))
     dense = L.param_examples(seed)[1].layer
     convs = sum(i.params for i in seed.layers if i.layer.type.is_conv)

@@ -24,7 +24,7 @@ import streamlit as st
 
 from components.engine.analysis import Analysis, analyze
 from components.engine.choice import VGGChoice, ascii_int, parse_input_size, with_input
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.formatting import size_text
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import (
@@ -37,7 +37,7 @@ from components.engine.spec import (
 )
 from components.engine.vgg import CONFIGS, resolve_arch
 from components.ui.i18n import LANGUAGE_KEY, t
-from components.ui.safe_text import plain
+from components.ui.messages import issue_lines
 from components.ui.url_state import (
     bad_value_note,
     in_link,
@@ -74,9 +74,9 @@ def analysis_of(spec: NetworkSpec) -> Analysis:
     return analyze(spec)
 
 
-def spec_error_text(error: SpecError) -> str:
-    """The engine's issues (capped), each escaped: they quote what the user wrote."""
-    return "\n\n".join(plain(issue) for issue in error.shown())
+def spec_error_text(error: InputError) -> str:
+    """The engine's issues (capped), in the page language, user text escaped."""
+    return issue_lines(error.issues)
 
 
 def _flag(name: str, shown_default: bool) -> bool | None:
@@ -89,7 +89,7 @@ def _link_spec() -> NetworkSpec | None:
         return None
     try:
         return decode_spec(token)
-    except SpecError as error:
+    except InputError as error:
         used = t("common.net.vgg_default")
         bad_value_note("spec", token, used, spec_error_text(error))
         return None
@@ -239,7 +239,7 @@ def pick_network(key: str) -> NetworkSpec | None:
     try:
         spec = with_input(_custom_spec(key, source), shape) if custom else choice.spec()
         analysis_of(spec)
-    except SpecError as error:
+    except InputError as error:
         st.error(t("common.net.cannot_build", error=spec_error_text(error)))
         return None
     return spec

@@ -29,6 +29,7 @@ from components.ui import theme
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
 from components.ui.links import page_button
+from components.ui.messages import issue_text
 from components.ui.network_picker import network_params
 from components.ui.safe_text import chart_text
 from components.ui.tables import TABLE_COLUMNS, block_frame, column_config, layer_frame
@@ -228,8 +229,8 @@ def table(analysis: Analysis, key: str) -> None:
     stem = analysis.spec.name.lower()
     cols = st.columns(4)
     downloads = (
-        ("csv", to_csv(analysis), "csv", "text/csv"),
-        ("markdown", to_markdown(analysis), "md", "text/markdown"),
+        ("csv", to_csv(analysis, t("compare.rf.whole")), "csv", "text/csv"),
+        ("markdown", to_markdown(analysis, t("compare.rf.whole")), "md", "text/markdown"),
         ("summary", to_keras_text(analysis), "txt", "text/plain"),
         ("spec", analysis.spec.to_json(), "json", "application/json"),
     )
@@ -313,7 +314,8 @@ def network_view(analysis: Analysis, key: str) -> None:
         st.markdown("\n".join(f"- {line}" for line in lines))
     if analysis.warnings:
         st.warning(
-            "\n".join(f"- {warning}" for warning in analysis.warnings), icon=":material/crop:"
+            "\n".join(f"- {issue_text(warning)}" for warning in analysis.warnings),
+            icon=":material/crop:",
         )
     tabs = st.tabs(
         [t("view.tab.diagram"), t("view.tab.volumes"), t("view.tab.table"), t("view.tab.names")]

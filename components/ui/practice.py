@@ -9,34 +9,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.engine.analysis import Analysis, Formula, LayerInfo
+from components.engine.analysis import Analysis, Formula, FormulaLabel, LayerInfo
 from components.engine.formatting import count_text
 from components.engine.mistakes import diagnose
 from components.engine.quiz import Question, is_correct, make_quiz, parse_answer
 from components.engine.report import shape_text
 from components.engine.spec import LayerType
 from components.ui.i18n import t
+from components.ui.messages import issue_text
 
 QUIZ_LENGTH = 4
-_LABEL_KEYS = {
-    "Output size": "learn.formula.output_size",
-    "Output height": "learn.formula.output_height",
-    "Output width": "learn.formula.output_width",
-    "Parameters": "learn.formula.params",
-    "MACs": "learn.formula.macs",
-    "Receptive field": "learn.formula.rf",
-    "Effective stride": "learn.formula.jump",
-}
-_SHAPE_LABELS = ("Output size", "Output height", "Output width")
+_SHAPE_LABELS = (FormulaLabel.OUTPUT_SIZE, FormulaLabel.OUTPUT_HEIGHT, FormulaLabel.OUTPUT_WIDTH)
 
 
 def formula_text(formula: Formula) -> str:
-    """One engine formula in the page's language: label, symbols, the layer's numbers."""
-    label = t(_LABEL_KEYS.get(formula.label, "learn.formula.other"), name=formula.label)
-    symbolic = formula.symbolic
-    if symbolic.startswith("O = ⌈"):  # 'same': the engine's note is English prose
-        symbolic = t("learn.formula.same")
-    return f"**{label}** · `{symbolic}` → `{formula.worked}`"
+    """One engine formula in the page's language: label, symbols, the layer's numbers, and
+    its notes ('same' padding, no bias, what trains) translated."""
+    notes = "".join(f" ({issue_text(note, where=False)})" for note in formula.notes)
+    return f"**{t(f'formula.{formula.label}')}** · `{formula.symbolic}` → `{formula.worked}`{notes}"
 
 
 def answer_text(question: Question) -> str:
@@ -47,7 +37,7 @@ def answer_text(question: Question) -> str:
 def explanation(question: Question) -> list[str]:
     """The worked formulas that give the answer, or why there is none."""
     info = question.layer
-    wanted = _SHAPE_LABELS if question.kind == "shape" else ("Parameters",)
+    wanted = _SHAPE_LABELS if question.kind == "shape" else (FormulaLabel.PARAMS,)
     lines = [formula_text(f) for f in info.formulas if f.label in wanted]
     if lines:
         return lines

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 import segno
 import streamlit as st
 
-from components.engine.analysis import Analysis, LayerInfo
+from components.engine.analysis import Analysis, FormulaLabel, LayerInfo
 from components.ui.i18n import t
 from components.ui.url_state import (
     bad_value_note,
@@ -193,7 +193,13 @@ def present_layer_ui(analysis: Analysis, key: str) -> None:
         explain_compactly(info)
 
 
-PRESENT_FORMULAS = ("Output size", "Output height", "Output width", "Parameters", "MACs")
+PRESENT_FORMULAS = (
+    FormulaLabel.OUTPUT_SIZE,
+    FormulaLabel.OUTPUT_HEIGHT,
+    FormulaLabel.OUTPUT_WIDTH,
+    FormulaLabel.PARAMS,
+    FormulaLabel.MACS,
+)
 
 
 def explain_compactly(info: LayerInfo) -> None:

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from components.engine.analysis import Analysis
+from components.engine.analysis import Analysis, Formula
 from components.engine.report import block_rows, rows
 from components.ui.i18n import t
+from components.ui.messages import issue_plain_text
 
 if TYPE_CHECKING:  # pandas loads on the first table, after the headline figures are sent
     import pandas as pd
@@ -37,14 +38,14 @@ def layer_frame(analysis: Analysis) -> pd.DataFrame:
     """One row per layer, in order (``report.rows`` plus numeric shape columns)."""
     import pandas as pd
 
-    frame = pd.DataFrame(rows(analysis))
+    frame = pd.DataFrame(rows(analysis, t("compare.rf.whole")))
     spatial = [
         i.output_shape if len(i.output_shape) == 3 else (None, None) for i in analysis.layers
     ]
     frame["height"] = pd.array([s[0] for s in spatial], dtype="Int64")
     frame["width"] = pd.array([s[1] for s in spatial], dtype="Int64")
     frame["channels"] = [i.output_shape[-1] for i in analysis.layers]
-    frame["formulas"] = ["; ".join(str(f) for f in i.formulas) for i in analysis.layers]
+    frame["formulas"] = ["; ".join(map(formula_line, i.formulas)) for i in analysis.layers]
     return frame
 
 
@@ -52,7 +53,13 @@ def block_frame(analysis: Analysis) -> pd.DataFrame:
     """One row per block (``report.block_rows``)."""
     import pandas as pd
 
-    return pd.DataFrame(block_rows(analysis))
+    return pd.DataFrame(block_rows(analysis, t("compare.rf.whole")))
+
+
+def formula_line(formula: Formula) -> str:
+    """A formula as plain text (hover, table), its notes in the page language."""
+    notes = "".join(f" ({issue_plain_text(n, where=False)})" for n in formula.notes)
+    return f"{formula}{notes}"
 
 
 def column_config() -> dict[str, ColumnConfig]:

@@ -33,7 +33,7 @@ def weights_folder() -> Path | None:
 
 def server_file_choice(kind: str) -> Path | None:
     """Sidebar: a list of the folder's ``kind`` files (nothing when no folder is named)."""
-    from components.keras_side.problems import Problem
+    from components.engine.errors import InputError
     from components.ui.activation_views import show_problem
     from components.ui.i18n import t
 
@@ -52,6 +52,6 @@ def server_file_choice(kind: str) -> Path | None:
         return None
     try:
         return in_folder(folder, choice)
-    except Problem as problem:  # removed or replaced since the list was drawn
+    except InputError as problem:  # removed or replaced since the list was drawn
         show_problem(problem)
         return None

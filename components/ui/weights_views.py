@@ -13,12 +13,11 @@ from typing import Any
 
 import streamlit as st
 
-from components.engine.errors import SpecError
+from components.engine.errors import InputError
 from components.engine.formatting import byte_text
 from components.engine.spec import NetworkSpec
 from components.engine.vgg import vgg_spec
 from components.keras_side import hub
-from components.keras_side.problems import Problem
 from components.keras_side.weights import WeightsError
 from components.ui.i18n import t
 from components.ui.operator import operator_note
@@ -63,7 +62,7 @@ def progress_text(progress: hub.Progress) -> str:
     )
 
 
-def show_problem(problem: Problem) -> None:
+def show_problem(problem: InputError) -> None:
     from components.ui.activation_views import show_problem as show
 
     show(problem)
@@ -76,7 +75,7 @@ def trained_ready(
     download them (or why there are none) is drawn and None returned: the page stops."""
     trained = hub.best_trained(spec, kind)
     if trained is None:
-        show_problem(WeightsError("hub.err.no_variant"))
+        show_problem(WeightsError.of("hub.err.no_variant"))
         st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
         return None
     if trained.cached:
@@ -97,7 +96,7 @@ def _offer(spec: NetworkSpec, trained: hub.Trained, use_random: Callable[[], Non
     elif trained.hub is not None:
         operator_note(hub.cache_dir(), f"{hub.endpoint()}/{trained.hub.repo_id}")
     if hub.offline():
-        show_problem(WeightsError("hub.err.offline_mode", variant=_variant(trained)))
+        show_problem(WeightsError.of("hub.err.offline_mode", variant=_variant(trained)))
         st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
         return
     job = hub.download_job(trained)
@@ -177,7 +176,7 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
         try:
             with st.spinner(t("act.building", name=spec.name)):
                 tops.append(_top5(spec, tr.kind, tr.digest, sample))
-        except Problem as problem:
+        except InputError as problem:
             show_problem(problem)
             return
     for column, name, tr, top in zip(st.columns(2, gap="large"), names, trained, tops, strict=True):
@@ -229,5 +228,5 @@ def _with_head(item: Any) -> NetworkSpec | None:
         return None
     try:
         return vgg_spec(item.arch, batch_norm=item.batch_norm)
-    except SpecError:
+    except InputError:
         return None
