@@ -11,6 +11,7 @@ import streamlit as st
 from components.ui import lesson_charts as C
 from components.ui import lesson_views as V
 from components.ui.i18n import t
+from components.ui.lesson_fit import fit_lesson_style
 from components.ui.navigation import route_through_app
 from components.ui.practice import predict_reveal, quiz
 from components.ui.presentation import (
@@ -78,6 +79,7 @@ if st.session_state.get("learn_lesson") is None:
 st.title(t("learn.title"))
 if presentation_active():
     apply_presentation_style()
+    fit_lesson_style()
 else:
     st.caption(t("learn.intro"))
 presentation_toggle("learn_present")

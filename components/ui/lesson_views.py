@@ -22,6 +22,7 @@ from components.ui import lesson_charts as C
 from components.ui.arch_charts import projector_fonts
 from components.ui.digits_views import trained_filters_ui
 from components.ui.i18n import current_language, t, tn
+from components.ui.lesson_fit import fit_slide_chart, lesson_table
 from components.ui.links import page_button
 from components.ui.practice import formula_text, predict_reveal
 from components.ui.presentation import presentation_active
@@ -88,6 +89,7 @@ def lesson_output_size() -> None:
         return
     left, right = st.columns([1, 2])
     left.metric(t("learn.size.output"), f"{slide.output} × {slide.output}")
+    _size_explanation(left, slide, k, s)  # before the step slider: in view on a projector
     left.markdown(f"`{slide.worked()}`")
     drawn = slide.padded <= MAX_DRAWN_SIDE
     positions = len(slide.positions()) if drawn else 0
@@ -97,19 +99,6 @@ def lesson_output_size() -> None:
     if drawn:
         row, col = slide.positions()[step - 1]
         left.caption(t("learn.size.where", row=row, col=col, k=k))
-    if slide.tiles:
-        left.success(t("learn.size.tiles", span=slide.padded - k, s=s))
-    else:
-        left.warning(
-            tn(
-                "learn.size.leftover",
-                slide.leftover,
-                span=slide.padded - k,
-                s=s,
-                lost=slide.leftover,
-                out=slide.output,
-            )
-        )
     labels = {
         "input": t("learn.size.chart_input", n=slide.padded),
         "output": t("learn.size.chart_output", n=slide.output),
@@ -123,7 +112,7 @@ def lesson_output_size() -> None:
     }
     if drawn:
         right.plotly_chart(
-            for_screen(C.slide_figure(slide, step - 1, labels)),
+            fit_slide_chart(for_screen(C.slide_figure(slide, step - 1, labels))),
             key="learn_slide_chart",
             config=PLOT_CONFIG,
         )
@@ -146,6 +135,23 @@ def lesson_output_size() -> None:
         hide_index=True,
     )
     explorer_link(t("learn.link.seed"), "custom", custom_params())
+
+
+def _size_explanation(column, slide: L.Slide, k: int, s: int) -> None:
+    """Why the output has this size: the positions tile the input, or some are left out."""
+    if slide.tiles:
+        column.success(t("learn.size.tiles", span=slide.padded - k, s=s))
+    else:
+        column.warning(
+            tn(
+                "learn.size.leftover",
+                slide.leftover,
+                span=slide.padded - k,
+                s=s,
+                lost=slide.leftover,
+                out=slide.output,
+            )
+        )
 
 
 # ---------------------------------------------------------------- 2. parameters
@@ -214,7 +220,7 @@ def lesson_stacks() -> None:
         t("learn.stack.channels"), sorted(set(BLOCK_CHANNELS)), 256, key="learn_c"
     )
     real = L.stack_rows(3, channels)
-    st.dataframe(
+    lesson_table(
         pd.DataFrame(
             {
                 t("learn.stack.col_convs"): [r.convs for r in units],
@@ -231,7 +237,6 @@ def lesson_stacks() -> None:
                 t("learn.stack.col_relus"): [f"{r.relus} / 1" for r in units],
             }
         ),
-        hide_index=True,
     )
     st.markdown(t("learn.stack.relus"))
     left, right = st.columns(2)
