@@ -2,7 +2,7 @@
 
 The page's title, the lesson tabs (two rows of buttons at projector size) and the step
 controls took about 270 px, so lesson 1's explanation started below the fold and lesson
-3's zoomed table scrolled sideways. Here: no page title (the lesson's heading and
+3's zoomed table scrolled sideways. Here: a smaller page title (the lesson's heading and
 "1 of 7" name the slide), the tabs in one row of smaller buttons, lesson 1's chart sized
 to what is left of the screen, and tables drawn as HTML tables that wrap to the width.
 """
@@ -19,7 +19,7 @@ SLIDE_CHART_PX = 260  # lesson 1's grid beside its explanation, under the contro
 
 _STYLE = """
 <style>
-div[data-testid="stHeading"]:has(h1) { display: none; }
+h1 { font-size: 1.3rem !important; padding: 0 0 0.35rem !important; }
 .st-key-learn_lesson button { min-height: 0; padding: 0.1rem 0.55rem; }
 .st-key-learn_lesson button p { font-size: 0.95rem !important; }
 div[data-testid="stTable"] td, div[data-testid="stTable"] th { padding: 0.25rem 0.5rem; }
