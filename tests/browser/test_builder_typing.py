@@ -194,8 +194,8 @@ def test_plain_grid_keeps_fast_typing_given_one_frame(plain_app) -> None:
 
 def test_plain_grid_itself_drops_what_is_committed_in_the_same_frame(plain_app) -> None:
     """Streamlit's grid loses a value typed and committed at once, and keys typed onto a
-    selected cell before its editor opens: upstream, not this app (when this starts
-    failing, Streamlit fixed it: drop the note in the builder's caption and README)."""
+    selected cell before its editor opens: upstream, not this app. When this starts failing,
+    Streamlit has fixed it: the builder test can then drop its one frame before commit."""
     select_plain(plain_app)
     type_cells(plain_app, ["256", "7", "3"], frame_before_commit=False)
     plain_app.keyboard.press("ArrowDown")
