@@ -16,12 +16,16 @@ import streamlit as st
 from components.ui.presentation import presentation_active
 
 SLIDE_CHART_PX = 260  # lesson 1's grid beside its explanation, under the controls, at 768 px
+# Lesson 1's result column beside its chart: wider on a projector, so the explanation takes
+# fewer lines (the short chart needs less room).
+SIZE_COLUMNS, SIZE_COLUMNS_PRESENTED = (1, 2), (1.4, 2)
 
 _STYLE = """
 <style>
 h1 { font-size: 1.3rem !important; padding: 0 0 0.35rem !important; }
 .st-key-learn_lesson button { min-height: 0; padding: 0.1rem 0.55rem; }
 .st-key-learn_lesson button p { font-size: 0.95rem !important; }
+div[data-testid="stAlertContainer"] { padding: 0.6rem 0.8rem; }
 div[data-testid="stTable"] td, div[data-testid="stTable"] th { padding: 0.25rem 0.5rem; }
 </style>
 """
@@ -30,6 +34,11 @@ div[data-testid="stTable"] td, div[data-testid="stTable"] th { padding: 0.25rem 
 def fit_lesson_style() -> None:
     """The Learn page's presentation-mode layout (after the shared presentation style)."""
     st.html(_STYLE)
+
+
+def size_columns() -> tuple[float, float]:
+    """Lesson 1's result | chart column widths."""
+    return SIZE_COLUMNS_PRESENTED if presentation_active() else SIZE_COLUMNS
 
 
 def fit_slide_chart(figure: go.Figure) -> go.Figure:

@@ -22,7 +22,7 @@ from components.ui import lesson_charts as C
 from components.ui.arch_charts import projector_fonts
 from components.ui.digits_views import trained_filters_ui
 from components.ui.i18n import current_language, t, tn
-from components.ui.lesson_fit import fit_slide_chart, lesson_table
+from components.ui.lesson_fit import fit_slide_chart, lesson_table, size_columns
 from components.ui.links import page_button
 from components.ui.practice import formula_text, predict_reveal
 from components.ui.presentation import presentation_active
@@ -87,7 +87,7 @@ def lesson_output_size() -> None:
     if not slide.output:
         st.error(t("learn.size.too_big", k=k, padded=slide.padded))
         return
-    left, right = st.columns([1, 2])
+    left, right = st.columns(size_columns())
     left.metric(t("learn.size.output"), f"{slide.output} × {slide.output}")
     _size_explanation(left, slide, k, s)  # before the step slider: in view on a projector
     left.markdown(f"`{slide.worked()}`")
