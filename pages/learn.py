@@ -10,6 +10,7 @@ import streamlit as st
 
 from components.ui.i18n import t
 from components.ui.learn_lessons import lesson_picker_ui, lesson_ui
+from components.ui.lesson_fit import fit_lesson_style
 from components.ui.navigation import route_through_app
 from components.ui.presentation import (
     apply_presentation_style,
@@ -22,6 +23,7 @@ route_through_app()
 st.title(t("learn.title"))
 if presentation_active():
     apply_presentation_style()
+    fit_lesson_style()
 else:
     st.caption(t("learn.intro"))
 presentation_toggle("learn_present")

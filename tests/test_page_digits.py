@@ -72,6 +72,9 @@ def test_another_sample_and_random_weights() -> None:
     at.pills(key="digits_start").set_value("7").run()
     assert not at.exception, at.exception
     assert at.get("metric")[0].proto.body == "7"
+    label = at.selectbox(key="cam_class_a").format_func(7)
+    assert label.startswith(translate("fixes.digit_n", "zh", n=7) + " · "), label
+    assert label.startswith("数字 7")
     at.radio(key="digits_weights").set_value("random").run()
     assert not at.exception, at.exception
     assert translate("digits.random", "zh") in messages(at)
@@ -138,6 +141,7 @@ def test_drawn_digit_gets_grad_cam_of_its_predicted_class() -> None:
     at = digits_page()
     assert at.selectbox(key="cam_layer").value == "block3_conv1"
     assert at.selectbox(key="cam_class_a").value == 3  # the sample digit's predicted class
+    assert at.selectbox(key="cam_class_a").format_func(3).startswith("digit 3 · ")
     assert "block3_conv1 is a 8×8 grid" in messages(at)
     at.button_group(key="cam_method").set_value("saliency").run()
     assert not at.exception, at.exception

@@ -40,6 +40,14 @@ def test_every_lesson_renders_in_both_languages(page, lesson: str) -> None:
         assert list(at.segmented_control(key="learn_lesson").options) == titles
 
 
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_renders_in_presentation_mode(page, lesson: str) -> None:
+    """Projector fonts on every lesson's charts (lesson 3's one-axis chart once crashed)."""
+    at = page(lesson=lesson, present="1")
+    assert not at.exception, (lesson, at.exception)
+    assert not at.error, (lesson, [e.value for e in at.error])
+
+
 def test_output_size_lesson_default_and_changed_sliders(page) -> None:
     at = page()
     assert at.title[0].value == translate("learn.title", "en")

@@ -321,11 +321,10 @@ def projector_fonts(figure: go.Figure, size: int = PROJECTOR_FONT) -> go.Figure:
     figure.update_xaxes(tickfont_size=small, title_font_size=size)
     figure.update_yaxes(tickfont_size=small, title_font_size=size)
     figure.update_annotations(font_size=small)
-    for axis in ("xaxis", "xaxis2"):  # slanted names at this size overlap past ~12: every other
-        ticks = figure.layout[axis].tickvals
+    for axis in figure.select_xaxes():  # slanted names at this size overlap past ~12: every other
+        ticks = axis.tickvals  # (only the axes the figure has: a one-axis chart has no xaxis2)
         if ticks is not None and len(ticks) > MAX_PROJECTOR_TICKS:
-            text = figure.layout[axis].ticktext
-            figure.layout[axis].update(tickvals=ticks[::2], ticktext=text[::2])
+            axis.update(tickvals=ticks[::2], ticktext=axis.ticktext[::2])
     bottom = figure.layout.margin.b
     if bottom is not None:
         figure.update_layout(margin_b=int(bottom * 1.5))

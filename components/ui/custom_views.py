@@ -488,7 +488,9 @@ def open_elsewhere(spec: NetworkSpec) -> None:
     with cols[2]:
         page_button(t("custom.open.activations"), "activations", params, icon=":material/image:")
     with cols[3]:
-        page_button(t("custom.open.compare"), "compare", compare | language, icon=":material/compare:")
+        page_button(
+            t("custom.open.compare"), "compare", compare | language, icon=":material/compare:"
+        )
 
 
 # ------------------------------------------------------------------ import and export

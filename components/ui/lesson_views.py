@@ -25,6 +25,7 @@ from components.ui import lesson_charts as C
 from components.ui.arch_charts import projector_fonts
 from components.ui.digits_views import trained_filters_ui
 from components.ui.i18n import current_language, t, tn
+from components.ui.lesson_fit import fit_slide_chart, lesson_table, size_columns
 from components.ui.links import page_button
 from components.ui.practice import formula_text, predict_reveal
 from components.ui.presentation import presentation_active
@@ -102,6 +103,7 @@ def _slide_controls_ui() -> L.Slide:
 def _slide_step_ui(where: DeltaGenerator, slide: L.Slide) -> int:
     """The output size, its worked formula and the kernel position to show (1-based)."""
     where.metric(t("learn.size.output"), f"{slide.output} × {slide.output}")
+    _tiling_note_ui(where, slide)  # before the step slider: in view on a projector
     where.markdown(f"`{slide.worked()}`")
     if slide.padded > MAX_DRAWN_SIDE:
         return 1
@@ -150,7 +152,8 @@ def _slide_chart_ui(where: DeltaGenerator, slide: L.Slide, step: int) -> None:
             todo="learn.size.cell_todo",
         ),
     }
-    lesson_chart_ui(where, C.slide_figure(slide, step - 1, labels), "learn_slide_chart")
+    figure = fit_slide_chart(for_screen(C.slide_figure(slide, step - 1, labels)))
+    where.plotly_chart(figure, key="learn_slide_chart", config=PLOT_CONFIG)
     where.caption(t("learn.size.legend"))
 
 
@@ -180,9 +183,8 @@ def lesson_output_size() -> None:
     if not slide.output:
         st.error(t("learn.size.too_big", k=slide.kernel, padded=slide.padded))
         return
-    left, right = st.columns([1, 2])
+    left, right = st.columns(size_columns())
     step = _slide_step_ui(left, slide)
-    _tiling_note_ui(left, slide)
     _slide_chart_ui(right, slide, step)
     _padding_table_ui(slide)
     explorer_link(t("learn.link.seed"), "custom", custom_params())
@@ -254,7 +256,7 @@ def lesson_stacks() -> None:
         t("learn.stack.channels"), sorted(set(BLOCK_CHANNELS)), 256, key="learn_c"
     )
     real = L.stack_rows(3, channels)
-    st.dataframe(
+    lesson_table(
         pd.DataFrame(
             {
                 t("learn.stack.col_convs"): [r.convs for r in units],
@@ -271,7 +273,6 @@ def lesson_stacks() -> None:
                 t("learn.stack.col_relus"): [f"{r.relus} / 1" for r in units],
             }
         ),
-        hide_index=True,
     )
     st.markdown(t("learn.stack.relus"))
     left, right = st.columns(2)

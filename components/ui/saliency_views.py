@@ -16,6 +16,8 @@ import numpy as np
 import streamlit as st
 
 from components.engine.analysis import Analysis
+from components.engine.spec import NetworkSpec
+from components.keras_side.digits import is_digits
 from components.ui.i18n import t
 from components.ui.safe_text import plain
 from components.ui.url_state import keep_in_link, keep_key_in_link, link_choice, link_parsed
@@ -27,6 +29,7 @@ KEY_PREFIX = "cam_"  # every session key of this section starts so (cam_layer, c
 DEFAULT_SAMPLES, DEFAULT_NOISE, DEFAULT_OPACITY = 10, 15, 0.5
 PASS_BUDGET = 1_500_000_000  # bytes of activations one SmoothGrad chunk may hold
 IMAGENET_CLASSES = 1000
+DIGIT_CLASSES = 10
 
 
 # ------------------------------------------------------------------ link values
@@ -164,12 +167,15 @@ def _enlarged(image: Any) -> Any:
 # ------------------------------------------------------------------ labels
 
 
-def class_names(count: int) -> list[str]:
-    """ImageNet's English names for a 1,000-class head, else 'class 0', 'class 1', …"""
+def class_names(count: int, spec: NetworkSpec | None = None) -> list[str]:
+    """ImageNet's English names for a 1,000-class head, 'digit 0' … for the shipped digits
+    network (its classes are the digits themselves), else 'class 0', 'class 1', …"""
     if count == IMAGENET_CLASSES:
         from components.keras_side.activations import imagenet_labels
 
         return imagenet_labels()
+    if spec is not None and count == DIGIT_CLASSES and is_digits(spec):
+        return [t("fixes.digit_n", n=i) for i in range(count)]
     return [t("cam.class_n", n=i) for i in range(count)]
 
 
@@ -257,7 +263,7 @@ def _evidence_ui(net_ref: weakref.ref, run: Any, analysis: Analysis) -> None:
     scores = _scores(run, net)
     order = _class_order(scores)
     _start(count, layers, order[:5])
-    names = class_names(count)
+    names = class_names(count, analysis.spec)
     percent = abs(scores.sum() - 1) < 1e-3 and scores.min() >= 0
 
     def label(i: int) -> str:
@@ -375,7 +381,8 @@ def across_networks_ui(nets: list[Any], runs: list[Any], titles: list[str]) -> N
         st.caption(t("cam.compare.no_head"))
         return
     count = counts.pop()
-    names = class_names(count)  # type: ignore[arg-type]
+    same = all(net.spec == nets[0].spec for net in nets)  # labels name one network's classes
+    names = class_names(count, nets[0].spec if same else None)  # type: ignore[arg-type]
     scores = _scores(runs[0], nets[0])
     pick = st.selectbox(
         t("cam.compare.class"), _class_order(scores), format_func=names.__getitem__,
