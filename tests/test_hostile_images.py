@@ -51,7 +51,7 @@ def decoded_or_refused(data: bytes, channels: int) -> None:
     try:
         result = I.decode(data, channels=channels)
     except I.ImageError as error:
-        assert error.key.startswith(("act.err.", "hostile.")), error.key
+        assert error.code.startswith(("act.err.", "hostile.")), error.code
         return
     assert result.image.mode == ("L" if channels == 1 else "RGB")
     assert result.image.size[0] >= 1 and result.image.size[1] >= 1

@@ -145,6 +145,7 @@ def _check_renders(issue: Issue) -> None:
                 assert f"term.{value}" in texts, (lang, value)
         text = render_issue(issue, lang)
         assert text and not re.search(r"\{[a-z_]+\}", text), (lang, text)
+        assert text != str(issue), (lang, text)  # not the fallback of a code without a text
 
 
 def _all_issues(raw: object) -> list[Issue]:

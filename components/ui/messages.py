@@ -74,7 +74,20 @@ def render_issue(
     where: bool = True,
     hint: bool = True,
 ) -> str:
-    """The issue's sentence (and hint) in ``lang``; ``escape`` applies to user-supplied text."""
+    """The issue's sentence (and hint) in ``lang``; ``escape`` applies to user-supplied text.
+
+    A code without a text (a test checks there is none) shows as code and values rather
+    than breaking the page.
+    """
+    try:
+        return _render(issue, lang, escape, where=where, hint=hint)
+    except (KeyError, IndexError, ValueError):
+        return escape(str(issue))
+
+
+def _render(
+    issue: Issue, lang: str, escape: Callable[[object], str], *, where: bool, hint: bool
+) -> str:
     values = _values(issue, lang, escape)
     text = _fill(f"issue.{issue.code}", lang, values)
     if hint and _entry(issue.hint_code, lang) is not None:

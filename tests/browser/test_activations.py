@@ -78,7 +78,7 @@ def test_damaged_upload_says_so_and_next_upload_works(page, png: Path, tmp_path:
     assert_no_error(page, alerts=False)
     error = page.locator('[data-testid="stAlertContentError"]')
     assert error.count() == 1
-    assert translate("act.err.truncated", "en", format="PNG") in error.inner_text()
+    assert translate("issue.act.err.truncated", "en", format="PNG") in error.inner_text()
     assert translate("act.image.try_again", "en").split(":")[0] in main_text(page)
     assert shown_tiles(page) == 0
 
