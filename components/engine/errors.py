@@ -31,6 +31,12 @@ class Bytes(int):
     __slots__ = ()
 
 
+class Approx(float):
+    """A figure too large to read digit by digit, shown to three significant digits (3.98e+13)."""
+
+    __slots__ = ()
+
+
 def _frozen(value: Any) -> Any:
     """A hashable copy of a plain value (lists become tuples, dicts become Values)."""
     if isinstance(value, Mapping):

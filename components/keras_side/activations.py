@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from components.engine.analysis import Analysis, analyze
-from components.engine.errors import Bytes, InputError, Issue
+from components.engine.errors import Approx, Bytes, InputError, Issue
 from components.engine.spec import NetworkSpec
 from components.keras_side import weights as W
 from components.keras_side.images import Preprocessing
@@ -57,7 +57,7 @@ def check_budget(spec: NetworkSpec) -> Analysis:
             "act.err.too_much", name=spec.name, needed=needed, limit=Bytes(MAX_RUN_BYTES)
         )
     if reason == "macs":
-        macs, limit = float(analysis.total_macs), float(MAX_RUN_MACS)
+        macs, limit = Approx(analysis.total_macs), Approx(MAX_RUN_MACS)
         raise InputError.of("act.err.too_slow", name=spec.name, macs=macs, limit=limit)
     return analysis
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from components.engine.errors import Bytes, Issue, Term, shown_issues
+from components.engine.errors import Approx, Bytes, Issue, Term, shown_issues
 from components.engine.formatting import byte_text, count_text, shape_text
 from components.ui.i18n import DEFAULT_LANGUAGE, catalogue, current_language
 from components.ui.safe_text import plain
@@ -36,6 +36,8 @@ def value_text(value: Any, lang: str, escape: Callable[[object], str] = str) -> 
         return _fill(f"term.{value}", lang, {})
     if isinstance(value, Bytes):
         return byte_text(value)
+    if isinstance(value, Approx):
+        return f"{value:.3g}"
     if isinstance(value, bool) or value is None:
         return escape(value)
     if isinstance(value, int | float):
