@@ -104,7 +104,7 @@ TEXT_KEYWORDS = {
     "body",
     "value",
 }
-TRANSLATORS = {"t", "translate"}
+TRANSLATORS = {"t", "translate", "translated"}  # their arguments are catalogue keys
 
 _GLUE = re.compile(
     r"<[^>]*>"  # HTML tags
@@ -172,6 +172,8 @@ def scan(path: Path) -> list[Finding]:
         if not isinstance(call, ast.Call):
             continue
         name = _name(call.func)
+        if name in TRANSLATORS:
+            continue
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         if name in TEXT_CALLS:
             shown += call.args
