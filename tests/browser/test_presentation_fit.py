@@ -71,6 +71,7 @@ def test_lesson_one_step_fits_one_projector_screen(page) -> None:
     open_page(page, "/learn?lesson=size&present=1")
     assert_no_error(page)
     tabs = page.locator(".st-key-learn_lesson button")
+    expect(tabs).to_have_count(7)  # the lesson bar is drawn
     tops = {round(tabs.nth(i).bounding_box()["y"]) for i in range(tabs.count())}
     assert tabs.count() == 7 and len(tops) == 1, tops  # one row
     explanation = box_of(page, '[data-testid="stAlertContainer"]')
