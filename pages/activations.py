@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.keras_side.digits import is_digits
-from components.ui import activation_views as V
+from components.ui import activation_views
 from components.ui.activation_fragment import feature_maps_ui
 from components.ui.activation_image import decoded_image, image_sidebar_ui, network_sections_ui
 from components.ui.digits_views import digits_page_ui
@@ -28,7 +28,7 @@ spec = pick_network("act")  # a network that cannot be built: the picker said wh
 if spec is None:
     st.stop()
 analysis = analysis_of(spec)
-if not V.fits_budget_ui(analysis):
+if not activation_views.fits_budget_ui(analysis):
     st.stop()
 if is_digits(spec):  # the network trained here: drawing canvas and step view
     digits_page_ui()

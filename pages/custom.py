@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.ui import custom_views as V
+from components.ui import custom_views
 from components.ui.i18n import t
 from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of
@@ -19,14 +19,14 @@ route_through_app()
 
 st.title(t("custom.title"))
 st.caption(t("custom.intro"))
-V.start()
-V.import_section()
-checked = V.builder()
-spec, stale = V.shown_network(checked)
+custom_views.start()
+custom_views.import_section()
+checked = custom_views.builder()
+spec, stale = custom_views.shown_network(checked)
 st.divider()
 if stale:
     st.info(t("custom.view.last_valid", name=plain(spec.name)), icon=":material/history:")
 st.subheader(t("custom.view.title", name=plain(spec.name)))
-V.open_elsewhere(spec)
+custom_views.open_elsewhere(spec)
 network_view(analysis_of(spec), "custom")
-V.export_section(spec)
+custom_views.export_section(spec)

@@ -11,8 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from components.ui import lesson_charts as C
-from components.ui import lesson_views as V
+from components.ui import lesson_charts, lesson_views
 from components.ui.i18n import t
 from components.ui.practice import predict_reveal, quiz
 from components.ui.presentation import layer_stepper, option_stepper, presentation_active
@@ -25,7 +24,7 @@ def practice_ui() -> None:
     """Predict the hidden shape or parameter count of a layer, then reveal it; then a quiz."""
     st.header(t("learn.practice.title"))
     st.markdown(t("learn.practice.intro"))
-    analysis = V.practice_network("learn_net")
+    analysis = lesson_views.practice_network("learn_net")
     info = layer_stepper(analysis, "learn_layer")
     chart, guess = st.columns([3, 2])
     with guess:
@@ -42,9 +41,13 @@ def practice_ui() -> None:
     visible = info.index + (1 if shown or kind != "shape" else 0)
     labels = {"side": t("learn.practice.side"), "channels": t("learn.practice.channels")}
     chart.plotly_chart(
-        V.for_screen(C.walk_figure(V.walk_frame(analysis, visible), info.index, labels)),
+        lesson_views.for_screen(
+            lesson_charts.walk_figure(
+                lesson_views.walk_frame(analysis, visible), info.index, labels
+            )
+        ),
         key="learn_walk_chart",
-        config=V.PLOT_CONFIG,
+        config=lesson_views.PLOT_CONFIG,
     )
     if not presentation_active():
         st.subheader(t("quiz.title", network=analysis.spec.name))
@@ -52,12 +55,12 @@ def practice_ui() -> None:
 
 
 LESSONS: dict[str, Callable[[], None]] = {
-    "size": V.lesson_output_size,
-    "params": V.lesson_parameters,
-    "stack": V.lesson_stacks,
-    "block": V.lesson_block,
-    "features": V.lesson_features,
-    "budget": V.lesson_budget,
+    "size": lesson_views.lesson_output_size,
+    "params": lesson_views.lesson_parameters,
+    "stack": lesson_views.lesson_stacks,
+    "block": lesson_views.lesson_block,
+    "features": lesson_views.lesson_features,
+    "budget": lesson_views.lesson_budget,
     "practice": practice_ui,
 }
 

@@ -12,7 +12,7 @@ from html import escape
 
 import streamlit as st
 
-from components.engine import lessons as L
+from components.engine import lessons
 from components.engine.analysis import Analysis, LayerInfo
 from components.engine.compare import side_text
 from components.engine.facts import facts
@@ -24,8 +24,7 @@ from components.engine.report import (
     to_keras_text,
     to_markdown,
 )
-from components.ui import arch_charts as C
-from components.ui import theme
+from components.ui import arch_charts, theme
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
 from components.ui.links import page_button
@@ -171,11 +170,11 @@ def diagram(
     names = [i.name for i in analysis.layers]
     log = st.toggle(t("view.chart.log"), value=True, key=f"{key}_log")
     labels = chart_labels() | {"title": t("view.chart.title", name=chart_text(analysis.spec.name))}
-    figure = C.layer_figure(
+    figure = arch_charts.layer_figure(
         layer_frame(analysis), labels, log_params=log, highlight=selected, height=height
     )
     if projector:  # the page title names the network; the chart keeps its height for bars
-        figure = C.projector_fonts(figure).update_layout(title_text=None, margin_t=10)
+        figure = arch_charts.projector_fonts(figure).update_layout(title_text=None, margin_t=10)
     st.plotly_chart(
         figure,
         key=f"{key}_chart",
@@ -192,7 +191,7 @@ def diagram(
 def volumes(analysis: Analysis, key: str) -> None:
     labels = chart_labels() | {"title": t("view.volume.title", name=chart_text(analysis.spec.name))}
     st.plotly_chart(
-        C.volume_figure(layer_frame(analysis), labels),
+        arch_charts.volume_figure(layer_frame(analysis), labels),
         key=f"{key}_volumes",
         config=theme.PLOT_CONFIG,
     )
@@ -253,7 +252,7 @@ def names_crosswalk(analysis: Analysis) -> None:
         st.info(t("view.names.custom"))
         return
     st.markdown(t("view.names.answer"))
-    features = L.block_features(analysis)
+    features = lessons.block_features(analysis)
     for f in features:
         st.markdown(
             t(
@@ -270,10 +269,10 @@ def names_crosswalk(analysis: Analysis) -> None:
     left, right = st.columns(2)
     if arch in KERAS_APPLICATIONS and not bn:
         left.markdown(t("view.names.keras_code"))
-        left.code(L.keras_feature_code(features, side, KERAS_APPLICATIONS[arch]), "python")
+        left.code(lessons.keras_feature_code(features, side, KERAS_APPLICATIONS[arch]), "python")
     if arch in TORCHVISION:
         right.markdown(t("view.names.torch_code"))
-        right.code(L.torch_feature_code(features, arch + ("_bn" if bn else "")), "python")
+        right.code(lessons.torch_feature_code(features, arch + ("_bn" if bn else "")), "python")
     st.dataframe(
         named[["name", "torch_name", "paper_name", "output_shape"]],
         hide_index=True,

@@ -16,7 +16,7 @@ import streamlit as st
 
 from components.engine.spec import NetworkSpec
 from components.keras_side.weights import WEIGHT_KINDS
-from components.ui import weights_views as WV
+from components.ui import weights_views
 from components.ui.i18n import t
 from components.ui.url_state import in_link, keep_key_in_link, link_choice
 
@@ -85,7 +85,7 @@ def weights_file_input(kind: str) -> tuple[bytes | None, str, str]:
 
 def weights_sidebar_ui(spec: NetworkSpec) -> PickedWeights:
     """The weights radio, then the seed or the file it needs."""
-    default = WV.default_kind(spec)
+    default = weights_views.default_kind(spec)
     _start(default)
     kind = st.sidebar.radio(
         t("act.weights.label"),
@@ -110,8 +110,8 @@ def weights_ready(spec: NetworkSpec, picked: PickedWeights) -> PickedWeights | N
     if choice.kind in FILE_KINDS and not choice.digest:
         st.info(t(f"act.weights.need_file_{choice.kind}"), icon=":material/upload_file:")
         return None
-    if choice.kind in WV.TRAINED_KINDS:  # the trained weights on disk, else the offer
-        trained = WV.trained_ready(spec, choice.kind, use_random)
+    if choice.kind in weights_views.TRAINED_KINDS:  # the trained weights on disk, else the offer
+        trained = weights_views.trained_ready(spec, choice.kind, use_random)
         if trained is None:
             return None
         return replace(picked, choice=WeightsChoice(trained.kind, digest=trained.digest))
@@ -128,7 +128,7 @@ def weights_notes_ui(spec: NetworkSpec, picked: PickedWeights, net: Any) -> None
         if picked.default == "random":  # no trained VGG on disk: offer the one trained here
             offer_digits_ui("act")
     show_notes(net.notes)
-    WV.source_caption(spec, picked.choice.kind, net.preprocessing())
+    weights_views.source_caption(spec, picked.choice.kind, net.preprocessing())
 
 
 def weights_label(picked: PickedWeights) -> str:

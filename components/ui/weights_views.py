@@ -161,7 +161,7 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
     weights on the left, torchvision's on the right.
     """
     from components.keras_side.activations import imagenet_labels
-    from components.ui import activation_views as AV
+    from components.ui import activation_views
 
     specs = [_with_head(config.item) for config in configs]
     trained = pair_sources(specs)
@@ -182,7 +182,7 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
     for column, name, tr, top in zip(st.columns(2, gap="large"), names, trained, tops, strict=True):
         column.markdown(f"**{plain(name)}**")
         column.dataframe(
-            AV.predictions_frame(top, labels),
+            activation_views.predictions_frame(top, labels),
             hide_index=True,
             column_config={
                 "class": st.column_config.TextColumn(t("act.pred.class")),
@@ -213,14 +213,16 @@ def pair_sources(specs: list[NetworkSpec | None]) -> list[hub.Trained | None]:
 def _top5(spec: NetworkSpec, kind: str, digest: str, sample: str) -> list[tuple[int, float]]:
     """One trained network's top-5 on a sample, kept as data: the network itself is built
     for this and dropped, so the page's shared model cache keeps the maps' networks."""
-    from components.keras_side import images as I
+    from components.keras_side import images
     from components.keras_side.activations import WeightsSource, build_network, top_k
-    from components.ui import activation_views as AV
+    from components.ui import activation_views
 
     net = build_network(spec, WeightsSource(kind, digest=digest))  # type: ignore[arg-type]
     h, w, _ = spec.input_shape
-    picture = I.fit(I.decode(AV.sample_bytes(sample), channels=3).image, h, w, "crop")
-    return top_k(net.forward(I.to_batch(picture, net.preprocessing())), 5)
+    picture = images.fit(
+        images.decode(activation_views.sample_bytes(sample), channels=3).image, h, w, "crop"
+    )
+    return top_k(net.forward(images.to_batch(picture, net.preprocessing())), 5)
 
 
 def _with_head(item: Any) -> NetworkSpec | None:
