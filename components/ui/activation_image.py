@@ -74,7 +74,7 @@ def image_sidebar_ui() -> PickedImage:
     return PickedImage(sample, uploaded, fit)
 
 
-def decoded_image(spec: NetworkSpec, picked: PickedImage) -> images.DecodedImage | None:
+def require_decoded_image(spec: NetworkSpec, picked: PickedImage) -> images.DecodedImage | None:
     """The picture with the network's channel count; None after saying why it cannot be read."""
     try:
         return images.decode(picked.data(), channels=spec.input_shape[2])

@@ -172,7 +172,7 @@ def start_from_link() -> None:
     st.session_state[NOTES_FOR] = compare.link_value(result.items)
 
 
-def link_notes(items: list[compare.Item]) -> None:
+def show_link_notes(items: list[compare.Item]) -> None:
     """What the link asked for that could not be used; shown until the comparison changes."""
     result: compare.LinkComparison = st.session_state[NOTES]
     if compare.link_value(items) != st.session_state[NOTES_FOR]:
@@ -256,7 +256,7 @@ class Slot:
     problem: str | None  # translated; shown under the cards, where there is room
 
 
-def toolbar() -> None:
+def toolbar_ui() -> None:
     """Quick comparisons and one input size for all."""
     st.pills(
         t("compare.quick.label"), list(compare.QUICK_PICKS), key="cmp_quick", on_change=_quick_pick,
@@ -268,7 +268,7 @@ def toolbar() -> None:
     )  # fmt: skip
 
 
-def cards() -> list[Slot]:
+def cards_ui() -> list[Slot]:
     """One bordered card per configuration, side by side, in its chart colour; then "Add"."""
     slots = st.session_state[SLOTS]
     out = []
@@ -276,7 +276,7 @@ def cards() -> list[Slot]:
         slots, st.columns(len(slots)), compare_charts.COLOURS, strict=False
     ):
         with column.container(border=True):
-            out.append(_card(slot, colour, removable=len(slots) > compare.MIN_ITEMS))
+            out.append(_card_ui(slot, colour, removable=len(slots) > compare.MIN_ITEMS))
     st.button(
         t("compare.add"), icon=":material/add:", key="cmp_add", on_click=_add,
         disabled=len(slots) >= compare.MAX_ITEMS,
@@ -295,7 +295,7 @@ def cards() -> list[Slot]:
     return out
 
 
-def _card(slot: int, colour: str, removable: bool) -> Slot:
+def _card_ui(slot: int, colour: str, removable: bool) -> Slot:
     _restore(slot)
     header = st.empty()
     option = st.selectbox(
@@ -412,7 +412,7 @@ def last_conv_help(comparison: compare.Comparison, names: list[str]) -> str:
     return t("classroom.rf.compare_help", list=t("compare.sep").join(sizes) or "—")
 
 
-def deltas(comparison: compare.Comparison, names: list[str]) -> None:
+def show_deltas(comparison: compare.Comparison, names: list[str]) -> None:
     st.subheader(t("compare.delta.title"))
     if not comparison.deltas:
         st.info(t("compare.delta.need_two"))
@@ -439,7 +439,7 @@ def block_names(comparison: compare.Comparison) -> dict[str, str]:
     )
 
 
-def table(comparison: compare.Comparison, names: list[str]) -> None:
+def show_table(comparison: compare.Comparison, names: list[str]) -> None:
     st.subheader(t("compare.table.title"))
     labels = {m: t(f"compare.col.{m}") for m in compare.METRICS} | {"whole": t("compare.rf.whole")}
     frame, changed = compare_charts.aligned_frame(
@@ -474,7 +474,7 @@ def table(comparison: compare.Comparison, names: list[str]) -> None:
 # ------------------------------------------------------------------ charts
 
 
-def charts(comparison: compare.Comparison, names: list[str], colours: list[str]) -> None:
+def show_charts(comparison: compare.Comparison, names: list[str], colours: list[str]) -> None:
     st.subheader(t("compare.totals.title"))
     labelled = [chart_text(name) for name in names]  # plotly draws HTML tags in its text
     labels = {k: t(f"compare.totals.{k}") for k in compare_charts.TOTALS}
@@ -507,10 +507,10 @@ def charts(comparison: compare.Comparison, names: list[str], colours: list[str])
         config=PLOT_CONFIG,
     )
     st.caption(t("compare.curves.caption"))
-    sweep(comparison, names, colours)
+    show_sweep(comparison, names, colours)
 
 
-def sweep(comparison: compare.Comparison, names: list[str], colours: list[str]) -> None:
+def show_sweep(comparison: compare.Comparison, names: list[str], colours: list[str]) -> None:
     st.subheader(t("compare.sweep.title"))
     items = [c.item for c in comparison.configs]
     sweeps = [compare.input_sweep(item) for item in items]
@@ -609,7 +609,7 @@ def _mosaic(_run, run_key: Hashable, layer: str, channels: tuple[int, ...], low:
     return featuremaps.png(sheet)
 
 
-def same_image(configs: list[compare.Config], names: list[str], colours: list[str]) -> None:
+def show_same_image(configs: list[compare.Config], names: list[str], colours: list[str]) -> None:
     """Feature maps of one block in two networks, one colour scale; TensorFlow only when asked."""
     st.subheader(t("compare.maps.title"))
     if not st.toggle(t("compare.maps.toggle"), key="cmp_maps", help=t("compare.maps.help")):
@@ -644,7 +644,7 @@ def same_image(configs: list[compare.Config], names: list[str], colours: list[st
         key="cmp_maps_sample",
     )
     chosen = [(pair[0], names[first], colours[first]), (pair[1], names[second], colours[second])]
-    passes = [_forward(config, name, sample) for config, name, _ in chosen]
+    passes = [_run_forward(config, name, sample) for config, name, _ in chosen]
     if None in passes:
         return
     nets, runs = zip(*passes, strict=True)
@@ -656,7 +656,7 @@ def same_image(configs: list[compare.Config], names: list[str], colours: list[st
     across_networks_ui(list(nets), list(runs), [name for _, name, _ in chosen])
 
 
-def _forward(config: compare.Config, name: str, sample: str):
+def _run_forward(config: compare.Config, name: str, sample: str):
     """One network and its pass over the sample (cached, shared); None after saying what went
     wrong."""
     from components.keras_side import images
@@ -711,11 +711,11 @@ def comparison_cards_ui() -> list[Slot]:
     the link kept on what is shown; the cards whose configuration can be compared."""
     start_from_link()
     notes = st.container()  # the link's notes go above the cards, once the cards have been read
-    toolbar()
-    usable = [slot for slot in cards() if slot.config is not None]
+    toolbar_ui()
+    usable = [slot for slot in cards_ui() if slot.config is not None]
     items = [slot.config.item for slot in usable if slot.config is not None]
     with notes:
-        link_notes(items)
+        show_link_notes(items)
     keep_in_link(items)
     return usable
 
@@ -726,8 +726,8 @@ def comparison_ui(usable: list[Slot]) -> None:
     configs = list(comparison.configs)
     names = names_of(configs)
     colours = [slot.colour for slot in usable]
-    deltas(comparison, names)
-    table(comparison, names)
-    charts(comparison, names, colours)
+    show_deltas(comparison, names)
+    show_table(comparison, names)
+    show_charts(comparison, names, colours)
     if len(configs) >= 2:
-        same_image(configs, names, colours)
+        show_same_image(configs, names, colours)

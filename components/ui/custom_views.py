@@ -44,7 +44,7 @@ from components.engine.spec import (
 )
 from components.ui import messages
 from components.ui.i18n import LANGUAGE_KEY, t, tn
-from components.ui.links import page_button
+from components.ui.links import page_button_ui
 from components.ui.network_picker import analysis_of
 from components.ui.safe_text import plain
 from components.ui.url_state import bad_value_text, link_value, write_link
@@ -307,7 +307,7 @@ def _column_config() -> dict[str, ColumnConfig]:
     return config
 
 
-def network_controls() -> tuple[str, tuple[int, int, int]]:
+def network_controls_ui() -> tuple[str, tuple[int, int, int]]:
     """Start from a preset, name the network, set its input size (beside the table)."""
     state = st.session_state
     cols = st.columns([3, 3, 1, 1, 1], vertical_alignment="bottom")
@@ -349,10 +349,10 @@ TABLE_ROOM = (
 )
 
 
-def builder() -> editor.Checked:
+def builder_ui() -> editor.Checked:
     """The controls and the layer table; the table checked, row by row."""
     st.html(TABLE_ROOM)
-    name, shape = network_controls()
+    name, shape = network_controls_ui()
     rows, base = st.session_state[ROWS], st.session_state[BASE]
     checked = editor.check(rows, name, shape)
     checks, grid = st.columns([0.17, 0.83], gap=None)  # the checks first: seen at 1024 px
@@ -484,11 +484,11 @@ def open_elsewhere(spec: NetworkSpec) -> None:
     cols = st.columns(4, vertical_alignment="center")
     cols[0].markdown(t("custom.open.title"))
     with cols[1]:
-        page_button(t("custom.open.architecture"), "", params, icon=":material/account_tree:")
+        page_button_ui(t("custom.open.architecture"), "", params, icon=":material/account_tree:")
     with cols[2]:
-        page_button(t("custom.open.activations"), "activations", params, icon=":material/image:")
+        page_button_ui(t("custom.open.activations"), "activations", params, icon=":material/image:")
     with cols[3]:
-        page_button(
+        page_button_ui(
             t("custom.open.compare"), "compare", compare | language, icon=":material/compare:"
         )
 
@@ -530,7 +530,7 @@ def _pasted() -> None:
     _import(st.session_state.get(PASTE, ""), t("custom.import.paste_origin"))
 
 
-def import_section() -> None:
+def import_section_ui() -> None:
     """Upload or paste a spec JSON."""
     message = st.session_state.get(IMPORTED)
     with st.expander(t("custom.import.title"), icon=":material/upload:", expanded=bool(message)):
@@ -559,7 +559,7 @@ def _file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "network"
 
 
-def export_section(spec: NetworkSpec) -> None:
+def export_section_ui(spec: NetworkSpec) -> None:
     """The spec as a file, and code that builds the network in Keras and PyTorch."""
     st.subheader(t("custom.export.title"))
     st.caption(t("custom.export.caption"))

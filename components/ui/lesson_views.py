@@ -25,9 +25,9 @@ from components.ui import lesson_charts
 from components.ui.arch_charts import projector_fonts
 from components.ui.digits_views import trained_filters_ui
 from components.ui.i18n import current_language, t, tn
-from components.ui.lesson_fit import fit_slide_chart, lesson_table, size_columns
-from components.ui.links import page_button
-from components.ui.practice import formula_text, predict_reveal
+from components.ui.lesson_fit import fit_slide_chart, show_lesson_table, size_columns
+from components.ui.links import page_button_ui
+from components.ui.practice import formula_text, predict_reveal_ui
 from components.ui.presentation import presentation_active
 from components.ui.theme import PLOT_CONFIG
 
@@ -58,9 +58,9 @@ def custom_params(preset: str = SEED_PRESET) -> dict[str, str]:
     return {"preset": preset, "lang": current_language()}
 
 
-def explorer_link(label: str, url_path: str, params: dict[str, str]) -> None:
+def show_explorer_link(label: str, url_path: str, params: dict[str, str]) -> None:
     """A link to an explorer page, opened in the same tab."""
-    page_button(label, url_path, params, icon=":material/arrow_forward:")
+    page_button_ui(label, url_path, params, icon=":material/arrow_forward:")
 
 
 def group_name(group: str) -> str:
@@ -175,7 +175,7 @@ def _padding_table_ui(slide: lessons.Slide) -> None:
     )
 
 
-def lesson_output_size() -> None:
+def lesson_output_size_ui() -> None:
     st.header(t("learn.size.title"))
     st.markdown(t("learn.size.intro"))
     st.markdown(f"`{lessons.SIZE_FORMULA}`")
@@ -187,13 +187,13 @@ def lesson_output_size() -> None:
     step = _slide_step_ui(left, slide)
     _slide_chart_ui(right, slide, step)
     _padding_table_ui(slide)
-    explorer_link(t("learn.link.seed"), "custom", custom_params())
+    show_explorer_link(t("learn.link.seed"), "custom", custom_params())
 
 
 # ---------------------------------------------------------------- 2. parameters
 
 
-def lesson_parameters() -> None:
+def lesson_parameters_ui() -> None:
     st.header(t("learn.params.title"))
     st.markdown(t("learn.params.intro"))
     seed = analyze(load_preset(SEED_PRESET))
@@ -226,18 +226,18 @@ def lesson_parameters() -> None:
 
     st.subheader(t("learn.params.predict_title"))
     second = [i for i in seed.layers if i.layer.type.is_conv][1]
-    predict_reveal(second, "params", "learn_params_predict")
+    predict_reveal_ui(second, "params", "learn_params_predict")
     links = st.columns(2)
     with links[0]:
-        explorer_link(t("learn.link.seed"), "custom", custom_params())
+        show_explorer_link(t("learn.link.seed"), "custom", custom_params())
     with links[1]:
-        explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
+        show_explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
 
 
 # ---------------------------------------------------------------- 3. stacks of 3×3
 
 
-def lesson_stacks() -> None:
+def lesson_stacks_ui() -> None:
     st.header(t("learn.stack.title"))
     units = lessons.stack_rows(3)
     two, three = units[1], units[2]
@@ -256,7 +256,7 @@ def lesson_stacks() -> None:
         t("learn.stack.channels"), sorted(set(BLOCK_CHANNELS)), 256, key="learn_c"
     )
     real = lessons.stack_rows(3, channels)
-    lesson_table(
+    show_lesson_table(
         pd.DataFrame(
             {
                 t("learn.stack.col_convs"): [r.convs for r in units],
@@ -291,13 +291,13 @@ def lesson_stacks() -> None:
     )
     lesson_chart_ui(right, lesson_charts.rf_growth_figure(frame, labels), "learn_growth_chart")
     trained_filters_ui()  # what trained 3×3 filters detect (digits-vgg, NumPy only)
-    explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
+    show_explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
 
 
 # ---------------------------------------------------------------- 4. the VGG block
 
 
-def lesson_block() -> None:
+def lesson_block_ui() -> None:
     st.header(t("learn.block.title"))
     st.markdown(t("learn.block.intro"))
     side = st.select_slider(
@@ -347,7 +347,7 @@ def lesson_block() -> None:
         key="learn_block_arch",
     )
     st.code(lessons.block_code(arch), language="python")
-    explorer_link(t("learn.link.arch", arch=titles[arch]), "", architecture_params(arch))
+    show_explorer_link(t("learn.link.arch", arch=titles[arch]), "", architecture_params(arch))
 
 
 def _sides(recipe: list[lessons.BlockRow]) -> list[int]:
@@ -357,7 +357,7 @@ def _sides(recipe: list[lessons.BlockRow]) -> list[int]:
 # ---------------------------------------------------------------- 5. conv3/4/5 features
 
 
-def lesson_features() -> None:
+def lesson_features_ui() -> None:
     st.header(t("learn.features.title"))
     st.markdown(t("learn.features.intro"))
     side = st.select_slider(t("learn.features.input"), [224, 256, 320, 512], 224, key="learn_fside")
@@ -382,7 +382,7 @@ def lesson_features() -> None:
     st.code(lessons.keras_feature_code(layers, side), language="python")
     st.markdown(t("learn.features.torch_code"))
     st.code(lessons.torch_feature_code(layers), language="python")
-    explorer_link(
+    show_explorer_link(
         t("learn.link.arch_notop", arch="VGG16"),
         "",
         architecture_params("vgg16", top=False, input_side=side),
@@ -392,7 +392,7 @@ def lesson_features() -> None:
 # ---------------------------------------------------------------- 6. parameters vs compute
 
 
-def lesson_budget() -> None:
+def lesson_budget_ui() -> None:
     st.header(t("learn.budget.title"))
     st.markdown(t("learn.budget.intro"))
     arch = st.segmented_control(
@@ -450,7 +450,9 @@ def lesson_budget() -> None:
             convs=sum(i.layer.type.is_conv for i in analysis.layers),
         )
     )
-    explorer_link(t("learn.link.arch", arch=CONFIGS[arch].title), "", architecture_params(arch))
+    show_explorer_link(
+        t("learn.link.arch", arch=CONFIGS[arch].title), "", architecture_params(arch)
+    )
 
 
 # ---------------------------------------------------------------- practice
@@ -459,7 +461,7 @@ def lesson_budget() -> None:
 PRACTICE_NETWORKS = (SEED_PRESET, *lessons.LESSON_ARCHS)
 
 
-def practice_network(key: str) -> Analysis:
+def pick_practice_network(key: str) -> Analysis:
     """The network to practise on: the seed question's CNN or a VGG at 224×224×3."""
     name = st.selectbox(
         t("learn.practice.network"),

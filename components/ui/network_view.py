@@ -27,7 +27,7 @@ from components.engine.report import (
 from components.ui import arch_charts, theme
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
-from components.ui.links import page_button
+from components.ui.links import page_button_ui
 from components.ui.messages import issue_text
 from components.ui.network_picker import network_params
 from components.ui.safe_text import chart_text
@@ -72,7 +72,7 @@ def rf_help(end: LayerInfo | None, conv: LayerInfo | None) -> str:
     return t("view.metric.rf_help", name=end.name, conv=conv.name, conv_size=size)
 
 
-def headline(analysis: Analysis) -> None:
+def show_headline(analysis: Analysis) -> None:
     """The totals as a wrapping grid of figures; hover a label for what it counts."""
     end, conv = analysis.feature_end, analysis.last_conv
     rf = end.receptive_field if end else None
@@ -163,7 +163,7 @@ def selected_layer(analysis: Analysis, key: str) -> str:
 # ------------------------------------------------------------------ sections
 
 
-def diagram(
+def show_diagram(
     analysis: Analysis, key: str, selected: str, height: int = 560, *, projector: bool = False
 ) -> None:
     """The layer chart; ``projector``: fonts readable from the back of a room, no caption."""
@@ -188,7 +188,7 @@ def diagram(
     st.caption(t("view.chart.caption" if banded else "classroom.chart.caption_no_bands"))
 
 
-def volumes(analysis: Analysis, key: str) -> None:
+def show_volumes(analysis: Analysis, key: str) -> None:
     labels = chart_labels() | {"title": t("view.volume.title", name=chart_text(analysis.spec.name))}
     st.plotly_chart(
         arch_charts.volume_figure(layer_frame(analysis), labels),
@@ -198,7 +198,7 @@ def volumes(analysis: Analysis, key: str) -> None:
     st.caption(t("view.volume.caption"))
 
 
-def table(analysis: Analysis, key: str) -> None:
+def show_table(analysis: Analysis, key: str) -> None:
     grouping = st.segmented_control(
         t("view.table.grouping"),
         ("layers", "blocks"),
@@ -244,7 +244,7 @@ def table(analysis: Analysis, key: str) -> None:
         )
 
 
-def names_crosswalk(analysis: Analysis) -> None:
+def show_names_crosswalk(analysis: Analysis) -> None:
     """Keras ↔ torchvision ↔ paper names, and the plain answer to "what is conv3/4/5?"."""
     frame = layer_frame(analysis)
     named = frame[(frame["torch_name"] != "") | (frame["paper_name"] != "")]
@@ -295,7 +295,7 @@ def explain_section(analysis: Analysis, key: str) -> None:
     )
     if len(analysis.layers[names.index(name)].output_shape) == 3:
         with link:
-            page_button(
+            page_button_ui(
                 t("view.explain.activations"),
                 "activations",
                 network_params() | {"layer": name},
@@ -304,10 +304,10 @@ def explain_section(analysis: Analysis, key: str) -> None:
     explain_layer(analysis, name, key)
 
 
-def network_view(analysis: Analysis, key: str) -> None:
+def network_view_ui(analysis: Analysis, key: str) -> None:
     """The whole view of one network."""
     selected = selected_layer(analysis, key)
-    headline(analysis)
+    show_headline(analysis)
     lines = fact_lines(analysis)
     if lines:
         st.markdown("\n".join(f"- {line}" for line in lines))
@@ -320,11 +320,11 @@ def network_view(analysis: Analysis, key: str) -> None:
         [t("view.tab.diagram"), t("view.tab.volumes"), t("view.tab.table"), t("view.tab.names")]
     )
     with tabs[0]:
-        diagram(analysis, key, selected)
+        show_diagram(analysis, key, selected)
     with tabs[1]:
-        volumes(analysis, key)
+        show_volumes(analysis, key)
     with tabs[2]:
-        table(analysis, key)
+        show_table(analysis, key)
     with tabs[3]:
-        names_crosswalk(analysis)
+        show_names_crosswalk(analysis)
     explain_section(analysis, key)

@@ -20,7 +20,7 @@ from components.engine.vgg import vgg_spec
 from components.keras_side import hub
 from components.keras_side.weights import WeightsError
 from components.ui.i18n import t
-from components.ui.operator import operator_note
+from components.ui.operator import show_operator_note
 from components.ui.safe_text import plain
 
 TRAINED_KINDS = ("imagenet", "torchvision")
@@ -68,7 +68,7 @@ def show_problem(problem: InputError) -> None:
     show(problem)
 
 
-def trained_ready(
+def require_trained(
     spec: NetworkSpec, kind: str, use_random: Callable[[], None]
 ) -> hub.Trained | None:
     """The trained weights ``kind`` asks for when they are on disk; otherwise the offer to
@@ -92,9 +92,9 @@ def _offer(spec: NetworkSpec, trained: hub.Trained, use_random: Callable[[], Non
         icon=":material/cloud_download:",
     )
     if trained.keras is not None:  # the server's paths: in the log, on the page only locally
-        operator_note(trained.keras.path, trained.keras.url)
+        show_operator_note(trained.keras.path, trained.keras.url)
     elif trained.hub is not None:
-        operator_note(hub.cache_dir(), f"{hub.endpoint()}/{trained.hub.repo_id}")
+        show_operator_note(hub.cache_dir(), f"{hub.endpoint()}/{trained.hub.repo_id}")
     if hub.offline():
         show_problem(WeightsError.of("hub.err.offline_mode", variant=_variant(trained)))
         st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
@@ -137,7 +137,7 @@ def _variant(trained: hub.Trained) -> str:
     return trained.hub.variant if trained.hub else trained.keras.arch  # type: ignore[union-attr]
 
 
-def source_caption(spec: NetworkSpec, kind: str, preprocessing: str) -> None:
+def show_source_caption(spec: NetworkSpec, kind: str, preprocessing: str) -> None:
     """Which trained weights these are and the preprocessing that goes with them."""
     if kind not in TRAINED_KINDS:
         return
