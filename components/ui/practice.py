@@ -1,7 +1,7 @@
 """Predict-then-reveal and the quiz: students commit to a number before they see it.
 
-``predict_reveal(info, kind, key)`` hides one layer's output shape or parameter
-count behind a guess box; ``quiz(analysis, key)`` asks a few random layers of
+``predict_reveal_ui(info, kind, key)`` hides one layer's output shape or parameter
+count behind a guess box; ``quiz_ui(analysis, key)`` asks a few random layers of
 a network and keeps the score for the session in ``st.session_state``.
 """
 

@@ -3,18 +3,18 @@
 API:
 
 - ``presentation_active() -> bool``: is ``present=1`` in the URL?
-- ``presentation_toggle(key)``: a toggle on the page (not in the sidebar, which
+- ``presentation_toggle_ui(key)``: a toggle on the page (not in the sidebar, which
   presentation mode hides) that adds or removes ``present=1``.
 - ``apply_presentation_style()``: larger type, the sidebar and the top menu
   hidden. CSS only: pages cannot call ``st.set_page_config``, and Streamlit
   1.67 has no per-page ``initial_sidebar_state``.
-- ``layer_stepper(analysis, key) -> LayerInfo``: previous/next buttons (keyboard:
+- ``layer_stepper_ui(analysis, key) -> LayerInfo``: previous/next buttons (keyboard:
   PageUp/PageDown, which is what presenter clickers send) around a slider over
   the layers (arrow keys once it has focus); the layer is kept in ``layer=`` so
   a link opens on it. Returns the selected layer. In presentation mode the arrow
   keys step too, and the slider gives way to "layer 5 of 23" (a focused slider
   would take the arrow keys twice).
-- ``option_stepper(key, options, labels, url_key)``: the same keys over any list (the
+- ``option_stepper_ui(key, options, labels, url_key)``: the same keys over any list (the
   Learn page's lessons), with the students' link in the same row.
 - ``present_layer_ui(analysis, key)``: one layer per screen for a projector: the
   chart beside its explanation, both in view at 1024×768.
