@@ -137,6 +137,7 @@ def test_compare_page_says_grad_cam_needs_trained_weights() -> None:
 def _two_trained_networks(paths: list[str]) -> None:
     """Script for AppTest: two trained-weights networks, one image, the compare view's maps."""
     from components.engine.spec import decode_spec
+    from components.keras_side import images
     from components.keras_side.activations import WeightsSource, build_network
     from components.ui import activation_views
     from components.ui.saliency_views import across_networks_ui
@@ -145,7 +146,7 @@ def _two_trained_networks(paths: list[str]) -> None:
     nets, runs = [], []
     for path in paths:
         net = build_network(spec, WeightsSource("keras", path=path, digest=path))
-        image = activation_views.I.decode(activation_views.sample_bytes("chelsea"), channels=3)
+        image = images.decode(activation_views.sample_bytes("chelsea"), channels=3)
         runs.append(activation_views.run(net, path, image.image, image.digest, "crop"))
         nets.append(net)
     across_networks_ui(nets, runs, ["first [net]", "second"])
