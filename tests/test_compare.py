@@ -275,9 +275,8 @@ def test_number_text() -> None:
     assert short_count(123_642_856) == "123.6 M"
     assert short_count(999) == "999"
     assert signed(0) == "±0" and signed(-1024) == "−1,024"
-    assert (
-        compare.signed_pct(None) == "" and compare.signed_pct(0.0001) == "+0.01%"
-    )  # never a rounded ±0
+    assert compare.signed_pct(None) == ""
+    assert compare.signed_pct(0.0001) == "+0.01%"  # never a rounded ±0
     assert compare.signed_pct(-0.931) == "−93.1%"
     assert compare.side_text((212, 180)) == "212×180" and compare.side_text(None) == ""
 

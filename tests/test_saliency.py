@@ -177,9 +177,8 @@ def test_grad_cam_properties(random_model, image: int, layer: str, k: int, shift
     cam = saliency.grad_cam(grads.fmap, grads.fmap_grad)
     assert cam.shape == SHAPES[layer]
     assert (cam >= 0).all()
-    short = saliency.class_gradients(
-        random_model, x, k, layer, with_input=False
-    )  # stops at the layer
+    # stops at the layer
+    short = saliency.class_gradients(random_model, x, k, layer, with_input=False)
     assert short.input_grad is None and short.score == pytest.approx(grads.score, rel=1e-5)
     np.testing.assert_allclose(short.fmap_grad, grads.fmap_grad, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(saliency.input_gradient(random_model, x, k)[0], grads.input_grad)
