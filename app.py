@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.ui.i18n import language_switch, t
+from components.ui.i18n import language_switch_ui, t
 from components.ui.navigation import PAGES, ROOT
 from components.ui.safety import run_guarded
 from components.ui.server_tuning import keep_keras_session
@@ -24,5 +24,5 @@ pages = [
     for entry in PAGES
 ]
 page = st.navigation(pages, position="top")
-language_switch()
+language_switch_ui()
 run_guarded(page.run)  # a bug shows a short message with an id, never a traceback

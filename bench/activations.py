@@ -20,9 +20,7 @@ from pathlib import Path
 from bench.timing import median_seconds
 from components.engine.analysis import analyze
 from components.engine.vgg import vgg_spec
-from components.keras_side import featuremaps as F
-from components.keras_side import images as I
-from components.keras_side import weights as W
+from components.keras_side import featuremaps, images, weights
 from components.keras_side.activations import WeightsSource, build_network
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +31,7 @@ SAMPLE = ROOT / "assets" / "samples" / "astronaut.jpg"
 
 def main() -> None:
     spec = vgg_spec("vgg16")
-    kind = "imagenet" if W.imagenet_file(spec).cached else "random"
+    kind = "imagenet" if weights.imagenet_file(spec).cached else "random"
     start = time.perf_counter()
     net = build_network(spec, WeightsSource(kind))  # type: ignore[arg-type]
     print(
@@ -41,13 +39,13 @@ def main() -> None:
     )
 
     data = SAMPLE.read_bytes()
-    x = I.to_batch(I.fit(I.decode(data).image, 224, 224), net.preprocessing())
+    x = images.to_batch(images.fit(images.decode(data).image, 224, 224), net.preprocessing())
 
     def first_grid() -> list[bytes]:
-        picture = I.fit(I.decode(data).image, 224, 224)
-        outputs = net.activations(I.to_batch(picture, net.preprocessing()))
+        picture = images.fit(images.decode(data).image, 224, 224)
+        outputs = net.activations(images.to_batch(picture, net.preprocessing()))
         fmap = outputs["block1_conv1"]
-        return F.tiles(fmap, F.channel_order(fmap, "first", 16), "shared")
+        return featuremaps.tiles(fmap, featuremaps.channel_order(fmap, "first", 16), "shared")
 
     for _ in range(2):  # warm every path once more
         net.forward(x), net.activations(x), first_grid()
@@ -62,17 +60,17 @@ def main() -> None:
         print(f"{label:<29} {seconds * 1e3:8.1f} ms  {seconds / forward:5.2f}×  {goal}")
 
     outputs = net.activations(x)
-    picture = I.fit(I.decode(data).image, 224, 224)
+    picture = images.fit(images.decode(data).image, 224, 224)
     print(f"\n{'layer':<14} {'shape':>13} {'16 tiles':>10} {'64 tiles':>10} {'channel':>9}")
     worst = 0
     for info in analyze(spec).layers:
         fmap = outputs[info.name]
-        if not F.is_map(fmap):
+        if not featuremaps.is_map(fmap):
             continue
-        sixteen = sum(map(len, F.tiles(fmap, list(range(16)), "shared")))
-        sixty_four = sum(map(len, F.tiles(fmap, list(range(64)), "shared")))
-        big = F.overlay(picture, fmap[..., 0]).resize((448, 448))
-        channel = len(F.png(F.draw_box(big, (0, 0, 10, 10), 2.0)))
+        sixteen = sum(map(len, featuremaps.tiles(fmap, list(range(16)), "shared")))
+        sixty_four = sum(map(len, featuremaps.tiles(fmap, list(range(64)), "shared")))
+        big = featuremaps.overlay(picture, fmap[..., 0]).resize((448, 448))
+        channel = len(featuremaps.png(featuremaps.draw_box(big, (0, 0, 10, 10), 2.0)))
         worst = max(worst, sixty_four + channel)
         shape = "×".join(map(str, info.output_shape))
         print(

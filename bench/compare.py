@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from components.engine import compare as E
-from components.ui import compare_charts as C
+from components.engine import compare
+from components.ui import compare_charts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def page_reruns() -> tuple[float, list[float]]:
     at.query_params["cmp"] = LINK
     first = timed(at.run)
     assert not at.exception, at.exception
-    metrics = list(C.CURVE_METRICS)
+    metrics = list(compare_charts.CURVE_METRICS)
     sides = [224, 320]
     times = []
     for i in range(RERUNS):
@@ -59,31 +59,37 @@ def page_reruns() -> tuple[float, list[float]]:
 
 def builders_once() -> None:
     """Everything one rerun computes, without Streamlit."""
-    items = E.parse_link(LINK).items
-    cmp = E.compare(items)
+    items = compare.parse_link(LINK).items
+    cmp = compare.compare(items)
     names = [c.analysis.spec.name for c in cmp.configs]
-    colours = list(C.COLOURS[: len(names)])
-    blocks = C.block_labels(cmp.stage_keys, "Block {n}", "Head", "Total")
-    labels = {m: m for m in E.METRICS} | {"whole": "whole input"}
-    C.aligned_frame(cmp, names, blocks, labels)
-    E.to_csv(cmp)
+    colours = list(compare_charts.COLOURS[: len(names)])
+    blocks = compare_charts.block_labels(cmp.stage_keys, "Block {n}", "Head", "Total")
+    labels = {m: m for m in compare.METRICS} | {"whole": "whole input"}
+    compare_charts.aligned_frame(cmp, names, blocks, labels)
+    compare.to_csv(cmp)
     figures = [
-        C.totals_figure(C.totals_frame(cmp, names, colours), {k: k for k in C.TOTALS}),
-        C.curves_figure(
-            C.curves_frame(cmp, names, colours), "params", [blocks[k] for k in cmp.stage_keys],
+        compare_charts.totals_figure(
+            compare_charts.totals_frame(cmp, names, colours), {k: k for k in compare_charts.TOTALS}
+        ),
+        compare_charts.curves_figure(
+            compare_charts.curves_frame(cmp, names, colours),
+            "params",
+            [blocks[k] for k in cmp.stage_keys],
             {"title": "", "y": ""},
         ),
-        C.sweep_figure(
-            C.sweep_frame([E.input_sweep(i) for i in items], names, colours, [224] * 4),
+        compare_charts.sweep_figure(
+            compare_charts.sweep_frame(
+                [compare.input_sweep(i) for i in items], names, colours, [224] * 4
+            ),
             {"params": "", "macs": "", "x": ""},
         ),
-    ]  # fmt: skip
+    ]
     for figure in figures:
         figure.to_json()  # what st.plotly_chart sends
 
 
 def clear_engine_caches() -> None:
-    for cached in (E.configure, E.input_sweep, E.default_input):
+    for cached in (compare.configure, compare.input_sweep, compare.default_input):
         cached.cache_clear()
 
 

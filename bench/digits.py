@@ -26,9 +26,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from bench.timing import median_seconds
-from components.keras_side import conv_steps as S
-from components.keras_side import digits as D
-from components.keras_side import featuremaps as F
+from components.keras_side import conv_steps, digits, featuremaps
 from components.ui.digits_views import mosaic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,16 +48,16 @@ def canvas(shift: int) -> np.ndarray:
 def server_side(net) -> tuple[float, float]:
     """(bare forward, stroke → view) in seconds, warm, each stroke a new drawing."""
     shifts = iter(range(10**6))
-    x = D.batch(D.network_input(D.sample_cells(3)))
-    kernel, bias = D.trained_weights()["block1_conv1"]
+    x = digits.batch(digits.network_input(digits.sample_cells(3)))
+    kernel, bias = digits.trained_weights()["block1_conv1"]
 
     def after_stroke() -> None:
-        cells = D.cells_from_ink(D.ink_of(canvas(next(shifts) % 40)))
-        x_new = D.network_input(cells)
-        out = net.activations(D.batch(x_new))
+        cells = digits.cells_from_ink(digits.ink_of(canvas(next(shifts) % 40)))
+        x_new = digits.network_input(cells)
+        out = net.activations(digits.batch(x_new))
         for layer in MAP_LAYERS:
-            F.png(mosaic(out[layer]))
-        S.conv_step(x_new[..., None], kernel, bias, 16, 16, 0)
+            featuremaps.png(mosaic(out[layer]))
+        conv_steps.conv_step(x_new[..., None], kernel, bias, 16, 16, 0)
 
     for _ in range(3):
         net.forward(x), after_stroke()
@@ -121,7 +119,7 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
 
-    net = D.build_trained()
+    net = digits.build_trained()
     forward, stroke = server_side(net)
     print(f"{'bare model(x) forward, digits-vgg':<44} {forward * 1e3:8.2f} ms  1.00×")
     print(f"{'stroke → prediction + all maps (server)':<44} {stroke * 1e3:8.2f} ms  "
@@ -139,15 +137,15 @@ def main() -> None:
             figures = train(Path(out))
         source = "measured now"
     else:
-        figures = json.loads((D.ASSETS / "training.json").read_text(encoding="utf-8"))
+        figures = json.loads((digits.ASSETS / "training.json").read_text(encoding="utf-8"))
         source = "assets/digits/training.json (the shipped run)"
     print(
         f"\ntraining ({source}): {figures['seconds']:.1f} s for {figures['epochs']} epochs on "
         f"{figures['training_examples']:,} examples; held-out accuracy "
         f"{figures['heldout_accuracy']:.2%} of {figures['heldout_examples']}"
     )
-    x, labels = D.held_out(), D.held_out().labels
-    inputs = np.array([D.network_input(c) for c in x.cells])[..., None]
+    x, labels = digits.held_out(), digits.held_out().labels
+    inputs = np.array([digits.network_input(c) for c in x.cells])[..., None]
     accuracy = float((net.forward(inputs).argmax(axis=1) == labels).mean())
     print(f"shipped weights on the held-out set, now: {accuracy:.2%}")
 

@@ -117,8 +117,7 @@ def child(kind: str) -> dict[str, float]:
     os.environ["KERAS_HOME"] = str(WORK / "keras")
     from components.engine.analysis import analyze
     from components.engine.vgg import vgg_spec
-    from components.keras_side import hub
-    from components.keras_side import images as I
+    from components.keras_side import hub, images
     from components.keras_side.activations import WeightsSource, build_network
     from components.keras_side.builder import import_keras
 
@@ -148,8 +147,8 @@ def child(kind: str) -> dict[str, float]:
     else:  # the same network without loading anything: what building alone costs
         size, source = 0, WeightsSource("random")
     net = build_network(spec, source)
-    picture = I.fit(I.decode(data).image, 224, 224)
-    net.activations(I.to_batch(picture, net.preprocessing()))
+    picture = images.fit(images.decode(data).image, 224, 224)
+    net.activations(images.to_batch(picture, net.preprocessing()))
     seconds = time.perf_counter() - start
     sampler.stop.set()
     sampler.join()

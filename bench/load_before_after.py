@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import load_ws as L
+from bench import load_ws
 from tests.browser.harness import (
     START_TIMEOUT,
     Server,
@@ -49,10 +49,10 @@ def start(root: Path, log: Path) -> Server:
     return server
 
 
-def alone(root: Path, label: str, rounds: int) -> L.Level:
+def alone(root: Path, label: str, rounds: int) -> load_ws.Level:
     """Warm up (build VGG16), then one student's steps on a server started in ``root``."""
-    server = start(root, L.RESULTS / f"load_before_after_{label}.log")
-    sampler = L.Sampler(server.process.pid)
+    server = start(root, load_ws.RESULTS / f"load_before_after_{label}.log")
+    sampler = load_ws.Sampler(server.process.pid)
     args = argparse.Namespace(
         levels=[1], classes=["vgg16"], rounds=rounds, think=0.5, stagger=0.0, goal=5.0
     )
@@ -60,8 +60,8 @@ def alone(root: Path, label: str, rounds: int) -> L.Level:
         sampler.start()
         deadline = time.monotonic() + 600
         warm = argparse.Namespace(**{**vars(args), "rounds": 0})
-        asyncio.run(L.classes(warm, server.url, sampler, deadline))
-        return asyncio.run(L.classes(args, server.url, sampler, deadline))[0]
+        asyncio.run(load_ws.classes(warm, server.url, sampler, deadline))
+        return asyncio.run(load_ws.classes(args, server.url, sampler, deadline))[0]
     finally:
         sampler.stop.set()
         server.stop()
@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("rev", help="the earlier commit (any git revision)")
     parser.add_argument("--rounds", type=int, default=4, help="upload + slider rounds (4)")
     args = parser.parse_args()
-    L.RESULTS.mkdir(parents=True, exist_ok=True)
+    load_ws.RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(
             ["git", "archive", args.rev], cwd=ROOT, capture_output=True, check=True

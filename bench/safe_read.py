@@ -77,30 +77,31 @@ def measure(how: str, kind: str, path: str) -> None:
     """One read in this (fresh) process; prints seconds, memory and a checksum as JSON."""
     import numpy as np
 
-    from components.keras_side import safe_read as S
-    from components.keras_side import weights as W
+    from components.keras_side import safe_read, weights
 
     peaks: list[int] = []
-    real = S._load
+    real = safe_read._load
 
     def load(work, corrupt):
         loaded = real(work, corrupt)
         peaks.append(loaded.child_peak_bytes)
         return loaded
 
-    S._load = load
+    safe_read._load = load
     start = time.perf_counter()
     if kind == "h5":
         if how == "trusted":
-            with W.trusted_keras_weights(Path(path)) as lazy:
+            with weights.trusted_keras_weights(Path(path)) as lazy:
                 arrays = [np.asarray(a) for values in lazy.values() for a in values]
         else:
-            arrays = [a for values in W.read_keras_weights(Path(path)).values() for a in values]
+            arrays = [
+                a for values in weights.read_keras_weights(Path(path)).values() for a in values
+            ]
     elif how == "trusted":
-        with W.trusted_torch_tensors(Path(path)) as lazy:
+        with weights.trusted_torch_tensors(Path(path)) as lazy:
             arrays = [lazy[key] for key in lazy]
     else:
-        arrays = list(W.read_safetensors(Path(path)).values())
+        arrays = list(weights.read_safetensors(Path(path)).values())
     total = float(sum(float(a.sum(dtype=np.float64)) for a in arrays))  # every byte touched
     seconds = time.perf_counter() - start
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())

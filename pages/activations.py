@@ -10,14 +10,18 @@ from __future__ import annotations
 import streamlit as st
 
 from components.keras_side.digits import is_digits
-from components.ui import activation_views as V
+from components.ui import activation_views
 from components.ui.activation_fragment import feature_maps_ui
-from components.ui.activation_image import decoded_image, image_sidebar_ui, network_sections_ui
+from components.ui.activation_image import (
+    image_sidebar_ui,
+    network_sections_ui,
+    require_decoded_image,
+)
 from components.ui.digits_views import digits_page_ui
 from components.ui.i18n import t
 from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of, pick_network
-from components.ui.weights_choice import weights_label, weights_ready, weights_sidebar_ui
+from components.ui.weights_choice import require_weights, weights_label, weights_sidebar_ui
 
 route_through_app()
 
@@ -28,7 +32,7 @@ spec = pick_network("act")  # a network that cannot be built: the picker said wh
 if spec is None:
     st.stop()
 analysis = analysis_of(spec)
-if not V.fits_budget_ui(analysis):
+if not activation_views.fits_budget_ui(analysis):
     st.stop()
 if is_digits(spec):  # the network trained here: drawing canvas and step view
     digits_page_ui()
@@ -36,10 +40,10 @@ if is_digits(spec):  # the network trained here: drawing canvas and step view
 
 picked = weights_sidebar_ui(spec)
 image = image_sidebar_ui()
-weights = weights_ready(spec, picked)  # None: a file to choose or weights to fetch, said why
+weights = require_weights(spec, picked)  # None: a file to choose or weights to fetch, said why
 if weights is None:
     st.stop()
-decoded = decoded_image(spec, image)
+decoded = require_decoded_image(spec, image)
 if decoded is None:
     st.stop()
 run = network_sections_ui(analysis, weights, image, decoded)  # None: it said what failed

@@ -13,12 +13,12 @@ from components.engine.report import shape_text
 from components.ui.i18n import t
 from components.ui.navigation import route_through_app
 from components.ui.network_picker import analysis_of, pick_network
-from components.ui.network_view import network_view
+from components.ui.network_view import network_view_ui
 from components.ui.presentation import (
     apply_presentation_style,
     present_layer_ui,
     presentation_active,
-    presentation_toggle,
+    presentation_toggle_ui,
 )
 from components.ui.safe_text import plain
 
@@ -30,10 +30,10 @@ if spec is None:
     st.stop()
 analysis = analysis_of(spec)
 st.title(t("arch.title", name=plain(spec.name), shape=shape_text(spec.input_shape)))
-presentation_toggle("arch_present")
+presentation_toggle_ui("arch_present")
 if presentation_active():
     apply_presentation_style()
     present_layer_ui(analysis, "arch")
 else:
     st.caption(t("arch.intro"))
-    network_view(analysis, "arch")
+    network_view_ui(analysis, "arch")

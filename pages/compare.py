@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.ui import compare_views as V
+from components.ui import compare_views
 from components.ui.i18n import t
 from components.ui.navigation import route_through_app
 
@@ -13,8 +13,8 @@ route_through_app()
 st.title(t("compare.title"))
 st.caption(t("compare.intro"))
 
-usable = V.comparison_cards_ui()
+usable = compare_views.comparison_cards_ui()
 if not usable:
     st.info(t("compare.none"))
     st.stop()
-V.comparison_ui(usable)
+compare_views.comparison_ui(usable)

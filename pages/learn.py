@@ -15,7 +15,7 @@ from components.ui.navigation import route_through_app
 from components.ui.presentation import (
     apply_presentation_style,
     presentation_active,
-    presentation_toggle,
+    presentation_toggle_ui,
 )
 
 route_through_app()
@@ -26,5 +26,5 @@ if presentation_active():
     fit_lesson_style()
 else:
     st.caption(t("learn.intro"))
-presentation_toggle("learn_present")
+presentation_toggle_ui("learn_present")
 lesson_ui(lesson_picker_ui())

@@ -11,7 +11,7 @@ from PIL import Image
 from components.engine.analysis import analyze
 from components.engine.spec import parse_spec
 from components.engine.vgg import vgg_spec
-from components.keras_side import featuremaps as F
+from components.keras_side import featuremaps
 from components.keras_side.activations import (
     MAX_SIDE,
     WeightsSource,
@@ -80,19 +80,22 @@ def test_budget_refuses_large_inputs_and_heads() -> None:
 def test_channel_order_first_and_most_active() -> None:
     fmap = np.zeros((4, 4, 5), np.float32)
     fmap[..., 3], fmap[..., 1], fmap[..., 4] = 9, 5, 1
-    assert F.channel_order(fmap, "first", 3) == [0, 1, 2]
-    assert F.channel_order(fmap, "active", 3) == [3, 1, 4]
-    assert F.channel_order(fmap, "first", 99) == [0, 1, 2, 3, 4]
+    assert featuremaps.channel_order(fmap, "first", 3) == [0, 1, 2]
+    assert featuremaps.channel_order(fmap, "active", 3) == [3, 1, 4]
+    assert featuremaps.channel_order(fmap, "first", 99) == [0, 1, 2, 3, 4]
 
 
 def test_tiles_are_pngs_with_shared_or_own_scale() -> None:
     fmap = np.zeros((7, 7, 2), np.float32)
     fmap[..., 0], fmap[..., 1] = 1.0, 4.0
     fmap[0, 0, :] = 0.0
-    shared = [Image.open(io.BytesIO(t)) for t in F.tiles(fmap, [0, 1], "shared")]
-    own = [Image.open(io.BytesIO(t)) for t in F.tiles(fmap, [0, 1], "channel")]
-    assert all(t.format == "PNG" and t.size == (F.TILE_PX, F.TILE_PX) for t in shared + own)
-    top = F.colourise(np.ones((1, 1)), 0, 1).getpixel((0, 0))
+    shared = [Image.open(io.BytesIO(t)) for t in featuremaps.tiles(fmap, [0, 1], "shared")]
+    own = [Image.open(io.BytesIO(t)) for t in featuremaps.tiles(fmap, [0, 1], "channel")]
+    assert all(
+        t.format == "PNG" and t.size == (featuremaps.TILE_PX, featuremaps.TILE_PX)
+        for t in shared + own
+    )
+    top = featuremaps.colourise(np.ones((1, 1)), 0, 1).getpixel((0, 0))
     # one shared range 0..4: channel 0 (value 1) is darker than channel 1 (value 4)
     colour = [[t.convert("RGB").getpixel((60, 60)) for t in group] for group in (shared, own)]
     assert colour[0][1] == top != colour[0][0]
@@ -103,7 +106,7 @@ def test_tiles_are_pngs_with_shared_or_own_scale() -> None:
 def test_vgg16_block1_layer_view_stays_under_a_megabyte() -> None:
     rng = np.random.default_rng(0)
     fmap = np.maximum(rng.normal(size=(224, 224, 64)), 0).astype(np.float32)
-    total = sum(map(len, F.tiles(fmap, list(range(64)), "shared")))
+    total = sum(map(len, featuremaps.tiles(fmap, list(range(64)), "shared")))
     assert total < 1_000_000
 
 
@@ -111,8 +114,8 @@ def test_receptive_field_box_from_the_engine_is_drawn(vgg16) -> None:
     rf = vgg16.layer("block2_conv1").receptive_field
     box = rf.box(10, 10, (224, 224))
     assert box == (16, 16, 26, 26)  # 10 px wide, centred on 0.5 + 10·2 = 20.5
-    picture = F.draw_box(Image.new("RGB", (224, 224), (0, 0, 0)), box)
-    assert picture.getpixel((16, 20)) == picture.getpixel((25, 25)) == F.BOX_COLOUR
+    picture = featuremaps.draw_box(Image.new("RGB", (224, 224), (0, 0, 0)), box)
+    assert picture.getpixel((16, 20)) == picture.getpixel((25, 25)) == featuremaps.BOX_COLOUR
     assert picture.getpixel((21, 21)) == picture.getpixel((27, 20)) == (0, 0, 0)
 
 
@@ -120,19 +123,19 @@ def test_layer_stats_and_dead_channels() -> None:
     fmap = np.zeros((2, 2, 3), np.float32)
     fmap[..., 0] = 2.0
     fmap[0, 0, 2] = 4.0
-    stats = F.layer_stats({"a": fmap, "b": np.array([0.0, 1.0, 3.0, 0.0])})
+    stats = featuremaps.layer_stats({"a": fmap, "b": np.array([0.0, 1.0, 3.0, 0.0])})
     assert stats["layer"].tolist() == ["a", "b"]
     assert stats.loc[0, "mean"] == pytest.approx(12 / 12)
     assert stats.loc[0, "zeros"] == pytest.approx(100 * 7 / 12)
-    assert stats.loc[0, "dead"] == 1 and F.dead_channels(fmap) == [1]
+    assert stats.loc[0, "dead"] == 1 and featuremaps.dead_channels(fmap) == [1]
     assert stats.loc[1, "zeros"] == 50.0 and np.isnan(stats.loc[1, "dead"])
-    assert F.channel_stats(fmap[..., 2]) == pytest.approx(
+    assert featuremaps.channel_stats(fmap[..., 2]) == pytest.approx(
         {"min": 0.0, "max": 4.0, "mean": 1.0, "std": 3**0.5, "zeros": 75.0}
     )
 
 
 def test_overlay_has_the_picture_size() -> None:
-    out = F.overlay(Image.new("RGB", (64, 48), (255, 0, 0)), np.eye(4, dtype=np.float32))
+    out = featuremaps.overlay(Image.new("RGB", (64, 48), (255, 0, 0)), np.eye(4, dtype=np.float32))
     assert out.size == (64, 48) and out.mode == "RGB"
 
 

@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from components.keras_side.activations import Network
-from components.ui import activation_views as V
+from components.ui import activation_views
 from tests.apptest import open_page
 
 pytestmark = pytest.mark.keras
@@ -20,7 +20,7 @@ def live_networks() -> list[Network]:
 
 
 def test_an_evicted_network_is_not_held_by_the_session_that_used_it() -> None:
-    V.network.clear()
+    activation_views.network.clear()
     before = len(live_networks())
     at = open_page("pages/activations.py", timeout=120, **SMALL)
     assert not at.exception and any("channels of block1_conv1" in c.value for c in at.caption)
@@ -28,5 +28,5 @@ def test_an_evicted_network_is_not_held_by_the_session_that_used_it() -> None:
     at.select_slider(key="act_layer").set_value("block2_conv1").run()
     assert not at.exception  # the fragment still has what it needs
     assert any("channels of block2_conv1" in c.value for c in at.caption)
-    V.network.clear()  # what eviction does
+    activation_views.network.clear()  # what eviction does
     assert len(live_networks()) == before  # the open session does not keep it

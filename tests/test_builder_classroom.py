@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.engine import editor as E
+from components.engine import editor
 from components.engine.presets import load_preset
 from components.ui.custom_views import _check_cell
 from tests.apptest import as_read, open_page
@@ -21,10 +21,10 @@ def test_your_own_network_starts_empty_with_a_new_name() -> None:
 
 
 def test_a_broken_row_keeps_the_shapes_above_it() -> None:
-    rows = E.spec_to_rows(load_preset("seed-example"))  # conv, pool (74×74×16), flatten, dense
-    rows.insert(2, E.empty_row("conv2d") | {"kernel": 64, "filters": 8})  # 74×74 → 11×11 valid
-    rows.insert(3, E.empty_row("conv2d") | {"kernel": 32, "filters": 8})  # 11×11: too small
-    checked = E.check(rows, "t", (150, 150, 3))
+    rows = editor.spec_to_rows(load_preset("seed-example"))  # conv, pool (74×74×16), flatten, dense
+    rows.insert(2, editor.empty_row("conv2d") | {"kernel": 64, "filters": 8})  # 74×74 → 11×11 valid
+    rows.insert(3, editor.empty_row("conv2d") | {"kernel": 32, "filters": 8})  # 11×11: too small
+    checked = editor.check(rows, "t", (150, 150, 3))
     assert checked.analysis is None
     assert [i.layer for i in checked.errors] == [3]
     cells = [_check_cell(checked, i) for i in range(len(rows))]

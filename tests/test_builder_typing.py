@@ -7,7 +7,7 @@ browser resends all of it each time) must be read against the rows the editor wa
 
 from __future__ import annotations
 
-from components.engine import editor as E
+from components.engine import editor
 from components.engine.analysis import analyze
 from components.engine.presets import load_preset
 from components.engine.spec import decode_spec, parse_spec
@@ -72,13 +72,13 @@ def test_add_below_and_delete_buttons_rekey_the_grid() -> None:
     at.button(key="custom_insert").click().run()
     assert not at.exception and editor_key(at) != key
     rows = at.session_state["custom_rows"]
-    assert len(rows) == n + 1 and rows[1] == E.empty_row("conv2d")
+    assert len(rows) == n + 1 and rows[1] == editor.empty_row("conv2d")
     assert at.selectbox(key="custom_move_row").value == 1
     assert len(at.data_editor[0].value) == n + 1
     assert len(decode_spec(at.query_params["spec"]).layers) == n + 1
     at.button(key="custom_delete").click().run()
     assert not at.exception
-    assert at.session_state["custom_rows"] == E.spec_to_rows(load_preset(SEED))
+    assert at.session_state["custom_rows"] == editor.spec_to_rows(load_preset(SEED))
     assert at.query_params.get("preset") == SEED
 
 
@@ -89,17 +89,17 @@ def test_deleting_every_row_leaves_an_add_button() -> None:
         assert not at.exception
     assert at.session_state["custom_rows"] == []
     at.button(key="custom_insert").click().run()
-    assert not at.exception and at.session_state["custom_rows"] == [E.empty_row("conv2d")]
+    assert not at.exception and at.session_state["custom_rows"] == [editor.empty_row("conv2d")]
 
 
 def test_insert_and_delete_rows() -> None:
-    rows = [E.empty_row("conv2d"), E.empty_row("dense")]
-    assert [r["type"] for r in E.insert(rows, 0, "flatten")] == ["conv2d", "flatten", "dense"]
-    assert [r["type"] for r in E.insert(rows, -1, "dropout")] == ["dropout", "conv2d", "dense"]
-    assert [r["type"] for r in E.insert(rows, 9, "dropout")] == ["conv2d", "dense", "dropout"]
-    assert E.insert([], -1, "conv2d") == [E.empty_row("conv2d")]
-    assert [r["type"] for r in E.delete(rows, 0)] == ["dense"]
-    assert E.delete(rows, 5) == rows
+    rows = [editor.empty_row("conv2d"), editor.empty_row("dense")]
+    assert [r["type"] for r in editor.insert(rows, 0, "flatten")] == ["conv2d", "flatten", "dense"]
+    assert [r["type"] for r in editor.insert(rows, -1, "dropout")] == ["dropout", "conv2d", "dense"]
+    assert [r["type"] for r in editor.insert(rows, 9, "dropout")] == ["conv2d", "dense", "dropout"]
+    assert editor.insert([], -1, "conv2d") == [editor.empty_row("conv2d")]
+    assert [r["type"] for r in editor.delete(rows, 0)] == ["dense"]
+    assert editor.delete(rows, 5) == rows
 
 
 def test_blank_cells_show_a_dash_in_every_language() -> None:

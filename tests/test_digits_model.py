@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image, ImageDraw
 
 from components.engine.analysis import analyze
-from components.keras_side import digits as D
+from components.keras_side import digits
 from tests.keras_compare import assert_matches_keras
 
 PINNED_ACCURACY = 0.97
@@ -18,25 +18,25 @@ PINNED_ACCURACY = 0.97
 
 @pytest.fixture(scope="module")
 def net():
-    return D.build_trained()
+    return digits.build_trained()
 
 
 def held_out_inputs() -> tuple[np.ndarray, np.ndarray]:
-    data = D.held_out()
-    return np.array([D.network_input(c) for c in data.cells])[..., None], data.labels
+    data = digits.held_out()
+    return np.array([digits.network_input(c) for c in data.cells])[..., None], data.labels
 
 
 def test_shipped_files_are_small_and_arrays_only() -> None:
-    assert D.WEIGHTS.stat().st_size < 1_000_000
-    assert D.HELDOUT.stat().st_size < 100_000
-    weights = D.read_weights()
-    analysis = analyze(D.digits_spec())
+    assert digits.WEIGHTS.stat().st_size < 1_000_000
+    assert digits.HELDOUT.stat().st_size < 100_000
+    weights = digits.read_weights()
+    analysis = analyze(digits.digits_spec())
     assert sum(a.size for arrays_ in weights.values() for a in arrays_) == analysis.total_params
     assert analysis.total_params == 22_634
 
 
 def test_held_out_set_is_balanced_and_real() -> None:
-    data = D.held_out()
+    data = digits.held_out()
     assert data.cells.shape == (360, 8, 8) and data.cells.max() <= 16
     assert sorted(set(data.labels.tolist())) == list(range(10))
     assert len(set(data.indices.tolist())) == 360
@@ -47,16 +47,16 @@ def test_held_out_digits_were_not_trained_on() -> None:
     pytest.importorskip("sklearn")
     from training.train_digits import split
 
-    images, target, train, held = split(seed=0)
+    pictures, target, train, held = split(seed=0)
     assert not set(train) & set(held)
-    assert np.array_equal(held, D.held_out().indices)
-    assert np.array_equal(images[held].astype(np.uint8), D.held_out().cells)
-    assert np.array_equal(target[held], D.held_out().labels)
+    assert np.array_equal(held, digits.held_out().indices)
+    assert np.array_equal(pictures[held].astype(np.uint8), digits.held_out().cells)
+    assert np.array_equal(target[held], digits.held_out().labels)
 
 
 @pytest.mark.keras
 def test_preset_matches_keras() -> None:
-    assert_matches_keras(D.digits_spec())
+    assert_matches_keras(digits.digits_spec())
 
 
 @pytest.mark.keras
@@ -71,7 +71,7 @@ def test_numpy_forward_equals_keras(net) -> None:
     x, _ = held_out_inputs()
     for image in x[:5]:
         keras_out = net.activations(image[None])
-        numpy_out = D.numpy_forward(image)
+        numpy_out = digits.numpy_forward(image)
         for name, value in keras_out.items():
             np.testing.assert_allclose(numpy_out[name], value, rtol=1e-4, atol=1e-4)
 
@@ -84,11 +84,11 @@ def test_training_script_first_epoch_on_a_tiny_subset(tmp_path) -> None:
     figures = train(tmp_path, seed=1, epochs=1, subset=64, copies=1)
     assert figures["training_examples"] == 128 and figures["heldout_examples"] == 360
     assert 0.0 <= figures["heldout_accuracy"] <= 1.0
-    weights = D.read_weights(tmp_path / D.WEIGHTS.name)
+    weights = digits.read_weights(tmp_path / digits.WEIGHTS.name)
     assert {name: [a.shape for a in v] for name, v in weights.items()} == {
-        name: [a.shape for a in v] for name, v in D.read_weights().items()
+        name: [a.shape for a in v] for name, v in digits.read_weights().items()
     }
-    assert (tmp_path / D.HELDOUT.name).is_file()
+    assert (tmp_path / digits.HELDOUT.name).is_file()
 
 
 # ------------------------------------------------------------------ drawings → the data's cells
@@ -136,19 +136,19 @@ STROKES = {
 
 @pytest.mark.parametrize("digit", sorted(STROKES))
 def test_drawn_strokes_are_read_as_their_digit(digit: int) -> None:
-    cells = D.cells_from_ink(D.ink_of(canvas(STROKES[digit])))
+    cells = digits.cells_from_ink(digits.ink_of(canvas(STROKES[digit])))
     assert cells is not None
     assert cells.shape == (8, 8) and cells.max() <= 16
     assert (cells.sum(axis=1) > 0).all()  # the digit's height fills the box, as in the data
-    probabilities = D.numpy_forward(D.network_input(cells))["predictions"]
+    probabilities = digits.numpy_forward(digits.network_input(cells))["predictions"]
     assert int(probabilities.argmax()) == digit
 
 
 @pytest.mark.keras
 def test_canvas_path_through_keras(net) -> None:
     for digit, stroke in STROKES.items():
-        x = D.network_input(D.cells_from_ink(D.ink_of(canvas(stroke))))
-        assert int(net.forward(D.batch(x)).argmax()) == digit
+        x = digits.network_input(digits.cells_from_ink(digits.ink_of(canvas(stroke))))
+        assert int(net.forward(digits.batch(x)).argmax()) == digit
 
 
 def test_where_the_digit_is_drawn_does_not_matter() -> None:
@@ -156,19 +156,19 @@ def test_where_the_digit_is_drawn_does_not_matter() -> None:
     ImageDraw.Draw(small).line([(10, 10), (60, 10), (30, 80)], **W | {"width": 8})
     big = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
     ImageDraw.Draw(big).line([(80, 50), (200, 50), (120, 240)], **W)
-    a = D.cells_from_ink(D.ink_of(np.asarray(small)))
-    b = D.cells_from_ink(D.ink_of(np.asarray(big)))
+    a = digits.cells_from_ink(digits.ink_of(np.asarray(small)))
+    b = digits.cells_from_ink(digits.ink_of(np.asarray(big)))
     assert (a.sum(axis=1) > 0).all() and (b.sum(axis=1) > 0).all()
 
 
 def test_empty_canvas_is_no_digit() -> None:
-    assert D.cells_from_ink(D.ink_of(np.zeros((280, 280, 4), np.uint8))) is None
+    assert digits.cells_from_ink(digits.ink_of(np.zeros((280, 280, 4), np.uint8))) is None
 
 
 def test_light_paper_is_inverted() -> None:
     paper = Image.new("L", (100, 100), 240)
     ImageDraw.Draw(paper).line((50, 10, 50, 90), fill=20, width=8)
-    ink = D.ink_of_picture(paper)
+    ink = digits.ink_of_picture(paper)
     assert ink[50, 50] > 0.9 and ink[5, 5] < 0.1
 
 
@@ -181,12 +181,12 @@ def test_light_paper_is_inverted() -> None:
     )
 )
 def test_any_canvas_gives_cells_or_none(pixels: np.ndarray) -> None:
-    cells = D.cells_from_ink(D.ink_of(pixels))
-    ink_somewhere = (D.ink_of(pixels) >= D.INK).any()
+    cells = digits.cells_from_ink(digits.ink_of(pixels))
+    ink_somewhere = (digits.ink_of(pixels) >= digits.INK).any()
     assert (cells is None) == (not ink_somewhere)
     if cells is not None:
         assert cells.shape == (8, 8) and cells.min() >= 0 and cells.max() <= 16
-        x = D.network_input(cells)
+        x = digits.network_input(cells)
         assert x.shape == (32, 32) and x.min() >= 0.0 and x.max() <= 1.0
 
 
@@ -202,13 +202,13 @@ def png_bytes(picture: Image.Image) -> bytes:
 
 
 def test_a_photographed_digit_dark_on_light_is_read() -> None:
-    from components.keras_side import images as I
+    from components.keras_side import images
 
     paper = Image.new("RGB", (300, 400), (235, 230, 220))
     ImageDraw.Draw(paper).line([(90, 80), (220, 80), (140, 330)], fill=(30, 30, 40), width=22)
-    decoded = I.decode(png_bytes(paper), channels=1)
-    cells = D.cells_from_ink(D.ink_of_picture(decoded.image))
-    assert int(D.numpy_forward(D.network_input(cells))["predictions"].argmax()) == 7
+    decoded = images.decode(png_bytes(paper), channels=1)
+    cells = digits.cells_from_ink(digits.ink_of_picture(decoded.image))
+    assert int(digits.numpy_forward(digits.network_input(cells))["predictions"].argmax()) == 7
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -224,13 +224,13 @@ def test_a_photographed_digit_dark_on_light_is_read() -> None:
 )
 def test_any_upload_gives_cells_none_or_a_clear_problem(data: bytes) -> None:
     from components.engine.errors import InputError
-    from components.keras_side import images as I
+    from components.keras_side import images
 
     try:
-        decoded = I.decode(data, channels=1)
+        decoded = images.decode(data, channels=1)
     except InputError as problem:
         assert problem.code.startswith("act.err.")
         return
-    cells = D.cells_from_ink(D.ink_of_picture(decoded.image))
+    cells = digits.cells_from_ink(digits.ink_of_picture(decoded.image))
     if cells is not None:
         assert cells.shape == (8, 8) and cells.min() >= 0 and cells.max() <= 16

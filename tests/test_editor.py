@@ -6,45 +6,45 @@ import math
 
 import pytest
 
-from components.engine import editor as E
+from components.engine import editor
 from components.engine.errors import InputError
 from components.engine.presets import load_preset, preset_names
 from components.engine.spec import Layer, NetworkSpec, parse_spec
 from tests.english import hint, message
 
 
-def seed_rows() -> list[E.Row]:
-    return E.spec_to_rows(load_preset("seed-example"))
+def seed_rows() -> list[editor.Row]:
+    return editor.spec_to_rows(load_preset("seed-example"))
 
 
-def checked(rows: list[E.Row], shape: tuple[int, int, int] = (150, 150, 3)) -> E.Checked:
-    return E.check(rows, "seed-example", shape)
+def checked(rows: list[editor.Row], shape: tuple[int, int, int] = (150, 150, 3)) -> editor.Checked:
+    return editor.check(rows, "seed-example", shape)
 
 
 @pytest.mark.parametrize("name", preset_names())
 def test_every_preset_round_trips_through_the_table(name: str) -> None:
     spec = load_preset(name)
-    rows = E.spec_to_rows(spec)
+    rows = editor.spec_to_rows(spec)
     assert len(rows) == len(spec.layers)
-    assert set(rows[0]) == set(E.COLUMNS)
-    result = E.check(rows, spec.name, spec.input_shape)
+    assert set(rows[0]) == set(editor.COLUMNS)
+    result = editor.check(rows, spec.name, spec.input_shape)
     assert not result.errors
     assert result.spec == spec
 
 
 def test_automatic_names_stay_blank_and_explicit_ones_are_kept() -> None:
     assert all(row["name"] is None for row in seed_rows())
-    assert E.spec_to_rows(load_preset("tiny-vgg"))[0]["name"] == "conv_1_1"
+    assert editor.spec_to_rows(load_preset("tiny-vgg"))[0]["name"] == "conv_1_1"
     assert checked(seed_rows()).names[:3] == ("conv2d", "max_pooling2d", "conv2d_1")
 
 
 def test_rows_to_spec_keeps_only_the_fields_of_each_type() -> None:
     rows = [
-        E.empty_row("conv2d") | {"units": 5, "rate": 0.3},
-        E.empty_row("activation") | {"activation": "tanh"},
-        E.empty_row("dropout"),
+        editor.empty_row("conv2d") | {"units": 5, "rate": 0.3},
+        editor.empty_row("activation") | {"activation": "tanh"},
+        editor.empty_row("dropout"),
     ]
-    raw = E.rows_to_spec(rows, "n", (8, 8, 1))
+    raw = editor.rows_to_spec(rows, "n", (8, 8, 1))
     assert raw["layers"][0] == {
         "type": "conv2d",
         "filters": 16,
@@ -59,7 +59,7 @@ def test_rows_to_spec_keeps_only_the_fields_of_each_type() -> None:
 
 
 def test_editing_the_first_conv_changes_the_total() -> None:
-    rows = E.apply_edits(seed_rows(), {"edited_rows": {"0": {"filters": 32.0}}})
+    rows = editor.apply_edits(seed_rows(), {"edited_rows": {"0": {"filters": 32.0}}})
     assert rows[0]["filters"] == 32 and isinstance(rows[0]["filters"], int)
     result = checked(rows)
     assert result.analysis is not None
@@ -67,13 +67,13 @@ def test_editing_the_first_conv_changes_the_total() -> None:
 
 
 def test_changing_a_type_fills_its_defaults_and_clears_what_it_does_not_take() -> None:
-    rows = [E.empty_row("conv2d") | {"name": "conv2d_1", "stride": 2}]
-    out = E.apply_edits(rows, {"edited_rows": {0: {"type": "maxpool2d"}}})[0]
+    rows = [editor.empty_row("conv2d") | {"name": "conv2d_1", "stride": 2}]
+    out = editor.apply_edits(rows, {"edited_rows": {0: {"type": "maxpool2d"}}})[0]
     assert out["pool"] == 2 and out["stride"] == 2  # stride carries over, pool is new
     assert out["filters"] is None and out["activation"] is None
     assert out["name"] is None  # an automatic name follows the new type
-    kept = E.apply_edits(
-        [E.empty_row("conv2d") | {"name": "stem"}], {"edited_rows": {0: {"type": "dense"}}}
+    kept = editor.apply_edits(
+        [editor.empty_row("conv2d") | {"name": "stem"}], {"edited_rows": {0: {"type": "dense"}}}
     )
     assert kept[0]["name"] == "stem" and kept[0]["units"] == 10
 
@@ -81,23 +81,23 @@ def test_changing_a_type_fills_its_defaults_and_clears_what_it_does_not_take() -
 def test_added_and_deleted_rows() -> None:
     rows = seed_rows()
     edits = {"deleted_rows": [1], "added_rows": [{"type": "dropout"}, {}]}
-    out = E.apply_edits(rows, edits)
+    out = editor.apply_edits(rows, edits)
     assert len(out) == len(rows) + 1
     assert out[1]["type"] == "conv2d"
     assert out[-2]["rate"] == 0.5 and out[-1]["type"] is None
-    assert E.apply_edits(rows, None) == rows
+    assert editor.apply_edits(rows, None) == rows
 
 
 def test_empty_cells_in_any_form_are_none() -> None:
-    row = E.normalize({"type": "dense", "units": math.nan, "name": "  ", "activation": None})
+    row = editor.normalize({"type": "dense", "units": math.nan, "name": "  ", "activation": None})
     assert row["units"] is None and row["name"] is None and row["activation"] is None
 
 
 def test_move_swaps_neighbours_and_keeps_the_ends() -> None:
     rows = [{"n": i} for i in range(3)]
-    assert [r["n"] for r in E.move(rows, 1, -1)] == [1, 0, 2]
-    assert [r["n"] for r in E.move(rows, 2, 1)] == [0, 1, 2]
-    assert [r["n"] for r in E.move(rows, 0, -1)] == [0, 1, 2]
+    assert [r["n"] for r in editor.move(rows, 1, -1)] == [1, 0, 2]
+    assert [r["n"] for r in editor.move(rows, 2, 1)] == [0, 1, 2]
+    assert [r["n"] for r in editor.move(rows, 0, -1)] == [0, 1, 2]
 
 
 def test_a_kernel_larger_than_its_input_marks_that_row() -> None:
@@ -139,15 +139,15 @@ def test_dense_on_an_image_is_a_warning_not_an_error() -> None:
 
 
 def test_whole_network_problems_have_no_row() -> None:
-    result = E.check(seed_rows(), "", (150, 150, 3))
+    result = editor.check(seed_rows(), "", (150, 150, 3))
     assert [i.field for i in result.errors] == ["name"]
-    assert E.check([], "n", (150, 150, 3)).errors[0].field == "layers"
-    too_many = [E.empty_row("batchnorm")] * 10_000
-    assert "10,000 layers" in message(E.check(too_many, "n", (8, 8, 1)).errors[0])
+    assert editor.check([], "n", (150, 150, 3)).errors[0].field == "layers"
+    too_many = [editor.empty_row("batchnorm")] * 10_000
+    assert "10,000 layers" in message(editor.check(too_many, "n", (8, 8, 1)).errors[0])
 
 
 def test_non_square_windows_cannot_be_put_in_the_table() -> None:
     spec = NetworkSpec("n", (32, 32, 3), (Layer("conv2d", "c", 4, kernel=(3, 5)),))
     with pytest.raises(InputError) as info:
-        E.spec_to_rows(spec)
+        editor.spec_to_rows(spec)
     assert info.value.issues[0].layer == 0 and info.value.issues[0].field == "kernel"

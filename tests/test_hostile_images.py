@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from components.keras_side import images as I
+from components.keras_side import images
 
 SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -49,8 +49,8 @@ def samples() -> tuple[bytes, ...]:
 
 def decoded_or_refused(data: bytes, channels: int) -> None:
     try:
-        result = I.decode(data, channels=channels)
-    except I.ImageError as error:
+        result = images.decode(data, channels=channels)
+    except images.ImageError as error:
         assert error.code.startswith(("act.err.", "hostile.")), error.code
         return
     assert result.image.mode == ("L" if channels == 1 else "RGB")
@@ -105,5 +105,5 @@ def test_header_damage(data: bytes, at: int, junk: bytes, channels: int) -> None
 )
 def test_known_open_failures_are_image_errors(data: bytes) -> None:
     """Files that fail inside Image.open, not only in load()."""
-    with pytest.raises(I.ImageError):
-        I.decode(data)
+    with pytest.raises(images.ImageError):
+        images.decode(data)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.engine import compare as E
+from components.engine import compare
 from components.engine.choice import ascii_int, parse_input_size
 from components.engine.errors import InputError
 from components.engine.presets import load_preset
@@ -64,21 +64,22 @@ cmp_piece = st.one_of(
 def test_any_cmp_value(pieces: list[str], with_spec: bool) -> None:
     """The cmp= language: 2-4 usable items, every other piece rejected alone, never raised."""
     link_spec = load_preset("tiny-vgg") if with_spec else None
-    result = E.parse_link(",".join(pieces), link_spec)
-    assert E.MIN_ITEMS <= len(result.items) <= E.MAX_ITEMS
+    result = compare.parse_link(",".join(pieces), link_spec)
+    assert compare.MIN_ITEMS <= len(result.items) <= compare.MAX_ITEMS
     for item in result.items:
-        E.configure(item)
-        assert E.parse_link(E.link_value([item]), link_spec).items[0] == item  # round-trips
+        compare.configure(item)
+        again = compare.parse_link(compare.link_value([item]), link_spec)
+        assert again.items[0] == item  # round-trips
     for bad in result.rejected:
-        assert bad.reason in E.Reason.__args__
+        assert bad.reason in compare.Reason.__args__
 
 
 def test_the_spec_item_is_the_links_network() -> None:
     spec = load_preset("lenet5")
-    result = E.parse_link("spec,vgg16", spec)
+    result = compare.parse_link("spec,vgg16", spec)
     assert not result.rejected
-    assert result.items[0].spec() == spec and E.link_value(result.items) == "spec,vgg16"
-    assert [r.reason for r in E.parse_link("spec,vgg16").rejected] == ["no_spec"]
-    assert [r.reason for r in E.parse_link("spec/notop", spec).rejected] == ["option"]
-    bigger = E.parse_link("spec@64x64x1", spec).items[0]
+    assert result.items[0].spec() == spec and compare.link_value(result.items) == "spec,vgg16"
+    assert [r.reason for r in compare.parse_link("spec,vgg16").rejected] == ["no_spec"]
+    assert [r.reason for r in compare.parse_link("spec/notop", spec).rejected] == ["option"]
+    bigger = compare.parse_link("spec@64x64x1", spec).items[0]
     assert bigger.spec().input_shape == (64, 64, 1) and bigger.token == "spec@64x64x1"

@@ -286,7 +286,7 @@ def timm_forward(sd: dict[str, np.ndarray], image_chw: np.ndarray) -> np.ndarray
 @pytest.mark.keras
 @pytest.mark.parametrize("fcconv", [False, True])
 def test_timm_layout_matches_numpy_reference_in_both_heads(fcconv: bool, tmp_path) -> None:
-    from components.keras_side import weights as W
+    from components.keras_side import weights
     from tests.test_weights import build
 
     spec = tiny_spec(fcconv)
@@ -295,9 +295,9 @@ def test_timm_layout_matches_numpy_reference_in_both_heads(fcconv: bool, tmp_pat
     save_file(sd, str(tmp_path / "tiny.safetensors"))
     image = rng.normal(0, 1, (3, 28, 28))
     model = build(spec, 0)
-    with W.torch_tensors(tmp_path / "tiny.safetensors") as tensors:
-        arrays, notes = W.torch_to_keras(spec, model, tensors)
-        W.assign(model, arrays)
+    with weights.torch_tensors(tmp_path / "tiny.safetensors") as tensors:
+        arrays, notes = weights.torch_to_keras(spec, model, tensors)
+        weights.assign(model, arrays)
     got = np.asarray(model(image.transpose(1, 2, 0)[None].astype(np.float32))).reshape(-1)
     expected = timm_forward(sd, image)
     assert notes == ()

@@ -95,14 +95,14 @@ def test_imagenet_without_network_states_the_size_and_never_hangs(
     vgg16, page, tmp_path, monkeypatch
 ) -> None:
     """Offline as this test machine is; a closed local port stands in where CI has a network."""
-    from components.keras_side import weights as W
+    from components.keras_side import weights
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    real_url = W._keras_weights_url
+    real_url = weights._keras_weights_url
     monkeypatch.setattr(
-        W,
+        weights,
         "_keras_weights_url",
         lambda arch, top: real_url(arch, top).replace("https://", f"http://127.0.0.1:{port}/"),
     )
@@ -234,13 +234,13 @@ def test_layer_in_the_share_link_is_selected(page) -> None:
 
 def test_cached_imagenet_weights_are_the_default_and_trained(page, tmp_path, monkeypatch) -> None:
     """A VGG16 no-top file in Keras' cache (made here, same layout): used, no 'untrained'."""
-    from components.keras_side import weights as W
+    from components.keras_side import weights
     from components.keras_side.builder import build_model
     from tests.weights_files import write_legacy_h5
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     spec = vgg_spec("vgg16", (32, 32, 3), include_top=False)
-    file = W.imagenet_file(spec)
+    file = weights.imagenet_file(spec)
     file.path.parent.mkdir(parents=True)
     write_legacy_h5(build_model(spec), file.path)
     at = page(arch="vgg16", input="32x32x3", top="0")

@@ -11,8 +11,7 @@ from streamlit.testing.v1 import AppTest
 from components.engine.analysis import analyze
 from components.engine.presets import load_preset
 from components.engine.vgg import vgg_spec
-from components.ui import activation_views as V
-from components.ui import arch_charts as C
+from components.ui import activation_views, arch_charts
 from tests.apptest import as_read, open_page
 from tests.conftest import SMALL_VGG
 
@@ -28,7 +27,7 @@ def texts(elements) -> list[str]:
 
 
 def diagram(at: AppTest) -> dict:
-    charts = [c for c in at.get("plotly_chart") if V.DIAGRAM_KEY in c.proto.id]
+    charts = [c for c in at.get("plotly_chart") if activation_views.DIAGRAM_KEY in c.proto.id]
     assert len(charts) == 1
     return json.loads(charts[0].proto.spec)
 
@@ -37,14 +36,18 @@ def highlighted(at: AppTest) -> list[str]:
     """Names of the bars drawn in the highlight colour."""
     bars = next(trace for trace in diagram(at)["data"] if trace["type"] == "bar")
     colours = bars["marker"]["color"]
-    return [row[0] for row, c in zip(bars["customdata"], colours, strict=True) if c == C.HIGHLIGHT]
+    return [
+        row[0]
+        for row, c in zip(bars["customdata"], colours, strict=True)
+        if c == arch_charts.HIGHLIGHT
+    ]
 
 
 def assert_explains(at: AppTest, name: str) -> None:
     assert any(m.startswith(f"**{name}** (") for m in texts(at.markdown))
     info = VGG11_64.layer(name)
     rows = [frame.value for frame in at.dataframe if "macs" in frame.value.columns]
-    assert [list(frame.columns) for frame in rows] == [list(V.ROW_COLUMNS)]
+    assert [list(frame.columns) for frame in rows] == [list(activation_views.ROW_COLUMNS)]
     row = rows[0].iloc[0]
     assert (row["params"], row["macs"]) == (info.params, info.macs)
     assert row["output_shape"] == "×".join(map(str, info.output_shape))
@@ -97,14 +100,19 @@ def test_a_refused_click_leaves_a_note_and_keeps_the_layer(page) -> None:
 def test_clicked_layer_reads_the_name_then_the_index() -> None:
     names = ["block1_conv1", "block1_pool", "flatten", "fc1"]
     maps = names[:2]
-    assert V.clicked_layer([{"x": 1, "customdata": ["block1_pool", "x"]}], names, maps) == (
+    assert activation_views.clicked_layer(
+        [{"x": 1, "customdata": ["block1_pool", "x"]}], names, maps
+    ) == (
         "block1_pool",
         None,
     )
-    assert V.clicked_layer([{"x": 0}], names, maps) == ("block1_conv1", None)
-    assert V.clicked_layer([{"x": 3, "customdata": ["fc1"]}], names, maps) == (None, "fc1")
-    assert V.clicked_layer([], names, maps) == (None, None)
-    assert V.clicked_layer([{"x": 9}], names, maps) == (None, None)
+    assert activation_views.clicked_layer([{"x": 0}], names, maps) == ("block1_conv1", None)
+    assert activation_views.clicked_layer([{"x": 3, "customdata": ["fc1"]}], names, maps) == (
+        None,
+        "fc1",
+    )
+    assert activation_views.clicked_layer([], names, maps) == (None, None)
+    assert activation_views.clicked_layer([{"x": 9}], names, maps) == (None, None)
 
 
 @pytest.mark.keras

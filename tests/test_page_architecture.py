@@ -11,7 +11,7 @@ from components.engine.analysis import analyze
 from components.engine.facts import facts
 from components.engine.report import to_csv
 from components.engine.vgg import CONFIGS, vgg_spec
-from components.ui import arch_charts as C
+from components.ui import arch_charts
 from components.ui.i18n import translate
 from components.ui.tables import layer_frame
 from tests.apptest import html as headline
@@ -123,7 +123,7 @@ def test_layer_in_the_link_is_explained_and_an_unknown_one_falls_back(page, vgg1
     assert "(3·3·128 + 1)·256 = 295,168" in text(at)
     bars = next(trace for trace in chart(at)["data"] if trace["type"] == "bar")
     index = vgg16.layer("block3_conv1").index
-    assert bars["marker"]["color"][index] == C.HIGHLIGHT
+    assert bars["marker"]["color"][index] == arch_charts.HIGHLIGHT
     lost = page(layer="conv99")
     assert not lost.exception
     assert lost.selectbox(key="arch_layer").value == "block1_conv1"
@@ -136,7 +136,7 @@ def test_picking_a_layer_updates_explanation_highlight_and_link(page, vgg16) -> 
     assert "(25,088 + 1)·4,096 = 102,764,544" in text(at)
     assert at.query_params["layer"] == "fc1"
     bars = next(trace for trace in chart(at)["data"] if trace["type"] == "bar")
-    highlighted = [i for i, c in enumerate(bars["marker"]["color"]) if c == C.HIGHLIGHT]
+    highlighted = [i for i, c in enumerate(bars["marker"]["color"]) if c == arch_charts.HIGHLIGHT]
     assert highlighted == [vgg16.layer("fc1").index]
     # what if the input doubled: fc1's parameters grow (its input is 14·14·512 then)
     assert "102,764,544 → **411,045,888**" in text(at)
@@ -169,7 +169,7 @@ def test_chinese_page_renders(page) -> None:
 def test_layer_figure_matches_the_engine_table() -> None:
     analysis = analyze(vgg_spec("vgg19", (96, 160, 3)))
     frame = layer_frame(analysis)
-    figure = C.layer_figure(frame, LABELS, log_params=False, highlight="block2_conv1")
+    figure = arch_charts.layer_figure(frame, LABELS, log_params=False, highlight="block2_conv1")
     bars, *lines = figure.data
     assert list(bars.y) == [i.params for i in analysis.layers]
     assert [d[0] for d in bars.customdata] == [i.name for i in analysis.layers]
@@ -177,13 +177,13 @@ def test_layer_figure_matches_the_engine_table() -> None:
     spatial = [i.output_shape[0] if len(i.output_shape) == 3 else None for i in analysis.layers]
     assert [None if v is None else int(v) for v in height.y] == spatial
     assert figure.layout.yaxis.type == "linear"
-    assert C.layer_figure(frame, LABELS).layout.yaxis.type == "log"
+    assert arch_charts.layer_figure(frame, LABELS).layout.yaxis.type == "log"
 
 
 def test_volume_figure_draws_one_box_per_shape_change() -> None:
     analysis = analyze(vgg_spec("vgg16_bn", include_top=False))
-    figure = C.volume_figure(layer_frame(analysis), LABELS)
-    shape_changing = [i for i in analysis.layers if i.keras_class not in C.SHAPE_KEEPING]
+    figure = arch_charts.volume_figure(layer_frame(analysis), LABELS)
+    shape_changing = [i for i in analysis.layers if i.keras_class not in arch_charts.SHAPE_KEEPING]
     hover = figure.data[-1]  # one marker per box carries the layer
     assert [d[0] for d in hover.customdata] == [i.name for i in shape_changing]
     assert hover.customdata[0][2] == "224×224×64"
@@ -212,7 +212,7 @@ def test_presentation_mode_steps_through_the_layers_with_the_diagram(page) -> No
     at.button(key="arch_step_left").click().run()
     assert at.session_state["arch_step"] == "block1_pool"
     bars = next(trace for trace in chart(at)["data"] if trace["type"] == "bar")
-    assert bars["marker"]["color"][1] == C.HIGHLIGHT
+    assert bars["marker"]["color"][1] == arch_charts.HIGHLIGHT
     assert "⌊(224 − 2 + 2·0)/2⌋ + 1 = 112" in text(at) or "(224 − 2 + 2·0)/2 + 1 = 112" in text(at)
     at.toggle(key="arch_present").set_value(False).run()
     assert "present" not in at.query_params and headline(at)

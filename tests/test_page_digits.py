@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from components.keras_side import digits as D
+from components.keras_side import digits
 from components.ui.i18n import translate
 from tests.apptest import as_read, html, messages, open_page
 from tests.conftest import ROOT
@@ -36,8 +36,10 @@ def reported(at, key: str) -> tuple[str, str]:
 def test_digits_page_predicts_the_sample_and_shows_every_layer() -> None:
     at = digits_page()
     metric = at.get("metric")[0]
-    net = D.build_trained()
-    expected = int(np.argmax(net.forward(D.batch(D.network_input(D.sample_cells(3))))))
+    net = digits.build_trained()
+    expected = int(
+        np.argmax(net.forward(digits.batch(digits.network_input(digits.sample_cells(3)))))
+    )
     assert metric.proto.body == str(expected) == "3"
     text = messages(at)
     for layer in ("block1_conv1", "block1_pool", "block2_conv1", "block3_pool"):

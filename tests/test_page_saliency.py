@@ -137,16 +137,17 @@ def test_compare_page_says_grad_cam_needs_trained_weights() -> None:
 def _two_trained_networks(paths: list[str]) -> None:
     """Script for AppTest: two trained-weights networks, one image, the compare view's maps."""
     from components.engine.spec import decode_spec
+    from components.keras_side import images
     from components.keras_side.activations import WeightsSource, build_network
-    from components.ui import activation_views as AV
+    from components.ui import activation_views
     from components.ui.saliency_views import across_networks_ui
 
     spec = decode_spec(SPEC_TOKEN)  # noqa: F821 (set by the test through the script's globals)
     nets, runs = [], []
     for path in paths:
         net = build_network(spec, WeightsSource("keras", path=path, digest=path))
-        image = AV.I.decode(AV.sample_bytes("chelsea"), channels=3)
-        runs.append(AV.run(net, path, image.image, image.digest, "crop"))
+        image = images.decode(activation_views.sample_bytes("chelsea"), channels=3)
+        runs.append(activation_views.run(net, path, image.image, image.digest, "crop"))
         nets.append(net)
     across_networks_ui(nets, runs, ["first [net]", "second"])
 
@@ -206,13 +207,15 @@ def test_one_channel_pictures_are_drawn() -> None:
     import numpy as np
     from PIL import Image
 
-    from components.ui import saliency_views as SV
+    from components.ui import saliency_views
 
     picture = Image.new("L", (8, 8), 90)
     cam = np.eye(4, dtype=np.float32)
-    heat = Image.open(io.BytesIO(SV.heat_png(picture, "t1", cam, 0.0, 1.0, 0.5)))
-    assert heat.size == (SV.DISPLAY_PX, SV.DISPLAY_PX) and heat.mode == "RGB"
+    heat = Image.open(io.BytesIO(saliency_views.heat_png(picture, "t1", cam, 0.0, 1.0, 0.5)))
+    assert (
+        heat.size == (saliency_views.DISPLAY_PX, saliency_views.DISPLAY_PX) and heat.mode == "RGB"
+    )
     signed = np.linspace(-1, 1, 64, dtype=np.float32).reshape(8, 8, 1)
-    grey = Image.open(io.BytesIO(SV.signed_png("t2", signed, 1.0)))
+    grey = Image.open(io.BytesIO(saliency_views.signed_png("t2", signed, 1.0)))
     assert grey.mode == "L" and grey.getpixel((0, 0)) == 0
-    assert grey.getpixel((SV.DISPLAY_PX - 1, SV.DISPLAY_PX - 1)) == 255
+    assert grey.getpixel((saliency_views.DISPLAY_PX - 1, saliency_views.DISPLAY_PX - 1)) == 255

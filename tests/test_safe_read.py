@@ -21,15 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.engine.formatting import byte_text
-from components.keras_side import safe_read as S
-from components.keras_side import weights as W
+from components.keras_side import safe_read, weights
 from tests.english import english
 
 MISBEHAVING = "tests.misbehaving_reader"
 
 
-def refusal(call, *args, **kwargs) -> W.WeightsError:
-    with pytest.raises(W.WeightsError) as info:
+def refusal(call, *args, **kwargs) -> weights.WeightsError:
+    with pytest.raises(weights.WeightsError) as info:
         call(*args, **kwargs)
     return info.value
 
@@ -104,17 +103,19 @@ def test_a_byte_that_segfaults_libhdf5_is_a_clear_message(tmp_path: Path) -> Non
          "[f[n].attrs['weight_names'] for n in f.attrs['layer_names']]", str(path)],
         capture_output=True, timeout=60,
     )  # fmt: skip
-    error = refusal(W.read_keras_weights, path)
+    error = refusal(weights.read_keras_weights, path)
     if bare.returncode < 0:  # this HDF5 build crashes on it: the child took the crash
         assert error.code == "act.err.weights_crashed"
     else:
         assert error.code in ("act.err.weights_crashed", "act.err.h5_corrupt", "act.err.h5_layout")
 
 
-def misbehaving(tmp_path: Path, mode: str, **limits) -> W.WeightsError:
+def misbehaving(tmp_path: Path, mode: str, **limits) -> weights.WeightsError:
     path = tmp_path / f"{mode}.h5"
-    path.write_bytes(S.HDF5_SIGNATURE + mode.encode() + b"\0" * 64)
-    return refusal(S.read_untrusted, "h5", path, S.Limits(**limits), reader=MISBEHAVING)
+    path.write_bytes(safe_read.HDF5_SIGNATURE + mode.encode() + b"\0" * 64)
+    return refusal(
+        safe_read.read_untrusted, "h5", path, safe_read.Limits(**limits), reader=MISBEHAVING
+    )
 
 
 def test_a_crash_in_the_child_leaves_this_process_running(tmp_path: Path) -> None:
@@ -145,7 +146,7 @@ def test_thousands_of_arrays_are_refused(tmp_path: Path) -> None:
         vars_ = f.create_group("layers/dense/vars")
         for i in range(4100):
             vars_[str(i)] = np.zeros(1, "f4")
-    error = refusal(W.read_keras_weights, path)
+    error = refusal(weights.read_keras_weights, path)
     assert error.code == "act.err.too_many_arrays" and error.issues[0].values == {"max": 4096}
 
 
@@ -154,8 +155,8 @@ def test_no_temporary_files_are_left_behind(tmp_path: Path, monkeypatch) -> None
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
-    W.read_keras_weights(LEGACY())
-    refusal(W.read_keras_weights, b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
+    weights.read_keras_weights(LEGACY())
+    refusal(weights.read_keras_weights, b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -165,10 +166,10 @@ def test_arrays_too_large_for_any_vgg_are_refused_before_reading(tmp_path: Path)
 
     path = one_weight_file(tmp_path / "huge.h5", huge)
     assert path.stat().st_size < 100_000
-    error = refusal(W.read_keras_weights, path)
+    error = refusal(weights.read_keras_weights, path)
     assert error.code == "act.err.weights_too_big"
-    assert error.issues[0].values == {"limit": S.MAX_ARRAY_BYTES}
-    assert byte_text(S.MAX_ARRAY_BYTES) in english(error.issues)
+    assert error.issues[0].values == {"limit": safe_read.MAX_ARRAY_BYTES}
+    assert byte_text(safe_read.MAX_ARRAY_BYTES) in english(error.issues)
 
 
 # ------------------------------------------------------------------ reading other files
@@ -180,7 +181,7 @@ def test_external_storage_pointing_at_a_server_file_is_refused(tmp_path: Path) -
     def external(f, group) -> None:
         group.create_dataset("k", shape=(16,), dtype="f4", external=[(str(secret), 0, 64)])
 
-    error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "ext.h5", external))
+    error = refusal(weights.read_keras_weights, one_weight_file(tmp_path / "ext.h5", external))
     assert error.code == "act.err.h5_external" and error.issues[0].values == {"name": "conv/k"}
 
 
@@ -192,7 +193,7 @@ def test_external_storage_in_the_keras3_layout_is_refused(tmp_path: Path) -> Non
     with h5py.File(path, "w") as f:
         vars_ = f.create_group("layers/dense/vars")
         vars_.create_dataset("0", shape=(4, 4), dtype="f4", external=[(str(secret), 0, 64)])
-    error = refusal(W.read_keras_weights, path.read_bytes())  # as an upload
+    error = refusal(weights.read_keras_weights, path.read_bytes())  # as an upload
     assert error.code == "act.err.h5_external" and error.issues[0].values == {
         "name": "dense/vars/0"
     }
@@ -215,7 +216,7 @@ def test_external_link_is_refused(tmp_path: Path) -> None:
     def link(f, group) -> None:
         group["k"] = h5py.ExternalLink(str(other), "/data")
 
-    error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "link.h5", link))
+    error = refusal(weights.read_keras_weights, one_weight_file(tmp_path / "link.h5", link))
     assert error.code == "act.err.h5_link" and error.issues[0].values == {"name": "k"}
 
 
@@ -241,8 +242,8 @@ def test_soft_links_that_leave_the_file_are_refused_inside_ones_followed(tmp_pat
 
     for make in (through_external, dangling, loop):
         path = one_weight_file(tmp_path / f"{make.__name__}.h5", make)
-        assert refusal(W.read_keras_weights, path).code == "act.err.h5_link"
-    arrays = W.read_keras_weights(one_weight_file(tmp_path / "inside.h5", inside))
+        assert refusal(weights.read_keras_weights, path).code == "act.err.h5_link"
+    arrays = weights.read_keras_weights(one_weight_file(tmp_path / "inside.h5", inside))
     np.testing.assert_array_equal(arrays["conv"][0], np.full(4, 2.5, dtype="f4"))
 
 
@@ -256,7 +257,7 @@ def test_virtual_dataset_is_refused(tmp_path: Path) -> None:
         layout[:] = h5py.VirtualSource(str(other), "data", shape=(4,))
         group.create_virtual_dataset("k", layout)
 
-    error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "vds.h5", virtual))
+    error = refusal(weights.read_keras_weights, one_weight_file(tmp_path / "vds.h5", virtual))
     assert error.code == "act.err.h5_virtual"
 
 
@@ -265,7 +266,7 @@ def test_non_float_arrays_are_refused(tmp_path: Path, dtype: str) -> None:
     def typed(f, group) -> None:
         group.create_dataset("k", shape=(4,), dtype=dtype)
 
-    error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "typed.h5", typed))
+    error = refusal(weights.read_keras_weights, one_weight_file(tmp_path / "typed.h5", typed))
     assert error.code == "act.err.h5_dtype" and error.issues[0].values["name"] == "conv/k"
 
 
@@ -275,12 +276,14 @@ def test_a_group_where_an_array_belongs_is_refused(tmp_path: Path) -> None:
     def group_for_dataset(f, group) -> None:
         group.create_group("k")
 
-    error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "g.h5", group_for_dataset))
+    error = refusal(
+        weights.read_keras_weights, one_weight_file(tmp_path / "g.h5", group_for_dataset)
+    )
     assert error.code == "act.err.h5_not_array"
     path = tmp_path / "g.weights.h5"
     with h5py.File(path, "w") as f:
         f.create_group("layers/dense/vars/0")
-    assert refusal(W.read_keras_weights, path).code == "act.err.h5_not_array"
+    assert refusal(weights.read_keras_weights, path).code == "act.err.h5_not_array"
 
 
 def test_nan_or_infinite_weights_are_refused(tmp_path: Path) -> None:
@@ -289,7 +292,7 @@ def test_nan_or_infinite_weights_are_refused(tmp_path: Path) -> None:
         def poisoned(f, group, bad=bad) -> None:
             group["k"] = np.array([1.0, bad, 3.0], dtype="f4")
 
-        error = refusal(W.read_keras_weights, one_weight_file(tmp_path / "nan.h5", poisoned))
+        error = refusal(weights.read_keras_weights, one_weight_file(tmp_path / "nan.h5", poisoned))
         assert error.code == "act.err.not_finite" and error.issues[0].values == {"name": "conv/k"}
 
 
@@ -297,7 +300,7 @@ def test_float16_and_float64_arrays_come_back_as_float32(tmp_path: Path) -> None
     def halves(f, group) -> None:
         group["k"] = np.array([0.5, -1.25], dtype="f2")
 
-    arrays = W.read_keras_weights(one_weight_file(tmp_path / "half.h5", halves))
+    arrays = weights.read_keras_weights(one_weight_file(tmp_path / "half.h5", halves))
     assert arrays["conv"][0].dtype == np.float32
     np.testing.assert_array_equal(arrays["conv"][0], [0.5, -1.25])
 
@@ -306,9 +309,9 @@ def test_sandboxed_arrays_equal_the_in_process_ones(tmp_path: Path) -> None:
     for data in (LEGACY(), KERAS3()):
         path = tmp_path / "w.h5"
         path.write_bytes(data)
-        with W.trusted_keras_weights(path) as trusted:
+        with weights.trusted_keras_weights(path) as trusted:
             expected = {k: [np.asarray(a) for a in v] for k, v in trusted.items()}
-        got = W.read_keras_weights(data)
+        got = weights.read_keras_weights(data)
         assert got.keys() == expected.keys()
         for name in got:
             for a, b in zip(got[name], expected[name], strict=True):
@@ -323,15 +326,15 @@ def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.weights.h5"
     os.mkfifo(fifo)
     start = time.perf_counter()
-    error = refusal(W.read_keras_weights, fifo)
+    error = refusal(weights.read_keras_weights, fifo)
     assert error.code == "act.err.not_regular" and time.perf_counter() - start < 2
-    assert refusal(W.read_safetensors, fifo).code == "act.err.not_regular"
+    assert refusal(weights.read_safetensors, fifo).code == "act.err.not_regular"
 
 
 def test_a_fifo_swapped_in_after_the_check_does_not_block(tmp_path: Path) -> None:
     fifo = tmp_path / "late.h5"
     os.mkfifo(fifo)
-    assert refusal(S._head, fifo).code == "act.err.not_regular"
+    assert refusal(safe_read._head, fifo).code == "act.err.not_regular"
 
 
 def test_no_room_for_the_reader_is_a_message(monkeypatch) -> None:
@@ -342,18 +345,21 @@ def test_no_room_for_the_reader_is_a_message(monkeypatch) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(tempfile, "mkdtemp", full)
-    error = refusal(W.read_keras_weights, LEGACY())
+    error = refusal(weights.read_keras_weights, LEGACY())
     assert error.code == "act.err.reader_unavailable"
     assert error.issues[0].values == {"reason": "No space left on device"}
 
 
 def test_devices_folders_long_and_tilde_paths_are_refused(tmp_path: Path) -> None:
-    assert refusal(W.read_keras_weights, Path("/dev/zero")).code == "act.err.not_regular"
-    assert refusal(W.read_keras_weights, tmp_path).code == "act.err.not_regular"
+    assert refusal(weights.read_keras_weights, Path("/dev/zero")).code == "act.err.not_regular"
+    assert refusal(weights.read_keras_weights, tmp_path).code == "act.err.not_regular"
     long = Path("/" + "a" * 5000 + ".h5")
-    assert refusal(W.read_keras_weights, long).issues[0].values == {"length": 5004, "max": 1024}
-    assert refusal(W.read_keras_weights, Path("~root/x.h5")).code == "act.err.path_tilde"
-    assert refusal(W.read_keras_weights, tmp_path / "absent.h5").code == "act.err.no_file"
+    assert refusal(weights.read_keras_weights, long).issues[0].values == {
+        "length": 5004,
+        "max": 1024,
+    }
+    assert refusal(weights.read_keras_weights, Path("~root/x.h5")).code == "act.err.path_tilde"
+    assert refusal(weights.read_keras_weights, tmp_path / "absent.h5").code == "act.err.no_file"
 
 
 def test_weights_folder_lists_only_its_own_regular_weights_files(tmp_path: Path) -> None:
@@ -367,12 +373,12 @@ def test_weights_folder_lists_only_its_own_regular_weights_files(tmp_path: Path)
     (outside / "secret.h5").write_bytes(b"x")
     (folder / "escape.h5").symlink_to(outside / "secret.h5")
     (folder / "alias.h5").symlink_to(folder / "vgg16.weights.h5")
-    assert S.folder_files(folder) == ["alias.h5", "tv.safetensors", "vgg16.weights.h5"]
-    assert S.in_folder(folder, "alias.h5") == (folder / "vgg16.weights.h5").resolve()
+    assert safe_read.folder_files(folder) == ["alias.h5", "tv.safetensors", "vgg16.weights.h5"]
+    assert safe_read.in_folder(folder, "alias.h5") == (folder / "vgg16.weights.h5").resolve()
     for name in ("escape.h5", "../private/secret.h5", "..", "", "sub.h5", "pipe.h5"):
-        with pytest.raises(W.WeightsError):
-            S.in_folder(folder, name)
-    assert S.folder_files(tmp_path / "absent") == []
+        with pytest.raises(weights.WeightsError):
+            safe_read.in_folder(folder, name)
+    assert safe_read.folder_files(tmp_path / "absent") == []
 
 
 # ------------------------------------------------------------------ safetensors
@@ -395,7 +401,7 @@ def safetensors_bytes(tensors: dict[str, tuple[str, tuple[int, ...], bytes]]) ->
 def test_bfloat16_is_widened_exactly_to_float32() -> None:
     values = np.array([[1.5, -2.25], [3.0, 1e-3]], dtype=np.float32)
     bf16 = (values.view(np.uint32) >> 16).astype("<u2")  # truncation: what bf16 stores
-    got = W.read_safetensors(safetensors_bytes({"w": ("BF16", (2, 2), bf16.tobytes())}))["w"]
+    got = weights.read_safetensors(safetensors_bytes({"w": ("BF16", (2, 2), bf16.tobytes())}))["w"]
     expected = (bf16.astype(np.uint32) << 16).view(np.float32)
     assert got.dtype == np.float32 and got.shape == (2, 2)
     np.testing.assert_array_equal(got, expected)
@@ -407,7 +413,7 @@ def test_fp8_and_integer_tensors_are_refused(dtype: str) -> None:
     data = safetensors_bytes(
         {"features.0.weight": (dtype, (4,), b"\0" * 4 * (4 if dtype == "I32" else 1))}
     )
-    error = refusal(W.read_safetensors, data)
+    error = refusal(weights.read_safetensors, data)
     assert error.code == "act.err.st_dtype"
     assert error.issues[0].values == {"name": "features.0.weight", "dtype": dtype}
 
@@ -416,7 +422,7 @@ def test_torch_batch_counters_are_the_integers_kept() -> None:
     from safetensors.numpy import save
 
     data = save({"features.1.num_batches_tracked": np.array(7), "w": np.ones(3, "f8")})
-    got = W.read_safetensors(data)
+    got = weights.read_safetensors(data)
     assert got["features.1.num_batches_tracked"] == 7 and got["w"].dtype == np.float32
 
 
@@ -425,7 +431,7 @@ def test_nan_in_a_state_dict_is_refused(tmp_path: Path) -> None:
 
     path = tmp_path / "nan.safetensors"
     save_file({"features.0.weight": np.array([0.0, -np.inf], "f4")}, str(path))
-    with pytest.raises(W.WeightsError, match="not_finite"), W.torch_tensors(path):
+    with pytest.raises(weights.WeightsError, match="not_finite"), weights.torch_tensors(path):
         pass
 
 
@@ -451,7 +457,7 @@ def valid_or_refused(read, data: bytes) -> None:
     """The project's own error, or arrays that are usable: nothing else."""
     try:
         result = read(data)
-    except W.WeightsError as error:
+    except weights.WeightsError as error:
         assert error.code.startswith("act.err.")
         return
     for values in result.values():
@@ -466,7 +472,7 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 @FUZZ
 @given(mutation=mutations(), keras3=st.booleans())
 def test_mutated_hdf5_is_read_or_refused(mutation, keras3: bool) -> None:
-    valid_or_refused(W.read_keras_weights, mutate(KERAS3() if keras3 else LEGACY(), mutation))
+    valid_or_refused(weights.read_keras_weights, mutate(KERAS3() if keras3 else LEGACY(), mutation))
 
 
 @cache
@@ -481,4 +487,4 @@ def state_dict_bytes() -> bytes:
 @FUZZ
 @given(mutation=mutations())
 def test_mutated_safetensors_is_read_or_refused(mutation) -> None:
-    valid_or_refused(W.read_safetensors, mutate(state_dict_bytes(), mutation))
+    valid_or_refused(weights.read_safetensors, mutate(state_dict_bytes(), mutation))

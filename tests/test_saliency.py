@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.engine.spec import parse_spec
-from components.keras_side import saliency as S
+from components.keras_side import saliency
 
 pytestmark = pytest.mark.keras
 SIDE, POOLED = 16, 8
@@ -83,23 +83,23 @@ def quadrant_mass(values: np.ndarray, k: int) -> float:
 @given(seed=st.integers(0, 10_000), k=st.integers(0, 3))
 def test_evidence_lands_in_the_class_quadrant(quadrant_model, seed: int, k: int) -> None:
     x = quadrant_image(seed)
-    grads = S.class_gradients(quadrant_model, x, k, "conv2")
-    cam = S.grad_cam(grads.fmap, grads.fmap_grad)
+    grads = saliency.class_gradients(quadrant_model, x, k, "conv2")
+    cam = saliency.grad_cam(grads.fmap, grads.fmap_grad)
     assert cam.shape == (POOLED, POOLED)
     assert quadrant_mass(cam, k) >= 0.9
-    assert quadrant_mass(S.upsample(cam, (SIDE, SIDE)), k) >= 0.9
-    assert quadrant_mass(S.saliency(grads.input_grad), k) >= 0.9
-    guided = S.guided_grad_cam(S.guided_gradient(quadrant_model, x, k), cam)
-    assert quadrant_mass(S.saliency(guided), k) >= 0.9
+    assert quadrant_mass(saliency.upsample(cam, (SIDE, SIDE)), k) >= 0.9
+    assert quadrant_mass(saliency.saliency(grads.input_grad), k) >= 0.9
+    guided = saliency.guided_grad_cam(saliency.guided_gradient(quadrant_model, x, k), cam)
+    assert quadrant_mass(saliency.saliency(guided), k) >= 0.9
     other = (k + 1) % 4  # the other class's evidence moves to its own quadrant
-    swapped = S.class_gradients(quadrant_model, x, other, "conv2")
-    assert quadrant_mass(S.grad_cam(swapped.fmap, swapped.fmap_grad), other) >= 0.9
-    assert quadrant_mass(S.saliency(swapped.input_grad), other) >= 0.9
+    swapped = saliency.class_gradients(quadrant_model, x, other, "conv2")
+    assert quadrant_mass(saliency.grad_cam(swapped.fmap, swapped.fmap_grad), other) >= 0.9
+    assert quadrant_mass(saliency.saliency(swapped.input_grad), other) >= 0.9
 
 
 def test_target_is_the_logit_before_the_softmax(quadrant_model) -> None:
     x = quadrant_image(3)
-    logits = S.logits(quadrant_model, x)
+    logits = saliency.logits(quadrant_model, x)
     q = POOLED // 2
     pooled = x[0].reshape(POOLED, 2, POOLED, 2, 4).max(axis=(1, 3))
     expected = [
@@ -110,7 +110,9 @@ def test_target_is_the_logit_before_the_softmax(quadrant_model) -> None:
     probabilities = np.asarray(quadrant_model(x, training=False))
     softmax = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
     np.testing.assert_allclose(softmax, probabilities, rtol=1e-5, atol=1e-7)
-    assert S.class_gradients(quadrant_model, x, 2, "conv2").score == pytest.approx(expected[2])
+    assert saliency.class_gradients(quadrant_model, x, 2, "conv2").score == pytest.approx(
+        expected[2]
+    )
 
 
 # ------------------------------------------------------------------ properties, random networks
@@ -141,23 +143,23 @@ def random_model():
 
 
 def test_spatial_layers_and_classes(random_model, quadrant_model) -> None:
-    assert S.spatial_layers(random_model) == ["c1", "c2", "c2_relu"]
-    assert S.class_count(random_model) == 3
-    assert S.spatial_layers(quadrant_model) == ["conv1", "conv2"]
+    assert saliency.spatial_layers(random_model) == ["c1", "c2", "c2_relu"]
+    assert saliency.class_count(random_model) == 3
+    assert saliency.spatial_layers(quadrant_model) == ["conv1", "conv2"]
     no_head = build({**RANDOM_SPEC, "layers": RANDOM_SPEC["layers"][:5]})
-    assert S.class_count(no_head) is None
+    assert saliency.class_count(no_head) is None
     pooled_to_one = build({"name": "p", "input": [2, 2, 3], "layers": [
         {"type": "conv2d", "filters": 4, "kernel": 1},
         {"type": "maxpool2d", "pool": 2}]})  # fmt: skip
-    assert S.class_count(pooled_to_one) is None
+    assert saliency.class_count(pooled_to_one) is None
     fc_as_conv = build({"name": "f", "input": [2, 2, 3], "layers": [
         {"type": "conv2d", "filters": 5, "kernel": 2, "activation": "softmax"}]})  # fmt: skip
-    assert S.class_count(fc_as_conv) == 5
+    assert saliency.class_count(fc_as_conv) == 5
     x = np.random.default_rng(0).normal(size=(1, 2, 2, 3)).astype(np.float32)
     kernel, bias = fc_as_conv.layers[-1].get_weights()
     expected = np.tensordot(x[0], kernel, axes=([0, 1, 2], [0, 1, 2])) + bias
-    np.testing.assert_allclose(S.logits(fc_as_conv, x)[0], expected, rtol=1e-5)
-    grads = S.class_gradients(fc_as_conv, x, 4, fc_as_conv.layers[-1].name)
+    np.testing.assert_allclose(saliency.logits(fc_as_conv, x)[0], expected, rtol=1e-5)
+    grads = saliency.class_gradients(fc_as_conv, x, 4, fc_as_conv.layers[-1].name)
     assert grads.score == pytest.approx(expected[4], rel=1e-5)
 
 
@@ -171,25 +173,28 @@ def test_spatial_layers_and_classes(random_model, quadrant_model) -> None:
 def test_grad_cam_properties(random_model, image: int, layer: str, k: int, shift: float) -> None:
     """Non-negative; the layer's own size; unchanged by a constant added to the logit's bias."""
     x = np.random.default_rng(image).normal(size=(1, 12, 12, 3)).astype(np.float32)
-    grads = S.class_gradients(random_model, x, k, layer)
-    cam = S.grad_cam(grads.fmap, grads.fmap_grad)
+    grads = saliency.class_gradients(random_model, x, k, layer)
+    cam = saliency.grad_cam(grads.fmap, grads.fmap_grad)
     assert cam.shape == SHAPES[layer]
     assert (cam >= 0).all()
-    short = S.class_gradients(random_model, x, k, layer, with_input=False)  # stops at the layer
+    # stops at the layer
+    short = saliency.class_gradients(random_model, x, k, layer, with_input=False)
     assert short.input_grad is None and short.score == pytest.approx(grads.score, rel=1e-5)
     np.testing.assert_allclose(short.fmap_grad, grads.fmap_grad, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(S.input_gradient(random_model, x, k)[0], grads.input_grad)
+    np.testing.assert_allclose(saliency.input_gradient(random_model, x, k)[0], grads.input_grad)
     head = random_model.get_layer("predictions")
     kernel, bias = head.get_weights()
     try:
         moved = bias.copy()
         moved[k] += shift
         head.set_weights([kernel, moved])
-        again = S.class_gradients(random_model, x, k, layer)
+        again = saliency.class_gradients(random_model, x, k, layer)
     finally:
         head.set_weights([kernel, bias])
     assert again.score == pytest.approx(grads.score + shift, abs=1e-3)
-    np.testing.assert_allclose(S.grad_cam(again.fmap, again.fmap_grad), cam, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        saliency.grad_cam(again.fmap, again.fmap_grad), cam, rtol=1e-5, atol=1e-6
+    )
 
 
 @FAST
@@ -198,22 +203,25 @@ def test_smoothgrad_without_noise_is_the_gradient(
     random_model, image: int, k: int, samples: int
 ) -> None:
     x = np.random.default_rng(image).normal(size=(1, 12, 12, 3)).astype(np.float32)
-    plain = S.class_gradients(random_model, x, k, "c1").input_grad
-    smooth = S.smooth_gradient(random_model, x, k, samples, 0.0, chunk=2)
+    plain = saliency.class_gradients(random_model, x, k, "c1").input_grad
+    smooth = saliency.smooth_gradient(random_model, x, k, samples, 0.0, chunk=2)
     np.testing.assert_allclose(smooth, plain, rtol=1e-4, atol=1e-6)
 
 
 def test_smoothgrad_with_noise_averages_the_noisy_gradients(random_model) -> None:
     x = np.random.default_rng(1).normal(size=(1, 12, 12, 3)).astype(np.float32)
-    smooth = S.smooth_gradient(random_model, x, 1, 4, 0.2, seed=5, chunk=3)
+    smooth = saliency.smooth_gradient(random_model, x, 1, 4, 0.2, seed=5, chunk=3)
     rng = np.random.default_rng(5)
     sigma = 0.2 * float(x.max() - x.min())
     noisy = [x + rng.normal(0.0, 1.0, (3, 12, 12, 3)) * sigma]
     noisy.append(x + rng.normal(0.0, 1.0, (1, 12, 12, 3)) * sigma)
-    each = [S.class_gradients(random_model, n[i : i + 1].astype(np.float32), 1, "c1").input_grad
-            for n in noisy for i in range(len(n))]  # fmt: skip
+    each = [
+        saliency.class_gradients(random_model, n[i : i + 1].astype(np.float32), 1, "c1").input_grad
+        for n in noisy
+        for i in range(len(n))
+    ]
     np.testing.assert_allclose(smooth, np.mean(each, axis=0), rtol=1e-4, atol=1e-6)
-    assert not np.allclose(smooth, S.class_gradients(random_model, x, 1, "c1").input_grad)
+    assert not np.allclose(smooth, saliency.class_gradients(random_model, x, 1, "c1").input_grad)
 
 
 def test_guided_relu_passes_only_positive_gradients_through_positive_inputs() -> None:
@@ -229,8 +237,8 @@ def test_guided_relu_passes_only_positive_gradients_through_positive_inputs() ->
     model.get_layer("predictions").set_weights([weights, np.zeros(2, np.float32)])
     x = rng.normal(size=(1, 4, 4, 2)).astype(np.float32)
     w = weights[:, 1].reshape(4, 4, 2)
-    np.testing.assert_allclose(S.guided_gradient(model, x, 1), w * (w > 0) * (x[0] > 0))
-    plain = S.class_gradients(model, x, 1, "relu").input_grad
+    np.testing.assert_allclose(saliency.guided_gradient(model, x, 1), w * (w > 0) * (x[0] > 0))
+    plain = saliency.class_gradients(model, x, 1, "relu").input_grad
     np.testing.assert_allclose(plain, w * (x[0] > 0))
 
 
@@ -248,17 +256,17 @@ def test_pixel_gradient_undoes_each_preprocessing() -> None:
         bumped = pixels.copy()
         bumped[1, 2, 0] += 1
         step = (to_batch(Image.fromarray(bumped), mode)[0] * c).sum() - base
-        assert S.pixel_gradient(c, mode)[1, 2, 0] == pytest.approx(step, rel=1e-3), mode
+        assert saliency.pixel_gradient(c, mode)[1, 2, 0] == pytest.approx(step, rel=1e-3), mode
 
 
 def test_maps_drawn_from_values() -> None:
     cam = np.array([[0.0, 1.0], [2.0, 3.0]], np.float32)
-    big = S.upsample(cam, (4, 4))
+    big = saliency.upsample(cam, (4, 4))
     assert big.shape == (4, 4) and big.min() >= 0 and big.max() <= 3
     grad = np.array([[[1.0, -3.0, 2.0]]], np.float32)
-    assert S.saliency(grad).tolist() == [[3.0]]
-    assert S.signed_rgb(grad).tolist() == [[[170, 0, 212]]]
-    assert S.signed_rgb(np.zeros((1, 1, 3))).tolist() == [[[127, 127, 127]]]
+    assert saliency.saliency(grad).tolist() == [[3.0]]
+    assert saliency.signed_rgb(grad).tolist() == [[[170, 0, 212]]]
+    assert saliency.signed_rgb(np.zeros((1, 1, 3))).tolist() == [[[127, 127, 127]]]
 
 
 # ------------------------------------------------------------------ PyTorch reference
@@ -296,5 +304,5 @@ def test_same_grad_cam_as_a_plain_pytorch_reference(random_model) -> None:
     logits[0, 2].backward()
     weights = a.grad[0].mean(dim=(1, 2))
     reference = torch.relu((weights[:, None, None] * a[0]).sum(0)).detach().numpy()
-    grads = S.class_gradients(random_model, x, 2, "c2_relu")
-    np.testing.assert_allclose(S.grad_cam(grads.fmap, grads.fmap_grad), reference, atol=1e-4)
+    grads = saliency.class_gradients(random_model, x, 2, "c2_relu")
+    np.testing.assert_allclose(saliency.grad_cam(grads.fmap, grads.fmap_grad), reference, atol=1e-4)

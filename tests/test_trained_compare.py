@@ -34,10 +34,9 @@ def test_without_trained_weights_the_page_says_when_the_top5_appear(tmp_path, mo
 def test_both_trained_networks_top5_side_by_side(tmp_path, monkeypatch):
     """Stand-in trained files (random, torchvision layout); the top-1 shown for VGG11 is the
     NumPy reference's on the same preprocessed picture."""
-    from components.keras_side import images as I
+    from components.keras_side import images
     from components.keras_side.activations import imagenet_labels
-    from components.ui import activation_views as AV
-    from components.ui import weights_views as WV
+    from components.ui import activation_views, weights_views
     from tests.test_weights import torch_forward, torch_state_dict
 
     paths, dicts = {}, {}
@@ -53,7 +52,7 @@ def test_both_trained_networks_top5_side_by_side(tmp_path, monkeypatch):
     def file_for(spec) -> hub.HubFile:
         return hub.HubFile(variant_of(spec), f"timm/{variant_of(spec)}.tv_in1k", "c" * 40)
 
-    monkeypatch.setattr(WV, "_with_head", lambda item: vgg_spec(
+    monkeypatch.setattr(weights_views, "_with_head", lambda item: vgg_spec(
         item.arch, (SIDE, SIDE, 3), batch_norm=item.batch_norm))  # fmt: skip
     monkeypatch.setattr(hub, "hub_file_for", file_for)
     monkeypatch.setattr(hub, "ready_file", lambda file: paths[file.variant])
@@ -66,37 +65,42 @@ def test_both_trained_networks_top5_side_by_side(tmp_path, monkeypatch):
     assert "timm/vgg11.tv_in1k" in text and "timm/vgg13_bn.tv_in1k" in text
     frames = top5_frames(at)
     assert len(frames) == 2 and all(len(f.value) == 5 for f in frames)
-    picture = I.fit(I.decode(AV.sample_bytes(AV.SAMPLES[0])).image, SIDE, SIDE, "crop")
-    x = I.to_batch(picture, "torch")[0].transpose(2, 0, 1)
+    picture = images.fit(
+        images.decode(activation_views.sample_bytes(activation_views.SAMPLES[0])).image,
+        SIDE,
+        SIDE,
+        "crop",
+    )
+    x = images.to_batch(picture, "torch")[0].transpose(2, 0, 1)
     expected = torch_forward(vgg_spec("vgg11", (SIDE, SIDE, 3)), dicts["vgg11"], x)
     assert frames[0].value["class"].iloc[0] == imagenet_labels()[int(expected.argmax())]
     assert frames[0].value["probability"].iloc[0] == pytest.approx(expected.max(), rel=1e-3)
 
 
 def test_one_vgg_twice_with_both_sources_is_the_cross_check(monkeypatch):
-    from components.ui import weights_views as WV
+    from components.ui import weights_views
 
     keras = hub.Trained("imagenet", 1, True)
     torchvision = hub.Trained("torchvision", 1, True, hub=hub.HUB_FILES["vgg16"])
     spec = vgg_spec("vgg16")
     monkeypatch.setattr(hub, "trained_options", lambda s: [keras, torchvision])
     monkeypatch.setattr(hub, "best_trained", lambda s, kind="imagenet": keras)
-    assert WV.pair_sources([spec, spec]) == [keras, torchvision]
-    assert WV.pair_sources([spec, vgg_spec("vgg19")]) == [keras, keras]
-    assert WV.pair_sources([None, spec]) == [None, keras]
+    assert weights_views.pair_sources([spec, spec]) == [keras, torchvision]
+    assert weights_views.pair_sources([spec, vgg_spec("vgg19")]) == [keras, keras]
+    assert weights_views.pair_sources([None, spec]) == [None, keras]
     monkeypatch.setattr(
         hub, "trained_options", lambda s: [keras, replace(torchvision, cached=False)]
     )
-    assert WV.pair_sources([spec, spec]) == [keras, keras]
+    assert weights_views.pair_sources([spec, spec]) == [keras, keras]
 
 
 @pytest.mark.parametrize("arch", ["vgg16", "vgg19"])
 def test_real_keras_and_torchvision_weights_agree_on_the_samples(arch) -> None:
     """Runs where both real files are cached (after `weights fetch` and Keras' download);
     skipped on machines without them, such as the offline one this was written on."""
-    from components.keras_side import images as I
+    from components.keras_side import images
     from components.keras_side.activations import WeightsSource, build_network
-    from components.ui import activation_views as AV
+    from components.ui import activation_views
 
     spec = vgg_spec(arch)
     options = {o.kind: o for o in hub.trained_options(spec) if o.cached}
@@ -105,10 +109,12 @@ def test_real_keras_and_torchvision_weights_agree_on_the_samples(arch) -> None:
     tops = {}
     for kind, trained in options.items():
         net = build_network(spec, WeightsSource(kind, digest=trained.digest))
+        fitted = [
+            images.fit(images.decode(activation_views.sample_bytes(s)).image, 224, 224)
+            for s in activation_views.SAMPLES
+        ]
         tops[kind] = [
-            int(net.forward(I.to_batch(I.fit(I.decode(AV.sample_bytes(s)).image, 224, 224),
-                                       net.preprocessing())).argmax())
-            for s in AV.SAMPLES
-        ]  # fmt: skip
+            int(net.forward(images.to_batch(f, net.preprocessing())).argmax()) for f in fitted
+        ]
         del net
     assert tops["imagenet"] == tops["torchvision"]

@@ -13,7 +13,7 @@ import pytest
 from components.engine.analysis import analyze
 from components.engine.spec import parse_spec
 from components.engine.vgg import vgg_spec
-from components.keras_side import weights as W
+from components.keras_side import weights
 from tests.weights_files import write_legacy_h5
 
 SMALL = {
@@ -41,8 +41,8 @@ def build(spec, seed: int):
     return build_model(spec)
 
 
-def key_of(call, *args) -> W.WeightsError:
-    with pytest.raises(W.WeightsError) as info:
+def key_of(call, *args) -> weights.WeightsError:
+    with pytest.raises(weights.WeightsError) as info:
         call(*args)
     return info.value
 
@@ -59,7 +59,7 @@ def test_weights_h5_round_trip_from_path_and_bytes(tmp_path: Path) -> None:
     assert not np.allclose(source(x), target(x))
     for origin in (path, path.read_bytes()):
         target = build(small_spec(), 2)
-        assert W.assign(target, W.read_keras_weights(origin)) == ()
+        assert weights.assign(target, weights.read_keras_weights(origin)) == ()
         np.testing.assert_allclose(target(x), source(x), rtol=1e-6)
 
 
@@ -68,7 +68,7 @@ def test_legacy_h5_like_the_files_keras_downloads(tmp_path: Path) -> None:
     source, target = build(small_spec(), 1), build(small_spec(), 2)
     path = tmp_path / "small_tf_dim_ordering_tf_kernels.h5"
     write_legacy_h5(source, path)
-    W.assign(target, W.read_keras_weights(path))
+    weights.assign(target, weights.read_keras_weights(path))
     x = np.ones((1, 16, 16, 3), np.float32)
     np.testing.assert_allclose(target(x), source(x), rtol=1e-6)
 
@@ -77,7 +77,7 @@ def test_legacy_h5_like_the_files_keras_downloads(tmp_path: Path) -> None:
 def test_weights_for_another_architecture_are_refused_layer_by_layer(tmp_path: Path) -> None:
     path = tmp_path / "wide.weights.h5"
     build(small_spec(filters=8), 1).save_weights(path)
-    error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
+    error = key_of(weights.assign, build(small_spec(), 2), weights.read_keras_weights(path))
     assert error.code == "act.err.other_arch"  # not one layer fits
     details = {d.values["layer"]: d for d in error.issues[1:]}
     assert details["block1_conv1"].values == {
@@ -93,7 +93,7 @@ def test_one_mismatched_layer_is_named(tmp_path: Path) -> None:
     data = {**SMALL, "layers": [*SMALL["layers"][:-1], dict(SMALL["layers"][-1], units=7)]}
     path = tmp_path / "seven.weights.h5"
     build(parse_spec(data), 1).save_weights(path)
-    error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
+    error = key_of(weights.assign, build(small_spec(), 2), weights.read_keras_weights(path))
     assert error.code == "act.err.mismatch" and error.issues[0].values == {"count": 1, "layers": 3}
     assert [d.values["layer"] for d in error.issues[1:]] == ["predictions"]
 
@@ -105,14 +105,14 @@ def test_extra_layers_mean_another_network_but_a_head_is_skipped(tmp_path: Path)
     deeper["layers"][1]["filters"], deeper["layers"][1]["padding"] = 4, "same"
     path = tmp_path / "deeper.weights.h5"
     build(parse_spec(deeper), 1).save_weights(path)
-    error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
+    error = key_of(weights.assign, build(small_spec(), 2), weights.read_keras_weights(path))
     assert [(d.code, d.values["layer"]) for d in error.issues[1:]] == [
         ("act.detail.extra_layer", "extra")
     ]
     headless = parse_spec({**SMALL, "layers": SMALL["layers"][:3]})
     path = tmp_path / "small.weights.h5"
     build(small_spec(), 1).save_weights(path)
-    notes = W.assign(build(headless, 2), W.read_keras_weights(path))
+    notes = weights.assign(build(headless, 2), weights.read_keras_weights(path))
     assert [(n.code, n.values) for n in notes] == [
         ("act.note.extra_layers", {"layers": "predictions"})
     ]
@@ -125,7 +125,7 @@ def test_file_of_an_unrelated_network_says_so(tmp_path: Path) -> None:
     )
     path = tmp_path / "other.weights.h5"
     build(other, 0).save_weights(path)
-    error = key_of(W.assign, build(small_spec(), 2), W.read_keras_weights(path))
+    error = key_of(weights.assign, build(small_spec(), 2), weights.read_keras_weights(path))
     assert error.code == "act.err.other_arch"
     assert {d.code for d in error.issues[1:]} == {
         "act.detail.missing_layer",
@@ -134,13 +134,13 @@ def test_file_of_an_unrelated_network_says_so(tmp_path: Path) -> None:
 
 
 def test_corrupted_h5_is_refused(tmp_path: Path) -> None:
-    assert key_of(W.read_keras_weights, b"").code == "act.err.h5_corrupt"
-    assert key_of(W.read_keras_weights, b"\x89HDF\r\n\x1a\n" + b"\0" * 500).code == (
+    assert key_of(weights.read_keras_weights, b"").code == "act.err.h5_corrupt"
+    assert key_of(weights.read_keras_weights, b"\x89HDF\r\n\x1a\n" + b"\0" * 500).code == (
         "act.err.h5_corrupt"
     )
     path = tmp_path / "junk.h5"
     path.write_bytes(b"not hdf5 at all" * 100)
-    assert key_of(W.read_keras_weights, path).code == "act.err.h5_corrupt"
+    assert key_of(weights.read_keras_weights, path).code == "act.err.h5_corrupt"
 
 
 def test_h5_without_keras_layout_is_refused(tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def test_h5_without_keras_layout_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "plain.h5"
     with h5py.File(path, "w") as f:
         f["data"] = np.zeros(3)
-    assert key_of(W.read_keras_weights, path).code == "act.err.h5_layout"
+    assert key_of(weights.read_keras_weights, path).code == "act.err.h5_layout"
 
 
 @pytest.mark.keras
@@ -157,7 +157,7 @@ def test_truncated_weights_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "small.weights.h5"
     build(small_spec(), 1).save_weights(path)
     data = path.read_bytes()
-    assert key_of(W.read_keras_weights, data[: len(data) // 2]).code == "act.err.h5_corrupt"
+    assert key_of(weights.read_keras_weights, data[: len(data) // 2]).code == "act.err.h5_corrupt"
 
 
 # ------------------------------------------------------------------ torchvision state dicts
@@ -219,8 +219,8 @@ def torch_forward(spec, sd: dict[str, np.ndarray], image_chw: np.ndarray) -> np.
 
 def keras_output(spec, sd, image_chw) -> np.ndarray:
     model = build(spec, 3)
-    arrays, notes = W.torch_to_keras(spec, model, sd)
-    W.assign(model, arrays)
+    arrays, notes = weights.torch_to_keras(spec, model, sd)
+    weights.assign(model, arrays)
     return np.asarray(model(image_chw.transpose(1, 2, 0)[None].astype(np.float32)))[0], notes
 
 
@@ -235,10 +235,10 @@ def test_torchvision_vgg11_with_head_matches_numpy_reference(tmp_path: Path) -> 
     path = tmp_path / "vgg11.safetensors"
     save_file(sd, str(path))
     image = rng.normal(0, 1, (3, 64, 64))
-    with W.trusted_torch_tensors(path) as lazy:  # a verified file: read tensor by tensor
+    with weights.trusted_torch_tensors(path) as lazy:  # a verified file: read tensor by tensor
         assert set(lazy) == set(sd) and lazy.shape("classifier.0.weight") == (4096, 2048)
         got, notes = keras_output(spec, lazy, image)
-    with W.torch_tensors(path) as sandboxed:  # an untrusted one: read in a child process
+    with weights.torch_tensors(path) as sandboxed:  # an untrusted one: read in a child process
         assert set(sandboxed) == set(sd)
         assert np.array_equal(keras_output(spec, sandboxed, image)[0], got)
     expected = torch_forward(spec, sd, image)
@@ -290,7 +290,7 @@ def vgg11_notop():
 def test_safetensors_with_a_missing_key(vgg11_notop) -> None:
     spec, model, sd = vgg11_notop
     broken = {k: v for k, v in sd.items() if k != "features.3.bias"}
-    error = key_of(W.torch_to_keras, spec, model, broken)
+    error = key_of(weights.torch_to_keras, spec, model, broken)
     assert error.code == "act.err.torch_keys"
     assert [(d.code, d.values) for d in error.issues[1:]] == [
         ("act.detail.missing_key", {"tensor": "features.3.bias"})
@@ -300,7 +300,7 @@ def test_safetensors_with_a_missing_key(vgg11_notop) -> None:
 @pytest.mark.keras
 def test_safetensors_with_an_extra_key(vgg11_notop) -> None:
     spec, model, sd = vgg11_notop
-    error = key_of(W.torch_to_keras, spec, model, {**sd, "features.99.weight": np.zeros(3)})
+    error = key_of(weights.torch_to_keras, spec, model, {**sd, "features.99.weight": np.zeros(3)})
     assert error.code == "act.err.torch_keys"
     assert [d.values["tensor"] for d in error.issues[1:]] == ["features.99.weight"]
 
@@ -311,7 +311,7 @@ def test_safetensors_of_vgg16_into_vgg11_is_refused(vgg11_notop) -> None:
     sd16 = torch_state_dict(
         vgg_spec("vgg16", (32, 32, 3), include_top=False), np.random.default_rng(4)
     )
-    error = key_of(W.torch_to_keras, spec, model, sd16)
+    error = key_of(weights.torch_to_keras, spec, model, sd16)
     assert error.code == "act.err.torch_keys"
     found = [d.code for d in error.issues[1:]]
     assert found.count("act.detail.missing_key") == found.count("act.detail.extra_key") == 6
@@ -323,18 +323,21 @@ def test_safetensors_of_vgg16_into_vgg11_is_refused(vgg11_notop) -> None:
 def test_corrupted_safetensors_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "junk.safetensors"
     path.write_bytes(b"\xff" * 64)
-    with pytest.raises(W.WeightsError, match="safetensors_corrupt"), W.torch_tensors(path):
+    with (
+        pytest.raises(weights.WeightsError, match="safetensors_corrupt"),
+        weights.torch_tensors(path),
+    ):
         pass
-    assert key_of(W.read_safetensors, b"").code == "act.err.safetensors_corrupt"
-    assert key_of(W.read_safetensors, b"\x10\0\0\0\0\0\0\0{not json}......").code == (
+    assert key_of(weights.read_safetensors, b"").code == "act.err.safetensors_corrupt"
+    assert key_of(weights.read_safetensors, b"\x10\0\0\0\0\0\0\0{not json}......").code == (
         "act.err.safetensors_corrupt"
     )
 
 
 def test_file_suffixes() -> None:
-    assert W.source_suffix("x.weights.h5") == W.source_suffix("Y.H5") == "keras"
-    assert W.source_suffix("vgg16.safetensors") == "torch"
-    assert W.source_suffix("vgg16.pth") == W.source_suffix("vgg16.pt") == ""
+    assert weights.source_suffix("x.weights.h5") == weights.source_suffix("Y.H5") == "keras"
+    assert weights.source_suffix("vgg16.safetensors") == "torch"
+    assert weights.source_suffix("vgg16.pth") == weights.source_suffix("vgg16.pt") == ""
 
 
 # ------------------------------------------------------------------ ImageNet, offline
@@ -342,11 +345,11 @@ def test_file_suffixes() -> None:
 
 @pytest.mark.keras
 def test_imagenet_file_for_vgg16_and_vgg19_only() -> None:
-    file = W.imagenet_file(vgg_spec("vgg16"))
+    file = weights.imagenet_file(vgg_spec("vgg16"))
     assert (file.arch, file.include_top) == ("vgg16", True)
     assert file.url.endswith("vgg16_weights_tf_dim_ordering_tf_kernels.h5")
     assert file.approx_bytes == 138_357_544 * 4
-    notop = W.imagenet_file(vgg_spec("vgg19", (320, 320, 3), include_top=False))
+    notop = weights.imagenet_file(vgg_spec("vgg19", (320, 320, 3), include_top=False))
     assert notop.url.endswith("vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5")
     for spec in (
         vgg_spec("vgg16_bn"),
@@ -354,12 +357,12 @@ def test_imagenet_file_for_vgg16_and_vgg19_only() -> None:
         vgg_spec("vgg16", (320, 320, 3)),  # a head only fits at 224
         vgg_spec("vgg16", classes=10),
     ):
-        assert key_of(W.imagenet_file, spec).code == "act.err.imagenet_arch"
+        assert key_of(weights.imagenet_file, spec).code == "act.err.imagenet_arch"
 
 
-def offline_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> W.ImagenetFile:
+def offline_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> weights.ImagenetFile:
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    return W.ImagenetFile("vgg16", False, url, 58_889_256)
+    return weights.ImagenetFile("vgg16", False, url, 58_889_256)
 
 
 def test_refused_connection_fails_in_seconds(tmp_path, monkeypatch) -> None:
@@ -368,7 +371,7 @@ def test_refused_connection_fails_in_seconds(tmp_path, monkeypatch) -> None:
         port = probe.getsockname()[1]  # closed again: nothing listens there
     file = offline_file(tmp_path, monkeypatch, f"http://127.0.0.1:{port}/vgg16_notop.h5")
     start = time.perf_counter()
-    error = key_of(W.download_imagenet, file, None, 2.0)
+    error = key_of(weights.download_imagenet, file, None, 2.0)
     assert time.perf_counter() - start < 5
     assert error.code == "act.err.offline" and error.issues[0].values["path"] == str(file.path)
     assert not file.cached and not list(tmp_path.rglob("*.part"))
@@ -382,7 +385,7 @@ def test_silent_server_times_out_in_seconds(tmp_path, monkeypatch) -> None:
     file = offline_file(tmp_path, monkeypatch, f"http://127.0.0.1:{port}/vgg16_notop.h5")
     start = time.perf_counter()
     try:
-        assert key_of(W.download_imagenet, file, None, 1.0).code == "act.err.offline"
+        assert key_of(weights.download_imagenet, file, None, 1.0).code == "act.err.offline"
     finally:
         server.close()
     assert time.perf_counter() - start < 5
@@ -391,7 +394,7 @@ def test_silent_server_times_out_in_seconds(tmp_path, monkeypatch) -> None:
 def test_unresolvable_host_fails_in_seconds(tmp_path, monkeypatch) -> None:
     file = offline_file(tmp_path, monkeypatch, "https://weights.invalid/vgg16_notop.h5")
     start = time.perf_counter()
-    assert key_of(W.download_imagenet, file, None, 2.0).code == "act.err.offline"
+    assert key_of(weights.download_imagenet, file, None, 2.0).code == "act.err.offline"
     assert time.perf_counter() - start < 5
 
 
@@ -421,7 +424,7 @@ def test_download_with_progress_into_the_keras_cache(tmp_path, monkeypatch) -> N
         url = f"http://127.0.0.1:{server.server_port}/vgg16_notop.h5"
         file = offline_file(tmp_path, monkeypatch, url)
         seen: list[tuple[int, int | None]] = []
-        path = W.download_imagenet(file, lambda done, total: seen.append((done, total)), 2.0)
+        path = weights.download_imagenet(file, lambda done, total: seen.append((done, total)), 2.0)
     finally:
         server.shutdown()
     assert path == tmp_path / "models" / "vgg16_notop.h5" and path.read_bytes() == payload
@@ -434,7 +437,7 @@ def test_interrupted_download_leaves_nothing_behind(tmp_path, monkeypatch) -> No
     try:
         url = f"http://127.0.0.1:{server.server_port}/vgg16_notop.h5"
         file = offline_file(tmp_path, monkeypatch, url)
-        error = key_of(W.download_imagenet, file, None, 2.0)
+        error = key_of(weights.download_imagenet, file, None, 2.0)
     finally:
         server.shutdown()
     assert error.code == "act.err.download_short" and error.issues[0].values["done"] == 1000

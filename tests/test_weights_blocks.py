@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from components.engine.vgg import vgg_spec
-from components.keras_side import weights as W
+from components.keras_side import weights
 from tests.test_weights import build, torch_state_dict
 from tests.weights_files import write_legacy_h5
 
@@ -49,13 +49,13 @@ def state_dict_file(tmp_path_factory) -> tuple[dict[str, np.ndarray], Path]:
 def spy_writes(monkeypatch) -> list[int]:
     """The number of values of every block written into a variable."""
     sizes: list[int] = []
-    write = W._write
+    write = weights._write
 
     def counted(target, axis, start, block):
         sizes.append(block.size)
         write(target, axis, start, block)
 
-    monkeypatch.setattr(W, "_write", counted)
+    monkeypatch.setattr(weights, "_write", counted)
     return sizes
 
 
@@ -67,18 +67,20 @@ def test_torch_kernels_are_copied_in_blocks_of_output_channels(
     """Small blocks (uneven last one) give exactly the file's values; fc1 is never read whole."""
     sd, path = state_dict_file
     block = 300_001
-    monkeypatch.setattr(W, "ASSIGN_BLOCK", block)
+    monkeypatch.setattr(weights, "ASSIGN_BLOCK", block)
     sizes = spy_writes(monkeypatch)
     whole: list[str] = []
-    getitem = W.TorchFile.__getitem__
+    getitem = weights.TorchFile.__getitem__
     monkeypatch.setattr(
-        W.TorchFile, "__getitem__", lambda self, key: whole.append(key) or getitem(self, key)
+        weights.TorchFile, "__getitem__", lambda self, key: whole.append(key) or getitem(self, key)
     )
     model = build(SPEC, 0)
-    opened = W.trusted_torch_tensors(path) if reader == "trusted" else W.torch_tensors(path)
+    opened = (
+        weights.trusted_torch_tensors(path) if reader == "trusted" else weights.torch_tensors(path)
+    )
     with opened as tensors:
-        arrays, notes = W.torch_to_keras(SPEC, model, tensors)
-        assert W.assign(model, arrays) == notes == ()
+        arrays, notes = weights.torch_to_keras(SPEC, model, tensors)
+        assert weights.assign(model, arrays) == notes == ()
     for name, values in keras_values(sd, model).items():
         for got, want in zip(model.get_layer(name).get_weights(), values, strict=True):
             assert np.array_equal(got, want), name
@@ -95,11 +97,11 @@ def test_keras_files_are_copied_in_blocks_of_rows(tmp_path: Path, monkeypatch) -
     path = tmp_path / "vgg11.h5"
     write_legacy_h5(source, path)
     block = 800_000  # above one row of the largest kernel (3 × 3×512×512 values)
-    monkeypatch.setattr(W, "ASSIGN_BLOCK", block)
+    monkeypatch.setattr(weights, "ASSIGN_BLOCK", block)
     sizes = spy_writes(monkeypatch)
     target = build(SPEC, 2)
-    with W.keras_weights(path) as arrays:
-        W.assign(target, arrays)
+    with weights.keras_weights(path) as arrays:
+        weights.assign(target, arrays)
     for a, b in zip(source.get_weights(), target.get_weights(), strict=True):
         assert np.array_equal(a, b)
     assert sizes and max(sizes) <= block

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from components.keras_side import digits as D
+from components.keras_side import digits
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype"))
 HELDOUT_SHARE = 0.2
@@ -49,7 +49,7 @@ def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     shift = rng.uniform(-1.5, 1.5, size=2)
     cos, sin = np.cos(angle) / scale, np.sin(angle) / scale
     a, b, d, e = cos, -sin + shear, sin, cos  # output → input, around the centre
-    centre = (D.SIDE - 1) / 2
+    centre = (digits.SIDE - 1) / 2
     c = centre - a * (centre + shift[0]) - b * (centre + shift[1])
     f = centre - d * (centre + shift[0]) - e * (centre + shift[1])
     image = Image.fromarray(x.astype(np.float32), mode="F")
@@ -76,9 +76,9 @@ def rendered_digits(rng: np.random.Generator, copies: int = 2) -> tuple[np.ndarr
                 ImageDraw.Draw(picture).text((80, 80), str(digit), fill=255, font=font, anchor="mm")
                 picture = picture.rotate(rng.uniform(-10, 10), resample=Image.Resampling.BILINEAR)
                 ink = np.asarray(picture, dtype=np.float32) / 255.0
-                cells = D.cells_from_ink(ink)
+                cells = digits.cells_from_ink(ink)
                 if cells is not None:
-                    inputs.append(D.network_input(cells))
+                    inputs.append(digits.network_input(cells))
                     labels.append(digit)
     return np.array(inputs, dtype=np.float32), np.array(labels)
 
@@ -86,7 +86,7 @@ def rendered_digits(rng: np.random.Generator, copies: int = 2) -> tuple[np.ndarr
 def training_set(
     cells: np.ndarray, labels: np.ndarray, rng: np.random.Generator, copies: int, fonts: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    base = np.array([D.network_input(c) for c in cells])
+    base = np.array([digits.network_input(c) for c in cells])
     xs, ys = [base], [labels]
     for _ in range(copies):
         xs.append(np.array([augment(x, rng) for x in base]))
@@ -116,7 +116,7 @@ def train(
     order = rng.permutation(len(x))
     x, y = x[order], y[order]
 
-    model = build_model(D.digits_spec())
+    model = build_model(digits.digits_spec())
     steps = epochs * int(np.ceil(len(x) / 64))
     model.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps)),
@@ -126,14 +126,14 @@ def train(
     history = model.fit(x, y, batch_size=64, epochs=epochs, verbose=2, shuffle=True)
     seconds = time.perf_counter() - started
 
-    held_x = np.array([D.network_input(c) for c in images[held_idx]])[..., None]
+    held_x = np.array([digits.network_input(c) for c in images[held_idx]])[..., None]
     probabilities = model.predict(held_x, batch_size=256, verbose=0)
     accuracy = float((probabilities.argmax(axis=1) == target[held_idx]).mean())
 
     out.mkdir(parents=True, exist_ok=True)
-    D.save_weights(model, out / D.WEIGHTS.name)
+    digits.save_weights(model, out / digits.WEIGHTS.name)
     np.savez_compressed(
-        out / D.HELDOUT.name,
+        out / digits.HELDOUT.name,
         cells=images[held_idx].astype(np.uint8),
         labels=target[held_idx].astype(np.uint8),
         indices=held_idx.astype(np.int16),
@@ -154,7 +154,7 @@ def train(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=D.ASSETS)
+    parser.add_argument("--out", type=Path, default=digits.ASSETS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=14)
     parser.add_argument("--subset", type=int, default=None, help="train on the first N only")

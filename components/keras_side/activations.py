@@ -18,7 +18,7 @@ import numpy as np
 from components.engine.analysis import Analysis, analyze
 from components.engine.errors import Approx, Bytes, InputError, Issue
 from components.engine.spec import NetworkSpec
-from components.keras_side import weights as W
+from components.keras_side import weights
 from components.keras_side.images import Preprocessing
 from components.keras_side.safe_read import check_path
 
@@ -66,7 +66,7 @@ def check_budget(spec: NetworkSpec) -> Analysis:
 class WeightsSource:
     """What the weights are; ``digest`` identifies file contents for caching."""
 
-    kind: W.WeightsKind
+    kind: weights.WeightsKind
     seed: int = 0
     data: bytes | None = field(default=None, repr=False, compare=False, hash=False)
     path: str = ""
@@ -116,8 +116,8 @@ def _file_bytes(source: WeightsSource) -> bytes | Path:
     if source.data is not None:
         return source.data
     path = Path(source.path)
-    if not W.source_suffix(path.name):
-        raise W.WeightsError.of("act.err.suffix", name=path.name[:120])
+    if not weights.source_suffix(path.name):
+        raise weights.WeightsError.of("act.err.suffix", name=path.name[:120])
     return check_path(path)
 
 
@@ -153,16 +153,16 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
     keras = import_keras()
     notes: tuple[Issue, ...] = ()
     if source.kind == "imagenet":
-        file = W.imagenet_file(spec)
+        file = weights.imagenet_file(spec)
         if not file.cached:
-            raise W.WeightsError.of("act.err.not_downloaded", path=str(file.path))
+            raise weights.WeightsError.of("act.err.not_downloaded", path=str(file.path))
         arrays_source: bytes | Path = file.path
     elif source.kind == "torchvision":
         from components.keras_side import hub
 
         hub_file = hub.hub_file_for(spec)
         if hub_file is None:
-            raise W.WeightsError.of("hub.err.no_variant")
+            raise weights.WeightsError.of("hub.err.no_variant")
         arrays_source = hub.ready_file(hub_file)  # checksum-verified
     elif source.kind in ("keras", "torch"):
         arrays_source = _file_bytes(source)
@@ -173,16 +173,16 @@ def _build(spec: NetworkSpec, source: WeightsSource) -> Network:
     else:  # every weight is overwritten from the file: no random values to draw
         model = build_model(spec, random_init=False)
     if source.kind in ("imagenet", "keras"):
-        with W.keras_weights(arrays_source) as arrays:
-            notes = W.assign(model, arrays)
+        with weights.keras_weights(arrays_source) as arrays:
+            notes = weights.assign(model, arrays)
     elif source.kind in ("torch", "torchvision"):  # the Hub file's SHA-256 was checked
         if source.kind == "torchvision" and isinstance(arrays_source, Path):
-            opened = W.trusted_torch_tensors(arrays_source)
+            opened = weights.trusted_torch_tensors(arrays_source)
         else:
-            opened = W.torch_tensors(arrays_source)
+            opened = weights.torch_tensors(arrays_source)
         with opened as tensors:
-            arrays, notes = W.torch_to_keras(spec, model, tensors)
-            notes = (*W.assign(model, arrays), *notes)
+            arrays, notes = weights.torch_to_keras(spec, model, tensors)
+            notes = (*weights.assign(model, arrays), *notes)
     layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
     extractor = keras.Model(model.input, [layer.output for layer in layers])
     network = Network(spec, source, model, extractor, tuple(lay.name for lay in layers), notes)

@@ -163,7 +163,7 @@ _BUILD_LOCK = threading.Lock()
 
 def build_trained(spec: NetworkSpec | None = None) -> Any:
     """The Keras ``digits-vgg`` with the shipped weights, as an activations ``Network``."""
-    from components.keras_side import weights as W
+    from components.keras_side import weights
     from components.keras_side.activations import Network, WeightsSource
     from components.keras_side.builder import build_model, import_keras
 
@@ -171,7 +171,7 @@ def build_trained(spec: NetworkSpec | None = None) -> Any:
     keras = import_keras()
     with _BUILD_LOCK:
         model = build_model(spec, random_init=False)  # every weight comes from the file
-        notes = W.assign(model, trained_weights())
+        notes = weights.assign(model, trained_weights())
         layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
         extractor = keras.Model(model.input, [layer.output for layer in layers])
     source = WeightsSource("keras", path=str(WEIGHTS), name=PRESET, digest=WEIGHTS.name)

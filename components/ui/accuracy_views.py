@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.engine import compare as E
+from components.engine import compare
 from components.engine.accuracy import Published, published
 from components.ui.i18n import t
 from components.ui.safe_text import plain
@@ -35,7 +35,7 @@ def gain_line(before: Published, after: Published, names: tuple[str, str]) -> st
     )
 
 
-def accuracy_ui(comparison: E.Comparison, names: list[str]) -> None:
+def accuracy_ui(comparison: compare.Comparison, names: list[str]) -> None:
     """The published accuracy gain of each step and the figures' sources; nothing if none."""
     figures = [published(config.item) for config in comparison.configs]
     if not any(figures):

@@ -16,10 +16,9 @@ from components.engine.analysis import Analysis
 from components.engine.errors import InputError
 from components.engine.formatting import byte_text
 from components.engine.spec import NetworkSpec
-from components.keras_side import featuremaps as F
-from components.keras_side import images as I
+from components.keras_side import featuremaps, images
 from components.keras_side.activations import imagenet_labels, top_k
-from components.ui import activation_views as V
+from components.ui import activation_views
 from components.ui.i18n import t
 from components.ui.safe_text import plain
 from components.ui.saliency_views import evidence_ui
@@ -38,7 +37,11 @@ class PickedImage:
     fit: str
 
     def data(self) -> bytes:
-        return self.upload.getvalue() if self.upload is not None else V.sample_bytes(self.sample)
+        return (
+            self.upload.getvalue()
+            if self.upload is not None
+            else activation_views.sample_bytes(self.sample)
+        )
 
     def name(self) -> str:
         """Escaped for the page: a file name is the student's text."""
@@ -49,43 +52,49 @@ class PickedImage:
 
 def image_sidebar_ui() -> PickedImage:
     """Sample, upload and fit in the sidebar."""
-    first = V.SAMPLES[0]
-    start_from_link(SAMPLE_KEY, SAMPLE_PARAM, V.SAMPLES, first, t(f"act.sample.{first}"))
+    first = activation_views.SAMPLES[0]
+    start_from_link(
+        SAMPLE_KEY, SAMPLE_PARAM, activation_views.SAMPLES, first, t(f"act.sample.{first}")
+    )
     sample = st.sidebar.selectbox(
         t("act.image.sample"),
-        V.SAMPLES,
+        activation_views.SAMPLES,
         format_func=lambda s: t(f"act.sample.{s}"),
         key=SAMPLE_KEY,
         on_change=keep_key_in_link,
         args=(SAMPLE_PARAM, SAMPLE_KEY),
     )
     uploaded = st.sidebar.file_uploader(
-        t("act.image.upload"), type=list(I.EXTENSIONS), key="act_image_upload"
+        t("act.image.upload"), type=list(images.EXTENSIONS), key="act_image_upload"
     )
     fit = st.sidebar.segmented_control(
-        t("act.image.fit"), I.FITS, format_func=lambda f: t(f"act.fit.{f}"), key="act_fit",
+        t("act.image.fit"), images.FITS, format_func=lambda f: t(f"act.fit.{f}"), key="act_fit",
         default="crop", required=True,
     )  # fmt: skip
     return PickedImage(sample, uploaded, fit)
 
 
-def decoded_image(spec: NetworkSpec, picked: PickedImage) -> I.DecodedImage | None:
+def require_decoded_image(spec: NetworkSpec, picked: PickedImage) -> images.DecodedImage | None:
     """The picture with the network's channel count; None after saying why it cannot be read."""
     try:
-        return I.decode(picked.data(), channels=spec.input_shape[2])
+        return images.decode(picked.data(), channels=spec.input_shape[2])
     except InputError as problem:
-        V.show_problem(problem)
+        activation_views.show_problem(problem)
         st.caption(t("act.image.try_again"))
         return None
 
 
 def input_ui(
-    analysis: Analysis, picked: PickedImage, decoded: I.DecodedImage, run: V.Run, preprocessing: str
+    analysis: Analysis,
+    picked: PickedImage,
+    decoded: images.DecodedImage,
+    run: activation_views.Run,
+    preprocessing: str,
 ) -> None:
     """What the network receives: the fitted picture, how it got there, the memory it takes."""
     st.subheader(t("act.input.title"))
     h, w, c = analysis.spec.input_shape
-    st.image(F.png(run.picture), width=min(w * 2, 448), output_format="PNG")
+    st.image(featuremaps.png(run.picture), width=min(w * 2, 448), output_format="PNG")
     st.caption(
         t(
             "act.input.caption",
@@ -107,10 +116,12 @@ def input_ui(
             layers=len(analysis.layers),
         )
     )
-    V.show_notes(decoded.notes)
+    activation_views.show_notes(decoded.notes)
 
 
-def predictions_ui(analysis: Analysis, trained: bool, run: V.Run, weights_text: str) -> None:
+def predictions_ui(
+    analysis: Analysis, trained: bool, run: activation_views.Run, weights_text: str
+) -> None:
     """The top-5 ImageNet classes, when the network has that head and trained weights."""
     st.subheader(t("act.pred.title"))
     last = analysis.layers[-1]
@@ -119,7 +130,9 @@ def predictions_ui(analysis: Analysis, trained: bool, run: V.Run, weights_text: 
     elif not trained:
         st.info(t("act.pred.untrained"))
     else:
-        frame = V.predictions_frame(top_k(run.outputs["predictions"], 5), imagenet_labels())
+        frame = activation_views.predictions_frame(
+            top_k(run.outputs["predictions"], 5), imagenet_labels()
+        )
         st.dataframe(
             frame,
             hide_index=True,
@@ -134,14 +147,16 @@ def predictions_ui(analysis: Analysis, trained: bool, run: V.Run, weights_text: 
 
 
 def network_sections_ui(
-    analysis: Analysis, weights: PickedWeights, picked: PickedImage, decoded: I.DecodedImage
-) -> V.Run | None:
+    analysis: Analysis, weights: PickedWeights, picked: PickedImage, decoded: images.DecodedImage
+) -> activation_views.Run | None:
     """The network's one pass over the picture, then what it received, what it predicts and
     where its evidence lies; the run for the feature maps (None after saying what failed).
     The network stays local here: a session keeps the run, never the shared model, so a model
     the cache evicts is freed."""
     spec = analysis.spec
-    built = V.forward_pass_ui(spec, weights.choice, weights.data, decoded, picked.fit)
+    built = activation_views.forward_pass_ui(
+        spec, weights.choice, weights.data, decoded, picked.fit
+    )
     if built is None:
         return None
     net, run = built

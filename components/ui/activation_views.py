@@ -23,10 +23,8 @@ from components.engine.analysis import Analysis, LayerInfo
 from components.engine.errors import InputError, Issue, shown_issues
 from components.engine.formatting import shape_text
 from components.engine.spec import NetworkSpec
-from components.keras_side import featuremaps as F
-from components.keras_side import images as I
-from components.ui import arch_charts as C
-from components.ui import theme
+from components.keras_side import featuremaps, images
+from components.ui import arch_charts, theme
 from components.ui.i18n import t
 from components.ui.messages import issue_lines, issue_text
 from components.ui.network_view import chart_labels
@@ -118,8 +116,8 @@ def run(_net: Any, net_key: Hashable, _image: Any, image_key: str, fit: str) -> 
     """The single forward pass for (network, weights, image, fit); ``net_key`` names the
     network and its weights (e.g. ``(spec, weights)``)."""
     h, w, _ = _net.spec.input_shape
-    picture = I.fit(_image, h, w, fit)  # type: ignore[arg-type]
-    outputs = _net.activations(I.to_batch(picture, _net.preprocessing()))
+    picture = images.fit(_image, h, w, fit)  # type: ignore[arg-type]
+    outputs = _net.activations(images.to_batch(picture, _net.preprocessing()))
     return Run((net_key, image_key, fit), outputs, picture)
 
 
@@ -127,9 +125,9 @@ def run(_net: Any, net_key: Hashable, _image: Any, image_key: str, fit: str) -> 
 def layer_tiles(_run: Run, run_key: Hashable, layer: str, order: str, n: int, scale: str):
     """The PNG tiles of one layer's view, which channels they show, and the shared range."""
     fmap = _run.outputs[layer]
-    channels = F.channel_order(fmap, order, n)  # type: ignore[arg-type]
-    pngs = F.tiles(fmap, channels, scale)  # type: ignore[arg-type]
-    return channels, pngs, F.shared_range(fmap, channels)
+    channels = featuremaps.channel_order(fmap, order, n)  # type: ignore[arg-type]
+    pngs = featuremaps.tiles(fmap, channels, scale)  # type: ignore[arg-type]
+    return channels, pngs, featuremaps.shared_range(fmap, channels)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -138,11 +136,11 @@ def channel_picture(_run: Run, run_key: Hashable, layer: str, channel: int, alph
     """One channel over the picture, the receptive field boxed, as PNG and its width
     (encoded once: a rerun that changes another control re-sends the same bytes)."""
     picture = _run.picture
-    shown = F.overlay(picture, _run.outputs[layer][..., channel], alpha)
+    shown = featuremaps.overlay(picture, _run.outputs[layer][..., channel], alpha)
     scale = max(1.0, 448 / max(picture.size))
     big = shown.resize((round(shown.width * scale), round(shown.height * scale)))
     if box:
-        big = F.draw_box(big, box, scale)
+        big = featuremaps.draw_box(big, box, scale)
     out = io.BytesIO()  # a photo-like picture: level 1 encodes 4× faster than 6 for +15 % bytes
     big.save(out, format="PNG", compress_level=1)
     return out.getvalue(), big.width
@@ -150,7 +148,7 @@ def channel_picture(_run: Run, run_key: Hashable, layer: str, channel: int, alph
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def stats_table(_run: Run, run_key: Hashable) -> pd.DataFrame:
-    return F.layer_stats(_run.outputs)
+    return featuremaps.layer_stats(_run.outputs)
 
 
 @st.cache_data(show_spinner=False)
@@ -177,7 +175,7 @@ def grid(channels: list[int], pngs: list[bytes]) -> None:
     st.image(
         pngs,
         caption=[t("act.grid.channel", channel=c) for c in channels],
-        width=F.TILE_PX,
+        width=featuremaps.TILE_PX,
         output_format="PNG",
     )
 
@@ -197,7 +195,7 @@ def channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int)
     with left:
         st.image(png, output_format="PNG", width=min(width, 448))
     with right:
-        stats = F.channel_stats(values)
+        stats = featuremaps.channel_stats(values)
         st.dataframe(
             pd.DataFrame(
                 {
@@ -295,7 +293,7 @@ def diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
     """The architecture page's layer diagram with the viewed layer highlighted; click to view."""
     names = [info.name for info in analysis.layers]
     labels = chart_labels() | {"title": t("view.chart.title", name=chart_text(analysis.spec.name))}
-    figure = C.layer_figure(layer_frame(analysis), labels, highlight=selected, height=470)
+    figure = arch_charts.layer_figure(layer_frame(analysis), labels, highlight=selected, height=470)
     figure.update_layout(
         title={"font": {"size": 15}}, meta={"resets": st.session_state.get("act_diagram_resets", 0)}
     )

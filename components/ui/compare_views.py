@@ -14,15 +14,14 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from components.engine import compare as E
+from components.engine import compare
 from components.engine.choice import parse_input_size
 from components.engine.errors import InputError
 from components.engine.formatting import count_text, short_count, signed, signed_short
 from components.engine.presets import preset_names
 from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
 from components.engine.vgg import CONFIGS, vgg_name
-from components.ui import compare_charts as C
-from components.ui import url_state
+from components.ui import compare_charts, url_state
 from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
 from components.ui.messages import issue_lines, issue_sentences
@@ -42,13 +41,13 @@ SWATCH = "<span style='color:{colour};font-size:1.4em'>■</span> **{title}**"
 def network_options() -> list[str]:
     """Every VGG with and without batch norm (named as in the link), then the custom CNNs."""
     vggs = [name for key in CONFIGS for name in (key, key + BN)]
-    own = [E.LINK_SPEC] if st.session_state.get(LINK_SPEC) is not None else []
-    return vggs + own + [E.PRESET_PREFIX + name for name in preset_names()]
+    own = [compare.LINK_SPEC] if st.session_state.get(LINK_SPEC) is not None else []
+    return vggs + own + [compare.PRESET_PREFIX + name for name in preset_names()]
 
 
 def _custom(option: str) -> bool:
     """A custom CNN (preset or the link's): no batch-norm or head options."""
-    return option.startswith(E.PRESET_PREFIX) or option == E.LINK_SPEC
+    return option.startswith(compare.PRESET_PREFIX) or option == compare.LINK_SPEC
 
 
 def _arch_bn(option: str) -> tuple[str, bool]:
@@ -60,25 +59,25 @@ def _arch_bn(option: str) -> tuple[str, bool]:
 
 def _own_input(option: str) -> tuple[int, int, int]:
     spec = st.session_state.get(LINK_SPEC)
-    if option == E.LINK_SPEC and spec is not None:
+    if option == compare.LINK_SPEC and spec is not None:
         return spec.input_shape
-    return E.default_input(_arch_bn(option)[0])
+    return compare.default_input(_arch_bn(option)[0])
 
 
 def short_name(option: str) -> str:
     """'VGG16-BN' or the preset's name: what the engine calls the network."""
-    if option == E.LINK_SPEC:
+    if option == compare.LINK_SPEC:
         spec = st.session_state.get(LINK_SPEC)
         return spec.name if spec is not None else option
-    if option.startswith(E.PRESET_PREFIX):
-        return option.removeprefix(E.PRESET_PREFIX)
+    if option.startswith(compare.PRESET_PREFIX):
+        return option.removeprefix(compare.PRESET_PREFIX)
     return vgg_name(*_arch_bn(option))
 
 
 def network_label(option: str) -> str:
-    if option == E.LINK_SPEC:
+    if option == compare.LINK_SPEC:
         return t("hostile.compare.from_link", name=short_name(option))
-    if option.startswith(E.PRESET_PREFIX):
+    if option.startswith(compare.PRESET_PREFIX):
         return t("compare.card.preset", name=short_name(option))
     return short_name(option)
 
@@ -92,7 +91,7 @@ def size_text(shape: tuple[int, int, int]) -> str:
     return "x".join(map(str, shape))
 
 
-def display_name(config: E.Config) -> str:
+def display_name(config: compare.Config) -> str:
     """'VGG19-BN', plus the input when it is not the network's own and 'no head' when dropped."""
     item = config.item
     parts = [config.analysis.spec.name]
@@ -114,7 +113,7 @@ def _key(slot: int, name: str) -> str:
 WIDGETS = ("net", "top", "size")  # a card's widgets, each kept in ``cmp_<slot>_<name>``
 
 
-def _write(slot: int, item: E.Item) -> None:
+def _write(slot: int, item: compare.Item) -> None:
     option = item.arch + (BN if item.batch_norm else "")
     values = (option, item.include_top, size_text(item.input_shape))
     st.session_state.update({_key(slot, name): v for name, v in zip(WIDGETS, values, strict=True)})
@@ -139,7 +138,7 @@ def _restore(slot: int) -> None:
             state[_key(slot, name)] = value
 
 
-def _new_slot(item: E.Item) -> int:
+def _new_slot(item: compare.Item) -> int:
     """A fresh slot number, so no widget of a removed card lends its old value."""
     slot = st.session_state.get(NEXT, 0)
     st.session_state[NEXT] = slot + 1
@@ -147,7 +146,7 @@ def _new_slot(item: E.Item) -> int:
     return slot
 
 
-def _load(items: tuple[E.Item, ...] | list[E.Item]) -> None:
+def _load(items: tuple[compare.Item, ...] | list[compare.Item]) -> None:
     st.session_state[SLOTS] = [_new_slot(item) for item in items]
 
 
@@ -155,26 +154,28 @@ def start_from_link() -> None:
     """Read ``cmp=`` once per session (absent: the default comparison)."""
     if SLOTS in st.session_state:
         return
-    value, token = url_state.link_value(LINK_KEY), url_state.link_value(E.LINK_SPEC)
+    value, token = url_state.link_value(LINK_KEY), url_state.link_value(compare.LINK_SPEC)
     st.session_state[LINK_SPEC], st.session_state[SPEC_NOTE] = None, None
     if token is not None:  # the Custom CNN page's "Open on Compare" link carries spec=
         try:
             st.session_state[LINK_SPEC] = decode_spec(token)
-            value = E.LINK_SPEC if value is None else value
+            value = compare.LINK_SPEC if value is None else value
         except InputError as error:
             used = t("url.used.without_spec")
-            note = url_state.bad_value_text(E.LINK_SPEC, token, used, spec_error_text(error))
+            note = url_state.bad_value_text(compare.LINK_SPEC, token, used, spec_error_text(error))
             st.session_state[SPEC_NOTE] = note
-    result = E.parse_link(E.DEFAULT_LINK if value is None else value, st.session_state[LINK_SPEC])
+    result = compare.parse_link(
+        compare.DEFAULT_LINK if value is None else value, st.session_state[LINK_SPEC]
+    )
     _load(result.items)
     st.session_state[NOTES] = result
-    st.session_state[NOTES_FOR] = E.link_value(result.items)
+    st.session_state[NOTES_FOR] = compare.link_value(result.items)
 
 
-def link_notes(items: list[E.Item]) -> None:
+def show_link_notes(items: list[compare.Item]) -> None:
     """What the link asked for that could not be used; shown until the comparison changes."""
-    result: E.LinkComparison = st.session_state[NOTES]
-    if E.link_value(items) != st.session_state[NOTES_FOR]:
+    result: compare.LinkComparison = st.session_state[NOTES]
+    if compare.link_value(items) != st.session_state[NOTES_FOR]:
         return
     if st.session_state.get(SPEC_NOTE):
         st.warning(st.session_state[SPEC_NOTE], icon=":material/link_off:")
@@ -185,14 +186,16 @@ def link_notes(items: list[E.Item]) -> None:
             icon=":material/link_off:",
         )
     if result.added:
-        names = ", ".join(E.configure(item).analysis.spec.name for item in result.added)
-        st.info(t("compare.link.added", names=names, minimum=E.MIN_ITEMS), icon=":material/info:")
+        names = ", ".join(compare.configure(item).analysis.spec.name for item in result.added)
+        st.info(
+            t("compare.link.added", names=names, minimum=compare.MIN_ITEMS), icon=":material/info:"
+        )
 
 
 def _quick_pick() -> None:
     pick = st.session_state.cmp_quick
     if pick:
-        _load(E.parse_link(E.QUICK_PICKS[pick]).items)
+        _load(compare.parse_link(compare.QUICK_PICKS[pick]).items)
     st.session_state.cmp_quick = None
 
 
@@ -212,7 +215,7 @@ def _add() -> None:
     state = st.session_state
     used = {state[_key(slot, "net")] for slot in state[SLOTS]}
     arch = next((a for a in SUGGESTIONS if a not in used), SUGGESTIONS[-1])
-    state[SLOTS] = [*state[SLOTS], _new_slot(E.parse_item(arch))]
+    state[SLOTS] = [*state[SLOTS], _new_slot(compare.parse_item(arch))]
 
 
 def _remove(slot: int) -> None:
@@ -230,11 +233,11 @@ def _network_changed(slot: int) -> None:
     state[_key(slot, "was")] = new
 
 
-def _slot_item(slot: int) -> E.Item:
+def _slot_item(slot: int) -> compare.Item:
     state = st.session_state
     option = state[_key(slot, "net")]
     arch, batch_norm = _arch_bn(option)
-    return E.make_item(
+    return compare.make_item(
         arch,
         batch_norm=batch_norm,
         include_top=bool(state[_key(slot, "top")]) or _custom(option),
@@ -249,14 +252,14 @@ class Slot:
 
     colour: str
     name: str
-    config: E.Config | None
+    config: compare.Config | None
     problem: str | None  # translated; shown under the cards, where there is room
 
 
-def toolbar() -> None:
+def toolbar_ui() -> None:
     """Quick comparisons and one input size for all."""
     st.pills(
-        t("compare.quick.label"), list(E.QUICK_PICKS), key="cmp_quick", on_change=_quick_pick,
+        t("compare.quick.label"), list(compare.QUICK_PICKS), key="cmp_quick", on_change=_quick_pick,
         format_func=lambda k: t(f"compare.quick.{k}"),
     )  # fmt: skip
     st.pills(
@@ -265,16 +268,18 @@ def toolbar() -> None:
     )  # fmt: skip
 
 
-def cards() -> list[Slot]:
+def cards_ui() -> list[Slot]:
     """One bordered card per configuration, side by side, in its chart colour; then "Add"."""
     slots = st.session_state[SLOTS]
     out = []
-    for slot, column, colour in zip(slots, st.columns(len(slots)), C.COLOURS, strict=False):
+    for slot, column, colour in zip(
+        slots, st.columns(len(slots)), compare_charts.COLOURS, strict=False
+    ):
         with column.container(border=True):
-            out.append(_card(slot, colour, removable=len(slots) > E.MIN_ITEMS))
+            out.append(_card_ui(slot, colour, removable=len(slots) > compare.MIN_ITEMS))
     st.button(
         t("compare.add"), icon=":material/add:", key="cmp_add", on_click=_add,
-        disabled=len(slots) >= E.MAX_ITEMS,
+        disabled=len(slots) >= compare.MAX_ITEMS,
     )  # fmt: skip
     for position, card in enumerate(out, start=1):
         if card.problem:
@@ -290,7 +295,7 @@ def cards() -> list[Slot]:
     return out
 
 
-def _card(slot: int, colour: str, removable: bool) -> Slot:
+def _card_ui(slot: int, colour: str, removable: bool) -> Slot:
     _restore(slot)
     header = st.empty()
     option = st.selectbox(
@@ -305,7 +310,7 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
     _save(slot)
     config, problem = None, None
     try:
-        config = E.configure(_slot_item(slot))
+        config = compare.configure(_slot_item(slot))
     except InputError as error:
         problem = issue_sentences(error.shown(limit=3))
         st.badge(t("compare.card.broken"), icon=":material/error:", color="red")
@@ -318,22 +323,22 @@ def _card(slot: int, colour: str, removable: bool) -> Slot:
     return Slot(colour, name, config, problem)
 
 
-def keep_in_link(items: list[E.Item]) -> None:
+def keep_in_link(items: list[compare.Item]) -> None:
     """The usable configurations as ``cmp=``, with ``spec=`` while the item ``spec`` is used."""
-    value = E.link_value(items)
+    value = compare.link_value(items)
     if value:
         url_state.keep_in_link(LINK_KEY, value)
     custom = next((item.custom for item in items if item.custom is not None), None)
     if custom is not None:
-        url_state.keep_in_link(E.LINK_SPEC, encode_spec(custom))
+        url_state.keep_in_link(compare.LINK_SPEC, encode_spec(custom))
     elif value:
-        url_state.drop_from_link(E.LINK_SPEC)
+        url_state.drop_from_link(compare.LINK_SPEC)
 
 
 # ------------------------------------------------------------------ what changes
 
 
-def names_of(configs: list[E.Config]) -> list[str]:
+def names_of(configs: list[compare.Config]) -> list[str]:
     """Display names, numbered when two configurations would look the same."""
     names: list[str] = []
     for config in configs:
@@ -343,27 +348,27 @@ def names_of(configs: list[E.Config]) -> list[str]:
 
 
 def _block_word(key: str) -> str:
-    return t("compare.head") if key == E.HEAD else key.removeprefix("block")
+    return t("compare.head") if key == compare.HEAD else key.removeprefix("block")
 
 
-def _where(delta: E.Delta) -> str:
+def _where(delta: compare.Delta) -> str:
     """'+1 in blocks 3, 4, 5; −512 … in the head': the conv changes grouped by amount."""
     by_change: dict[int, list[str]] = {}
     for key, change in delta.conv_changes:
         by_change.setdefault(change, []).append(key)
     parts = []
     for change, keys in by_change.items():
-        blocks = [k for k in keys if k != E.HEAD]
+        blocks = [k for k in keys if k != compare.HEAD]
         if blocks:
             form = "one" if len(blocks) == 1 else "many"
             words = t("compare.sep").join(_block_word(k) for k in blocks)
             parts.append(t(f"compare.delta.where_{form}", change=signed(change), blocks=words))
-        if E.HEAD in keys:
+        if compare.HEAD in keys:
             parts.append(t("compare.delta.where_head", change=signed(change)))
     return t("compare.delta.where", parts=t("compare.sep_groups").join(parts)) if parts else ""
 
 
-def delta_text(delta: E.Delta, names: list[str]) -> str:
+def delta_text(delta: compare.Delta, names: list[str]) -> str:
     """One sentence: conv layers, parameters, MACs, receptive field, each with its change."""
     if delta.convs:
         form = "one" if abs(delta.convs) == 1 else "other"
@@ -375,14 +380,14 @@ def delta_text(delta: E.Delta, names: list[str]) -> str:
         changes = t("compare.sep").join(t(f"compare.change.{c}") for c in delta.changes)
     rf = ""
     if delta.rf_before and delta.rf_after:
-        before, after = E.side_text(delta.rf_before), E.side_text(delta.rf_after)
+        before, after = compare.side_text(delta.rf_before), compare.side_text(delta.rf_after)
         rf = (
             t("compare.delta.rf_same", size=before)
             if before == after
             else t("compare.delta.rf", before=before, after=after)
         )
-    pct = E.signed_pct(delta.params_ratio)
-    macs_pct = E.signed_pct(delta.macs_ratio)
+    pct = compare.signed_pct(delta.params_ratio)
+    macs_pct = compare.signed_pct(delta.macs_ratio)
     return t(
         "compare.delta.line",
         before=plain(names[delta.before]),
@@ -397,17 +402,17 @@ def delta_text(delta: E.Delta, names: list[str]) -> str:
     )
 
 
-def last_conv_help(comparison: E.Comparison, names: list[str]) -> str:
+def last_conv_help(comparison: compare.Comparison, names: list[str]) -> str:
     """On hover: the receptive field's definition, and each network's last conv's own figure."""
     sizes = []
     for name, config in zip(names, comparison.configs, strict=True):
         conv = config.analysis.last_conv
         if conv is not None and conv.receptive_field is not None:
-            sizes.append(f"{name} ({conv.name}): {E.side_text(conv.receptive_field.size)} px")
+            sizes.append(f"{name} ({conv.name}): {compare.side_text(conv.receptive_field.size)} px")
     return t("classroom.rf.compare_help", list=t("compare.sep").join(sizes) or "—")
 
 
-def deltas(comparison: E.Comparison, names: list[str]) -> None:
+def show_deltas(comparison: compare.Comparison, names: list[str]) -> None:
     st.subheader(t("compare.delta.title"))
     if not comparison.deltas:
         st.info(t("compare.delta.need_two"))
@@ -428,21 +433,27 @@ def deltas(comparison: E.Comparison, names: list[str]) -> None:
 # ------------------------------------------------------------------ the aligned table
 
 
-def block_names(comparison: E.Comparison) -> dict[str, str]:
-    return C.block_labels(
+def block_names(comparison: compare.Comparison) -> dict[str, str]:
+    return compare_charts.block_labels(
         comparison.stage_keys, t("compare.block_n"), t("compare.head"), t("compare.total")
     )
 
 
-def table(comparison: E.Comparison, names: list[str]) -> None:
+def show_table(comparison: compare.Comparison, names: list[str]) -> None:
     st.subheader(t("compare.table.title"))
-    labels = {m: t(f"compare.col.{m}") for m in E.METRICS} | {"whole": t("compare.rf.whole")}
-    frame, changed = C.aligned_frame(comparison, names, block_names(comparison), labels)
+    labels = {m: t(f"compare.col.{m}") for m in compare.METRICS} | {"whole": t("compare.rf.whole")}
+    frame, changed = compare_charts.aligned_frame(
+        comparison, names, block_names(comparison), labels
+    )
     shown = st.pills(
-        t("compare.table.columns"), E.METRICS, selection_mode="multi", default=list(E.METRICS),
-        format_func=lambda m: t(f"compare.col.{m}"), key="cmp_columns",
-    )  # fmt: skip
-    keep = frame.columns.get_level_values(1).isin([labels[m] for m in shown or E.METRICS])
+        t("compare.table.columns"),
+        compare.METRICS,
+        selection_mode="multi",
+        default=list(compare.METRICS),
+        format_func=lambda m: t(f"compare.col.{m}"),
+        key="cmp_columns",
+    )
+    keep = frame.columns.get_level_values(1).isin([labels[m] for m in shown or compare.METRICS])
     frame, changed = frame.loc[:, keep], changed.loc[:, keep]
     styled = frame.style.apply(
         lambda _: changed.replace({True: "font-weight: bold; background-color: #fff3bf",
@@ -455,7 +466,7 @@ def table(comparison: E.Comparison, names: list[str]) -> None:
     if custom:
         st.info(t("compare.table.stages", names=plain(", ".join(custom))), icon=":material/info:")
     st.download_button(
-        t("compare.table.csv"), E.to_csv(comparison), file_name="vgg-compare.csv",
+        t("compare.table.csv"), compare.to_csv(comparison), file_name="vgg-compare.csv",
         mime="text/csv", icon=":material/download:", key="cmp_csv",
     )  # fmt: skip
 
@@ -463,53 +474,65 @@ def table(comparison: E.Comparison, names: list[str]) -> None:
 # ------------------------------------------------------------------ charts
 
 
-def charts(comparison: E.Comparison, names: list[str], colours: list[str]) -> None:
+def show_charts(comparison: compare.Comparison, names: list[str], colours: list[str]) -> None:
     st.subheader(t("compare.totals.title"))
     labelled = [chart_text(name) for name in names]  # plotly draws HTML tags in its text
-    labels = {k: t(f"compare.totals.{k}") for k in C.TOTALS}
+    labels = {k: t(f"compare.totals.{k}") for k in compare_charts.TOTALS}
     st.plotly_chart(
-        C.totals_figure(C.totals_frame(comparison, labelled, colours), labels),
-        key="cmp_totals_chart", config=PLOT_CONFIG,
-    )  # fmt: skip
+        compare_charts.totals_figure(
+            compare_charts.totals_frame(comparison, labelled, colours), labels
+        ),
+        key="cmp_totals_chart",
+        config=PLOT_CONFIG,
+    )
     st.caption(t("compare.totals.caption"))
 
     st.subheader(t("compare.curves.title"))
     metric = st.segmented_control(
-        t("compare.curves.metric"), C.CURVE_METRICS, format_func=lambda m: t(f"compare.curve.{m}"),
-        default="params", required=True, key="cmp_metric",
-    )  # fmt: skip
+        t("compare.curves.metric"),
+        compare_charts.CURVE_METRICS,
+        format_func=lambda m: t(f"compare.curve.{m}"),
+        default="params",
+        required=True,
+        key="cmp_metric",
+    )
     blocks = block_names(comparison)
-    frame = C.curves_frame(comparison, labelled, colours)
+    frame = compare_charts.curves_frame(comparison, labelled, colours)
     curve_labels = {"title": t(f"compare.curve.{metric}"), "y": t(f"compare.curve.{metric}")}
     st.plotly_chart(
-        C.curves_figure(frame, metric, [blocks[k] for k in comparison.stage_keys], curve_labels),
-        key="cmp_curves_chart", config=PLOT_CONFIG,
-    )  # fmt: skip
+        compare_charts.curves_figure(
+            frame, metric, [blocks[k] for k in comparison.stage_keys], curve_labels
+        ),
+        key="cmp_curves_chart",
+        config=PLOT_CONFIG,
+    )
     st.caption(t("compare.curves.caption"))
-    sweep(comparison, names, colours)
+    show_sweep(comparison, names, colours)
 
 
-def sweep(comparison: E.Comparison, names: list[str], colours: list[str]) -> None:
+def show_sweep(comparison: compare.Comparison, names: list[str], colours: list[str]) -> None:
     st.subheader(t("compare.sweep.title"))
     items = [c.item for c in comparison.configs]
-    sweeps = [E.input_sweep(item) for item in items]
+    sweeps = [compare.input_sweep(item) for item in items]
     sides = [item.input_shape[0] if item.input_shape[0] == item.input_shape[1] else 0
              for item in items]  # fmt: skip
-    frame = C.sweep_frame(sweeps, [chart_text(name) for name in names], colours, sides)
+    frame = compare_charts.sweep_frame(sweeps, [chart_text(name) for name in names], colours, sides)
     labels = {"params": t("compare.sweep.params"), "macs": t("compare.sweep.macs"),
               "x": t("compare.sweep.x")}  # fmt: skip
-    st.plotly_chart(C.sweep_figure(frame, labels), key="cmp_sweep_chart", config=PLOT_CONFIG)
+    st.plotly_chart(
+        compare_charts.sweep_figure(frame, labels), key="cmp_sweep_chart", config=PLOT_CONFIG
+    )
     st.markdown(why_fc_grows(comparison, names))
 
 
-def why_fc_grows(comparison: E.Comparison, names: list[str]) -> str:
+def why_fc_grows(comparison: compare.Comparison, names: list[str]) -> str:
     """The first dense layer's input, with the numbers of one configuration at two sizes."""
     for name, config in zip(names, comparison.configs, strict=True):
-        first = E.first_dense(config)
+        first = compare.first_dense(config)
         if first is None:
             continue
         h, w, _ = config.item.input_shape
-        bigger = E.first_dense(_doubled(config)) if 2 * max(h, w) <= MAX_INPUT_SIDE else None
+        bigger = compare.first_dense(_doubled(config)) if 2 * max(h, w) <= MAX_INPUT_SIDE else None
         values = {
             "name": plain(name), "layer": first.layer, "h": h, "w": w,
             "gh": first.grid[0], "gw": first.grid[1], "c": first.grid[2],
@@ -530,9 +553,9 @@ def why_fc_grows(comparison: E.Comparison, names: list[str]) -> str:
     return t("compare.sweep.no_head")
 
 
-def _doubled(config: E.Config) -> E.Config:
+def _doubled(config: compare.Config) -> compare.Config:
     h, w, c = config.item.input_shape
-    return E.configure(replace(config.item, input_shape=(2 * h, 2 * w, c)))
+    return compare.configure(replace(config.item, input_shape=(2 * h, 2 * w, c)))
 
 
 # ------------------------------------------------------------------ same image, two networks
@@ -542,13 +565,13 @@ MAP_SEED = 0
 MOSAIC_COLUMNS, MOSAIC_TILE, MOSAIC_GAP = 4, 128, 4
 
 
-def _map_spec(config: E.Config) -> NetworkSpec:
+def _map_spec(config: compare.Config) -> NetworkSpec:
     """What the maps are computed with: a VGG without its head, which changes no feature map."""
     item = config.item
     return item.spec() if _custom(item.arch) else replace(item, include_top=False).spec()
 
 
-def _common_blocks(pair: tuple[E.Config, E.Config]) -> list[str]:
+def _common_blocks(pair: tuple[compare.Config, compare.Config]) -> list[str]:
     """Blocks both networks have, each with an image-shaped feature map."""
     return [
         stage.key
@@ -569,7 +592,7 @@ def _mosaic(_run, run_key: Hashable, layer: str, channels: tuple[int, ...], low:
     """
     from PIL import Image
 
-    from components.keras_side import featuremaps as F
+    from components.keras_side import featuremaps
 
     fmap = _run.outputs[layer]
     h, w = fmap.shape[:2]
@@ -581,18 +604,18 @@ def _mosaic(_run, run_key: Hashable, layer: str, channels: tuple[int, ...], low:
     sheet = Image.new("RGB", (MOSAIC_COLUMNS * step[0] - MOSAIC_GAP, rows * step[1] - MOSAIC_GAP),
                       "white")  # fmt: skip
     for i, channel in enumerate(channels):
-        picture = F.colourise(fmap[..., channel], low, high).resize(tile, smooth)
+        picture = featuremaps.colourise(fmap[..., channel], low, high).resize(tile, smooth)
         sheet.paste(picture, ((i % MOSAIC_COLUMNS) * step[0], (i // MOSAIC_COLUMNS) * step[1]))
-    return F.png(sheet)
+    return featuremaps.png(sheet)
 
 
-def same_image(configs: list[E.Config], names: list[str], colours: list[str]) -> None:
+def show_same_image(configs: list[compare.Config], names: list[str], colours: list[str]) -> None:
     """Feature maps of one block in two networks, one colour scale; TensorFlow only when asked."""
     st.subheader(t("compare.maps.title"))
     if not st.toggle(t("compare.maps.toggle"), key="cmp_maps", help=t("compare.maps.help")):
         st.caption(t("compare.maps.off"))
         return
-    from components.ui import activation_views as AV
+    from components.ui import activation_views
 
     picks = list(range(len(configs)))
     a, b, c, d = st.columns(4)
@@ -607,17 +630,21 @@ def same_image(configs: list[E.Config], names: list[str], colours: list[str]) ->
     if not blocks:
         st.info(t("compare.maps.no_blocks"))
         return
-    labels = C.block_labels(blocks, t("compare.block_n"), t("compare.head"), t("compare.total"))
+    labels = compare_charts.block_labels(
+        blocks, t("compare.block_n"), t("compare.head"), t("compare.total")
+    )
     block = c.selectbox(
         t("compare.maps.block"), blocks, index=min(2, len(blocks) - 1),
         format_func=labels.__getitem__, key="cmp_maps_block",
     )  # fmt: skip
     sample = d.selectbox(
-        t("compare.maps.sample"), AV.SAMPLES, format_func=lambda s: t(f"act.sample.{s}"),
+        t("compare.maps.sample"),
+        activation_views.SAMPLES,
+        format_func=lambda s: t(f"act.sample.{s}"),
         key="cmp_maps_sample",
-    )  # fmt: skip
+    )
     chosen = [(pair[0], names[first], colours[first]), (pair[1], names[second], colours[second])]
-    passes = [_forward(config, name, sample) for config, name, _ in chosen]
+    passes = [_run_forward(config, name, sample) for config, name, _ in chosen]
     if None in passes:
         return
     nets, runs = zip(*passes, strict=True)
@@ -629,43 +656,45 @@ def same_image(configs: list[E.Config], names: list[str], colours: list[str]) ->
     across_networks_ui(list(nets), list(runs), [name for _, name, _ in chosen])
 
 
-def _forward(config: E.Config, name: str, sample: str):
+def _run_forward(config: compare.Config, name: str, sample: str):
     """One network and its pass over the sample (cached, shared); None after saying what went
     wrong."""
-    from components.keras_side import images as I
+    from components.keras_side import images
     from components.keras_side.activations import check_budget
-    from components.ui import activation_views as AV
+    from components.ui import activation_views
     from components.ui.weights_choice import WeightsChoice
 
     spec = _map_spec(config)
     digest = f"seed{MAP_SEED}"
     try:
         check_budget(spec)
-        image = I.decode(AV.sample_bytes(sample), channels=spec.input_shape[2])
+        image = images.decode(activation_views.sample_bytes(sample), channels=spec.input_shape[2])
         with st.spinner(t("compare.maps.building", name=plain(name))):
             weights = WeightsChoice("random", seed=MAP_SEED, digest=digest)
-            net = AV.network(spec, weights, None)
-            return net, AV.run(net, (spec, weights), image.image, image.digest, "crop")
+            net = activation_views.network(spec, weights, None)
+            return net, activation_views.run(
+                net, (spec, weights), image.image, image.digest, "crop"
+            )
     except InputError as error:
         st.error(t("compare.maps.cannot", name=plain(name), error=issue_lines(error.issues)))
     return None
 
 
-def _show_maps(chosen: list[tuple[E.Config, str, str]], runs: list, block: str) -> None:
-    from components.keras_side import featuremaps as F
+def _show_maps(chosen: list[tuple[compare.Config, str, str]], runs: list, block: str) -> None:
+    from components.keras_side import featuremaps
 
     layers = [config.stage(block).feature_layer for config, _, _ in chosen]  # type: ignore[union-attr]
     maps = [run.outputs[info.name] for run, info in zip(runs, layers, strict=True)]  # type: ignore[union-attr]
-    channels = [F.channel_order(fmap, "first", MAP_CHANNELS) for fmap in maps]
-    ranges = [F.shared_range(fmap, ch) for fmap, ch in zip(maps, channels, strict=True)]
+    channels = [featuremaps.channel_order(fmap, "first", MAP_CHANNELS) for fmap in maps]
+    ranges = [featuremaps.shared_range(fmap, ch) for fmap, ch in zip(maps, channels, strict=True)]
     low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
     picture, warning = st.columns([1, 5], vertical_alignment="center")
-    picture.image(F.png(runs[0].picture), width="stretch", output_format="PNG")
+    picture.image(featuremaps.png(runs[0].picture), width="stretch", output_format="PNG")
     warning.warning(t("compare.maps.untrained", seed=MAP_SEED), icon=":material/casino:")
     for column, (_, name, colour), run, info, shown in zip(
         st.columns(2, gap="large"), chosen, runs, layers, channels, strict=True
     ):
-        shape = E.shape_text(info.output_shape)  # type: ignore[union-attr]
+        shape = compare.shape_text(info.output_shape)  # type: ignore[union-attr]
         column.markdown(
             f"{swatch(colour, name)} · `{info.name}` · {shape}",  # type: ignore[union-attr]
             unsafe_allow_html=True,
@@ -682,23 +711,23 @@ def comparison_cards_ui() -> list[Slot]:
     the link kept on what is shown; the cards whose configuration can be compared."""
     start_from_link()
     notes = st.container()  # the link's notes go above the cards, once the cards have been read
-    toolbar()
-    usable = [slot for slot in cards() if slot.config is not None]
+    toolbar_ui()
+    usable = [slot for slot in cards_ui() if slot.config is not None]
     items = [slot.config.item for slot in usable if slot.config is not None]
     with notes:
-        link_notes(items)
+        show_link_notes(items)
     keep_in_link(items)
     return usable
 
 
 def comparison_ui(usable: list[Slot]) -> None:
     """Everything below the cards: what changes, the table, the charts, the same image."""
-    comparison = E.compare([slot.config.item for slot in usable if slot.config is not None])
+    comparison = compare.compare([slot.config.item for slot in usable if slot.config is not None])
     configs = list(comparison.configs)
     names = names_of(configs)
     colours = [slot.colour for slot in usable]
-    deltas(comparison, names)
-    table(comparison, names)
-    charts(comparison, names, colours)
+    show_deltas(comparison, names)
+    show_table(comparison, names)
+    show_charts(comparison, names, colours)
     if len(configs) >= 2:
-        same_image(configs, names, colours)
+        show_same_image(configs, names, colours)

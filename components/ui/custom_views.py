@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
-from components.engine import editor as E
+from components.engine import editor
 from components.engine.choice import parse_input_size, with_input
 from components.engine.codegen import COMMENTS, keras_code, torch_code
 from components.engine.errors import InputError, Issue, shown_issues
@@ -44,7 +44,7 @@ from components.engine.spec import (
 )
 from components.ui import messages
 from components.ui.i18n import LANGUAGE_KEY, t, tn
-from components.ui.links import page_button
+from components.ui.links import page_button_ui
 from components.ui.network_picker import analysis_of
 from components.ui.safe_text import plain
 from components.ui.url_state import bad_value_text, link_value, write_link
@@ -72,7 +72,7 @@ def _editor_key() -> str:
     return f"custom_editor_{st.session_state[VERSION]}"
 
 
-def _rebase(rows: list[E.Row]) -> None:
+def _rebase(rows: list[editor.Row]) -> None:
     """A new table in the editor: new key, so the grid is drawn afresh from ``rows``."""
     state = st.session_state
     state[ROWS] = state[BASE] = rows
@@ -82,7 +82,7 @@ def _rebase(rows: list[E.Row]) -> None:
 def _load(spec: NetworkSpec, source: str | None) -> None:
     """Put a whole network in the builder (rows, name, input); InputError if it cannot be."""
     state = st.session_state
-    _rebase(E.spec_to_rows(spec))
+    _rebase(editor.spec_to_rows(spec))
     state[SOURCE] = source
     try:
         analysis_of(spec)
@@ -109,7 +109,7 @@ def _read_link() -> None:
     if token is not None:
         try:
             spec = decode_spec(token)
-            E.spec_to_rows(spec)
+            editor.spec_to_rows(spec)
         except InputError as error:
             spec = None
             notes.append(
@@ -140,7 +140,7 @@ def start() -> None:
         _read_link()
     edits = state.get(_editor_key())
     if edits and any(edits.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
-        rows = E.apply_edits(state[BASE], edits)
+        rows = editor.apply_edits(state[BASE], edits)
         if rows != state[ROWS]:
             _edited()
         state[ROWS] = rows
@@ -167,7 +167,7 @@ def _preset_chosen() -> None:
 def start_own() -> None:
     """'— your own network —': an empty table with one conv row, a new name, the same input."""
     state = st.session_state
-    _rebase([E.empty_row(LayerType.CONV)])
+    _rebase([editor.empty_row(LayerType.CONV)])
     state[NAME] = t("classroom.builder.own_name")
     state[MOVE_ROW] = 0
     state[SOURCE] = None
@@ -177,7 +177,7 @@ def start_own() -> None:
 def _move(step: int) -> None:
     state = st.session_state
     index = state[MOVE_ROW]
-    moved = E.move(state[ROWS], index, step)
+    moved = editor.move(state[ROWS], index, step)
     if moved != state[ROWS]:
         _rebase(moved)
         state[MOVE_ROW] = index + step
@@ -189,14 +189,14 @@ def _insert() -> None:
     state = st.session_state
     rows, index = state[ROWS], state.get(MOVE_ROW, -1) if state[ROWS] else -1
     kind = rows[index]["type"] if 0 <= index < len(rows) else LayerType.CONV
-    _rebase(E.insert(rows, index, kind if kind in LAYER_TYPES else LayerType.CONV))
+    _rebase(editor.insert(rows, index, kind if kind in LAYER_TYPES else LayerType.CONV))
     state[MOVE_ROW] = index + 1
     _edited()
 
 
 def _delete() -> None:
     state = st.session_state
-    _rebase(E.delete(state[ROWS], state[MOVE_ROW]))
+    _rebase(editor.delete(state[ROWS], state[MOVE_ROW]))
     state[MOVE_ROW] = max(0, min(state[MOVE_ROW], len(state[ROWS]) - 1))
     _edited()
 
@@ -218,7 +218,7 @@ def issues_text(issues: list[Issue]) -> str:
     return "\n".join(f"- {issue_text(issue)}" for issue in shown_issues(issues))
 
 
-def _check_cell(checked: E.Checked, row: int) -> str:
+def _check_cell(checked: editor.Checked, row: int) -> str:
     issues = checked.row_issues(row)
     errors = [i for i in issues if i.severity == "error"]
     if errors:
@@ -230,21 +230,21 @@ def _check_cell(checked: E.Checked, row: int) -> str:
     return f"{mark} {shape_text(shape)}" if len(shape) > 1 else f"{mark} {shape[0]:,}"
 
 
-def _numbers(rows: list[E.Row]) -> pd.Series:
+def _numbers(rows: list[editor.Row]) -> pd.Series:
     return pd.Series(range(1, len(rows) + 1), dtype="Int64")
 
 
-def _check_frame(rows: list[E.Row], checked: E.Checked) -> pd.DataFrame:
+def _check_frame(rows: list[editor.Row], checked: editor.Checked) -> pd.DataFrame:
     checks = [_check_cell(checked, i) for i in range(len(rows))]
     return pd.DataFrame({"check": pd.Series(checks, dtype=object)})
 
 
-def _frame(rows: list[E.Row]) -> pd.DataFrame:
-    data = {column: [row.get(column) for row in rows] for column in E.COLUMNS}
+def _frame(rows: list[editor.Row]) -> pd.DataFrame:
+    data = {column: [row.get(column) for row in rows] for column in editor.COLUMNS}
     frame = pd.DataFrame(
         {
             "row": _numbers(rows),
-            **{c: pd.Series(data[c], dtype="Int64") for c in E.INT_COLUMNS},
+            **{c: pd.Series(data[c], dtype="Int64") for c in editor.INT_COLUMNS},
             "rate": pd.Series(data["rate"], dtype="Float64"),
             "use_bias": pd.Series(data["use_bias"], dtype="boolean"),
             **{c: pd.Series(data[c], dtype=object) for c in ("type", "name", "padding")},
@@ -307,7 +307,7 @@ def _column_config() -> dict[str, ColumnConfig]:
     return config
 
 
-def network_controls() -> tuple[str, tuple[int, int, int]]:
+def network_controls_ui() -> tuple[str, tuple[int, int, int]]:
     """Start from a preset, name the network, set its input size (beside the table)."""
     state = st.session_state
     cols = st.columns([3, 3, 1, 1, 1], vertical_alignment="bottom")
@@ -349,12 +349,12 @@ TABLE_ROOM = (
 )
 
 
-def builder() -> E.Checked:
+def builder_ui() -> editor.Checked:
     """The controls and the layer table; the table checked, row by row."""
     st.html(TABLE_ROOM)
-    name, shape = network_controls()
+    name, shape = network_controls_ui()
     rows, base = st.session_state[ROWS], st.session_state[BASE]
-    checked = E.check(rows, name, shape)
+    checked = editor.check(rows, name, shape)
     checks, grid = st.columns([0.17, 0.83], gap=None)  # the checks first: seen at 1024 px
     grid.data_editor(
         _frame(base),  # the same data while cells are edited: the grid is never rebuilt
@@ -363,7 +363,7 @@ def builder() -> E.Checked:
         placeholder=BLANK,  # a blank cell, in every language (Streamlit's default: "None")
         height=(len(base) + 2) * ROW_PX + 3,  # every row and the "+" line: no scrolling,
         column_config=_column_config(),  # so the check table stays level with it
-        column_order=("row", "type", "name", *E.COLUMNS[2:]),
+        column_order=("row", "type", "name", *editor.COLUMNS[2:]),
         disabled=("row",),
         hide_index=True,
         width="stretch",
@@ -385,7 +385,7 @@ def builder() -> E.Checked:
     return checked
 
 
-def _reorder(checked: E.Checked) -> None:
+def _reorder(checked: editor.Checked) -> None:
     """Pick a row; move it, add one below it, or delete it (the grid's cells only edit)."""
     rows = st.session_state[ROWS]
     if not rows:
@@ -434,7 +434,7 @@ def _reorder(checked: E.Checked) -> None:
     )
 
 
-def _report(checked: E.Checked) -> None:
+def _report(checked: editor.Checked) -> None:
     if checked.errors:
         st.error(
             tn("custom.check.errors", len(checked.errors), n=len(checked.errors))
@@ -452,7 +452,7 @@ def _report(checked: E.Checked) -> None:
 # ------------------------------------------------------------------ the shown network
 
 
-def shown_network(checked: E.Checked) -> tuple[NetworkSpec, bool]:
+def shown_network(checked: editor.Checked) -> tuple[NetworkSpec, bool]:
     """The network to show: the table's when it works, else the last one that did
     (``True`` when it is that older one). Keeps the share link on the shown network."""
     state = st.session_state
@@ -484,11 +484,11 @@ def open_elsewhere(spec: NetworkSpec) -> None:
     cols = st.columns(4, vertical_alignment="center")
     cols[0].markdown(t("custom.open.title"))
     with cols[1]:
-        page_button(t("custom.open.architecture"), "", params, icon=":material/account_tree:")
+        page_button_ui(t("custom.open.architecture"), "", params, icon=":material/account_tree:")
     with cols[2]:
-        page_button(t("custom.open.activations"), "activations", params, icon=":material/image:")
+        page_button_ui(t("custom.open.activations"), "activations", params, icon=":material/image:")
     with cols[3]:
-        page_button(
+        page_button_ui(
             t("custom.open.compare"), "compare", compare | language, icon=":material/compare:"
         )
 
@@ -530,7 +530,7 @@ def _pasted() -> None:
     _import(st.session_state.get(PASTE, ""), t("custom.import.paste_origin"))
 
 
-def import_section() -> None:
+def import_section_ui() -> None:
     """Upload or paste a spec JSON."""
     message = st.session_state.get(IMPORTED)
     with st.expander(t("custom.import.title"), icon=":material/upload:", expanded=bool(message)):
@@ -559,7 +559,7 @@ def _file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "network"
 
 
-def export_section(spec: NetworkSpec) -> None:
+def export_section_ui(spec: NetworkSpec) -> None:
     """The spec as a file, and code that builds the network in Keras and PyTorch."""
     st.subheader(t("custom.export.title"))
     st.caption(t("custom.export.caption"))

@@ -21,12 +21,8 @@ import streamlit as st
 from PIL import Image
 
 from components.engine.errors import InputError
-from components.keras_side import conv_steps as S
-from components.keras_side import digits as D
-from components.keras_side import featuremaps as F
-from components.ui import digits_links as L
-from components.ui import digits_undo as U
-from components.ui import theme
+from components.keras_side import conv_steps, digits, featuremaps
+from components.ui import digits_links, digits_undo, theme
 from components.ui.i18n import t
 from components.ui.saliency_views import KEY_PREFIX as SALIENCY_KEYS
 
@@ -58,26 +54,26 @@ STEP_STYLE = """<style>
 def network(weights: str) -> Any:
     """The shipped trained network, or the same one with seeded random weights; shared."""
     if weights == "trained":
-        return D.build_trained()
+        return digits.build_trained()
     from components.keras_side.activations import WeightsSource, build_network
 
-    return build_network(D.digits_spec(), WeightsSource("random", seed=0))
+    return build_network(digits.digits_spec(), WeightsSource("random", seed=0))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def outputs(weights: str, x_key: str, _x: np.ndarray) -> dict[str, np.ndarray]:
     """Every layer's output for one input (a few hundred KB), once per (weights, input)."""
-    return network(weights).activations(D.batch(_x))
+    return network(weights).activations(digits.batch(_x))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def layer_mosaic(weights: str, x_key: str, layer: str, _fmap: np.ndarray) -> bytes:
-    return F.png(mosaic(_fmap))
+    return featuremaps.png(mosaic(_fmap))
 
 
 @st.cache_data(show_spinner=False)
 def training_figures() -> dict[str, Any]:
-    return json.loads((D.ASSETS / "training.json").read_text(encoding="utf-8"))
+    return json.loads((digits.ASSETS / "training.json").read_text(encoding="utf-8"))
 
 
 def array_key(x: np.ndarray) -> str:
@@ -98,12 +94,14 @@ def colour(value: float, scale: float) -> str:
 def mosaic(fmap: np.ndarray, px: int = TILE_PX, per_row: int = 16, gap: int = 4) -> Image.Image:
     """Every channel of a layer in one picture (one colour scale), row by row: one image to
     send instead of a hundred."""
-    low, high = F.shared_range(fmap, list(range(fmap.shape[-1])))
+    low, high = featuremaps.shared_range(fmap, list(range(fmap.shape[-1])))
     count = fmap.shape[-1]
     cols, rows = min(count, per_row), -(-count // per_row)
     out = Image.new("RGB", (cols * (px + gap) - gap, rows * (px + gap) - gap), "white")
     for c in range(count):
-        tile = F.colourise(fmap[..., c], low, high).resize((px, px), Image.Resampling.NEAREST)
+        tile = featuremaps.colourise(fmap[..., c], low, high).resize(
+            (px, px), Image.Resampling.NEAREST
+        )
         out.paste(tile, ((c % per_row) * (px + gap), (c // per_row) * (px + gap)))
     return out
 
@@ -113,7 +111,7 @@ def grid_html(
     scale: float,
     inside: np.ndarray | None = None,
     winner: tuple[int, int] | None = None,
-    digits: int = 2,
+    decimals: int = 2,
 ) -> str:
     """A small table of numbers coloured by sign and size; padding hatched, a winner outlined."""
     rows = []
@@ -125,12 +123,12 @@ def grid_html(
                 continue
             css = ' class="win"' if winner == (r, c) else ""
             style = f"background:{colour(float(value), scale)}"
-            cells.append(f'<td{css} style="{style}">{value:.{digits}f}</td>')
+            cells.append(f'<td{css} style="{style}">{value:.{decimals}f}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return '<table class="dg-grid">' + "".join(rows) + "</table>"
 
 
-def conv_step_html(step: S.ConvStep, labels: dict[str, str]) -> str:
+def conv_step_html(step: conv_steps.ConvStep, labels: dict[str, str]) -> str:
     """Per input channel: patch × kernel = products → their sum; then Σ + bias → ReLU."""
     scale_x = float(np.abs(step.patch).max()) or 1.0
     scale_k = float(np.abs(step.kernel).max()) or 1.0
@@ -142,15 +140,15 @@ def conv_step_html(step: S.ConvStep, labels: dict[str, str]) -> str:
             f'<span class="dg-cap">{html.escape(labels["channel"])} {c}</span>'
             + grid_html(step.patch[..., c], scale_x, step.inside)
             + '<span class="dg-op">×</span>'
-            + grid_html(step.kernel[..., c], scale_k, digits=3)
+            + grid_html(step.kernel[..., c], scale_k, decimals=3)
             + '<span class="dg-op">=</span>'
-            + grid_html(step.products[..., c], scale_p, step.inside, digits=3)
+            + grid_html(step.products[..., c], scale_p, step.inside, decimals=3)
             + f'<span class="dg-sum">Σ = {step.channel_sums[c]:.4f}</span></div>'
         )
     return "".join(parts)
 
 
-def softmax_frame(step: S.SoftmaxStep) -> pd.DataFrame:
+def softmax_frame(step: conv_steps.SoftmaxStep) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "digit": list(range(len(step.logits))),
@@ -212,8 +210,8 @@ def position_figure(values: np.ndarray, chosen: tuple[int, int], hover: str) -> 
 
 
 def _start_changed() -> None:
-    U.clear()
-    L.keep("sample")
+    digits_undo.clear()
+    digits_links.keep("sample")
 
 
 def _canvas_ui(start: str) -> tuple[np.ndarray | None, list[dict]]:
@@ -226,7 +224,7 @@ def _canvas_ui(start: str) -> tuple[np.ndarray | None, list[dict]]:
         return None, []
     background = None
     if start != "blank":
-        sample = D.cells_picture(D.sample_cells(int(start)), CANVAS_PX)
+        sample = digits.cells_picture(digits.sample_cells(int(start)), CANVAS_PX)
         background = sample.point(lambda v: v // 2)  # grey, so the white strokes stand out
     result = st_canvas(
         stroke_width=STROKE_PX,
@@ -237,42 +235,45 @@ def _canvas_ui(start: str) -> tuple[np.ndarray | None, list[dict]]:
         width=CANVAS_PX,
         drawing_mode="freedraw",
         return_image_data=True,
-        initial_drawing=U.restored(),
-        key=U.canvas_key(start),
+        initial_drawing=digits_undo.restored(),
+        key=digits_undo.canvas_key(start),
     )
-    objects = U.objects_of(result.json_data if result is not None else None)
+    objects = digits_undo.objects_of(result.json_data if result is not None else None)
     with st.container(horizontal=True):
         st.button(
-            t("digits.canvas.undo"), key="digits_undo", on_click=U.undo, icon=":material/undo:",
-            disabled=not U.can_undo(objects),
-        )  # fmt: skip
+            t("digits.canvas.undo"),
+            key="digits_undo",
+            on_click=digits_undo.undo,
+            icon=":material/undo:",
+            disabled=not digits_undo.can_undo(objects),
+        )
         st.button(
-            t("digits.canvas.clear"), key="digits_clear", on_click=U.clear,
+            t("digits.canvas.clear"), key="digits_clear", on_click=digits_undo.clear,
             icon=":material/delete:", disabled=not objects,
         )  # fmt: skip
     data = result.image_data if result is not None else None
     if data is None or data.ndim != 3:
         return None, objects
-    ink = D.ink_of(data)
-    return (ink if (ink >= D.INK).any() else None), objects
+    ink = digits.ink_of(data)
+    return (ink if (ink >= digits.INK).any() else None), objects
 
 
 def _upload_ui() -> np.ndarray | None:
-    from components.keras_side import images as I
+    from components.keras_side import images
     from components.ui.activation_views import show_problem
 
     uploaded = st.file_uploader(
-        t("digits.upload.label"), type=list(I.EXTENSIONS), key="digits_upload"
+        t("digits.upload.label"), type=list(images.EXTENSIONS), key="digits_upload"
     )
     if uploaded is None:
         st.caption(t("digits.upload.hint"))
         return None
     try:
-        decoded = I.decode(uploaded.getvalue(), channels=1)
+        decoded = images.decode(uploaded.getvalue(), channels=1)
     except InputError as problem:
         show_problem(problem)
         return None
-    cells = D.cells_from_ink(D.ink_of_picture(decoded.image))
+    cells = digits.cells_from_ink(digits.ink_of_picture(decoded.image))
     if cells is None:
         st.warning(t("digits.upload.blank"), icon=":material/image:")
     return cells
@@ -280,37 +281,47 @@ def _upload_ui() -> np.ndarray | None:
 
 def input_cells_ui() -> tuple[np.ndarray | None, str]:
     """Draw (on a blank canvas or over a held-out digit) or upload → the 8×8 cells, and how."""
-    L.start_from_link("source", SOURCES, "draw")
-    L.start_from_link("sample", STARTS, "3")
+    digits_links.start_from_link("source", SOURCES, "draw")
+    digits_links.start_from_link("sample", STARTS, "3")
     source = st.segmented_control(
-        t("digits.source"), SOURCES, format_func=lambda s: t(f"digits.source.{s}"),
-        key=L.PARAMS["source"], required=True, on_change=L.keep, args=("source",),
-    )  # fmt: skip
+        t("digits.source"),
+        SOURCES,
+        format_func=lambda s: t(f"digits.source.{s}"),
+        key=digits_links.PARAMS["source"],
+        required=True,
+        on_change=digits_links.keep,
+        args=("source",),
+    )
     if source == "upload":
         return _upload_ui(), "upload"
     start = st.pills(
-        t("digits.start"), STARTS, format_func=lambda s: t("digits.start.blank") if s == "blank"
-        else s, key=L.PARAMS["sample"], required=True, wrap=True, on_change=_start_changed,
-    )  # fmt: skip
+        t("digits.start"),
+        STARTS,
+        format_func=lambda s: t("digits.start.blank") if s == "blank" else s,
+        key=digits_links.PARAMS["sample"],
+        required=True,
+        wrap=True,
+        on_change=_start_changed,
+    )
     st.space(32)  # room for the canvas toolbar, which appears above it
     start = start or "blank"
     strokes, objects = _canvas_ui(start)
     st.caption(t("digits.canvas.help"))
-    seen = U.recall(objects) if strokes is None and objects else None
+    seen = digits_undo.recall(objects) if strokes is None and objects else None
     cells, how = seen if seen is not None else _cells_of(start, strokes)
-    U.remember(objects, cells, how)
+    digits_undo.remember(objects, cells, how)
     return cells, how
 
 
 def _cells_of(start: str, strokes: np.ndarray | None) -> tuple[np.ndarray | None, str]:
     """The strokes (over the sample digit, if one is the start) as the network's 8×8 cells."""
     if start == "blank":
-        return (D.cells_from_ink(strokes) if strokes is not None else None), "drawing"
-    sample = D.sample_cells(int(start))
+        return (digits.cells_from_ink(strokes) if strokes is not None else None), "drawing"
+    sample = digits.sample_cells(int(start))
     if strokes is None:
         return sample, "sample"
-    under = np.asarray(D.cells_picture(sample, strokes.shape[0]), dtype=np.float32) / 255.0
-    return D.cells_from_ink(np.maximum(under, strokes)), "drawing"
+    under = np.asarray(digits.cells_picture(sample, strokes.shape[0]), dtype=np.float32) / 255.0
+    return digits.cells_from_ink(np.maximum(under, strokes)), "drawing"
 
 
 # ------------------------------------------------------------------ the step view
@@ -320,8 +331,12 @@ def _step_position(layer: str, shape: tuple[int, ...]) -> tuple[int, int, int]:
     """(row, col, channel) of the followed number, kept per layer and clipped to its shape."""
     state = st.session_state
     h, w, c = shape
-    row, col = state.get(L.position_key(layer), (h // 2, w // 2))
-    return min(row, h - 1), min(col, w - 1), min(int(state.get(L.channel_key(layer), 0)), c - 1)
+    row, col = state.get(digits_links.position_key(layer), (h // 2, w // 2))
+    return (
+        min(row, h - 1),
+        min(col, w - 1),
+        min(int(state.get(digits_links.channel_key(layer), 0)), c - 1),
+    )
 
 
 def _clicked(layer: str) -> None:
@@ -329,40 +344,46 @@ def _clicked(layer: str) -> None:
     if points:
         x, y = points[0].get("x"), points[0].get("y")
         if isinstance(x, int | float) and isinstance(y, int | float):
-            st.session_state[L.position_key(layer)] = (round(y), round(x))
+            st.session_state[digits_links.position_key(layer)] = (round(y), round(x))
 
 
 def _input_of(layer: str, out: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     order = list(STEP_LAYERS)
     index = order.index(layer)
-    return x.reshape(D.SIDE, D.SIDE, 1) if index == 0 else out[order[index - 1]]
+    return x.reshape(digits.SIDE, digits.SIDE, 1) if index == 0 else out[order[index - 1]]
 
 
 def step_view_ui(out: dict[str, np.ndarray], x: np.ndarray, weights: dict) -> None:
     """Click a position of a feature map; see the arithmetic that made that one number."""
     st.subheader(t("digits.step.title"))
     st.caption(t("digits.step.intro"))
-    L.start_from_link("layer", STEP_LAYERS, STEP_LAYERS[0])
+    digits_links.start_from_link("layer", STEP_LAYERS, STEP_LAYERS[0])
     layer = st.selectbox(
-        t("digits.step.layer"), STEP_LAYERS, key=L.PARAMS["layer"], on_change=L.keep,
+        t("digits.step.layer"),
+        STEP_LAYERS,
+        key=digits_links.PARAMS["layer"],
+        on_change=digits_links.keep,
         args=("layer",),
-        format_func=lambda n: t(f"digits.step.layer.{'softmax' if n == 'predictions' else 'map'}",
-                                name=n, shape="×".join(map(str, out[n].shape))),
-    )  # fmt: skip
+        format_func=lambda n: t(
+            f"digits.step.layer.{'softmax' if n == 'predictions' else 'map'}",
+            name=n,
+            shape="×".join(map(str, out[n].shape)),
+        ),
+    )
     if layer == "predictions":
         _softmax_ui(out, weights)
         return
     fmap = out[layer]
     depth = fmap.shape[2]
-    L.position_from_link(layer, fmap.shape)
+    digits_links.position_from_link(layer, fmap.shape)
     row, col, channel = _step_position(layer, fmap.shape)
     left, right = st.columns([1, 1], gap="medium")
     with right:
         channel = st.number_input(
-            t("digits.step.channel"), 0, depth - 1, channel, key=L.channel_key(layer)
+            t("digits.step.channel"), 0, depth - 1, channel, key=digits_links.channel_key(layer)
         )
         st.caption(t("digits.step.click", row=row, col=col, channel=channel))
-    L.keep_position(row, col, int(channel))
+    digits_links.keep_position(row, col, int(channel))
     with left:
         st.plotly_chart(
             position_figure(fmap[..., channel], (row, col), t("digits.step.hover")),
@@ -382,14 +403,14 @@ def _pool_step_ui(
     layer: str, source: np.ndarray, where: tuple[int, int, int], keras_value: float
 ) -> None:
     row, col, channel = where
-    step = S.pool_step(source, 2, row, col, channel)
+    step = conv_steps.pool_step(source, 2, row, col, channel)
     st.markdown(
         t("digits.step.pool_text", layer=layer, row=row, col=col, channel=channel,
           top=step.top, bottom=step.top + 1, left=step.left, right=step.left + 1,
           source=_previous(layer))
     )  # fmt: skip
     scale = float(np.abs(step.window).max()) or 1.0
-    st.html(STEP_STYLE + grid_html(step.window, scale, winner=step.winner, digits=4))
+    st.html(STEP_STYLE + grid_html(step.window, scale, winner=step.winner, decimals=4))
     st.markdown(
         t("digits.step.pool_result", value=f"{step.output:.4f}", keras=f"{keras_value:.4f}")
     )
@@ -404,7 +425,7 @@ def _conv_step_ui(
 ) -> None:
     row, col, channel = where
     kernel, bias = weights
-    step = S.conv_step(source, kernel, bias, row, col, channel)
+    step = conv_steps.conv_step(source, kernel, bias, row, col, channel)
     st.markdown(
         t("digits.step.conv_text", layer=layer, row=row, col=col, channel=channel,
           k=kernel.shape[0], c=source.shape[2], top=step.top, bottom=step.top + 2,
@@ -427,7 +448,7 @@ def _previous(layer: str) -> str:
 
 def _softmax_ui(out: dict[str, np.ndarray], weights: dict) -> None:
     kernel, bias = weights["predictions"]
-    step = S.softmax_step(S.dense_logits(out["fc1"], kernel, bias))
+    step = conv_steps.softmax_step(conv_steps.dense_logits(out["fc1"], kernel, bias))
     st.markdown(t("digits.step.softmax_text", largest=f"{step.largest:.4f}",
                   total=f"{step.total:.4f}"))  # fmt: skip
     frame = softmax_frame(step)
@@ -448,10 +469,10 @@ def _softmax_ui(out: dict[str, np.ndarray], weights: dict) -> None:
 def digits_page_ui() -> None:
     """Everything /activations shows for the trained digits network."""
     figures = training_figures()
-    L.start_from_link("weights", WEIGHTS, "trained")
+    digits_links.start_from_link("weights", WEIGHTS, "trained")
     weights_kind = st.sidebar.radio(
         t("digits.weights"), WEIGHTS, format_func=lambda k: t(f"digits.weights.{k}"),
-        key=L.PARAMS["weights"], on_change=L.keep, args=("weights",),
+        key=digits_links.PARAMS["weights"], on_change=digits_links.keep, args=("weights",),
     )  # fmt: skip
     st.info(
         t("digits.intro", accuracy=f"{figures['heldout_accuracy']:.1%}",
@@ -476,7 +497,7 @@ def _live_ui(weights_kind: str) -> None:
         st.session_state.digits_hidden = True
         return
     _widgets_back()
-    x = D.network_input(cells)
+    x = digits.network_input(cells)
     key = array_key(x)
     with st.spinner(t("digits.building")):
         out = outputs(weights_kind, key, x)
@@ -493,19 +514,25 @@ def _live_ui(weights_kind: str) -> None:
             key="digits_probs", config=theme.PICKER_CONFIG,
         )  # fmt: skip
         a, b = st.columns(2)
-        a.image(F.png(D.cells_picture(cells, 128)), caption=t("digits.seen.cells"), width=128)
-        b.image(F.png(D.input_picture(x, 128)), caption=t("digits.seen.input"), width=128)
+        a.image(
+            featuremaps.png(digits.cells_picture(cells, 128)),
+            caption=t("digits.seen.cells"),
+            width=128,
+        )
+        b.image(
+            featuremaps.png(digits.input_picture(x, 128)), caption=t("digits.seen.input"), width=128
+        )
         st.caption(t(f"digits.seen.how_{how}"))
     _maps_ui(weights_kind, key, out)
     network_weights = (
-        D.trained_weights() if weights_kind == "trained" else _random_weights(weights_kind)
+        digits.trained_weights() if weights_kind == "trained" else _random_weights(weights_kind)
     )
     step_view_ui(out, x, network_weights)
     evidence_ui(weights_kind, key, x, out)
 
 
 # the keys of the widgets below the input (step view, Grad-CAM), which an empty canvas hides
-HIDDEN_WIDGETS = (L.PARAMS["layer"], L.channel_key(""), SALIENCY_KEYS)
+HIDDEN_WIDGETS = (digits_links.PARAMS["layer"], digits_links.channel_key(""), SALIENCY_KEYS)
 
 
 def _widgets_back() -> None:
@@ -526,9 +553,9 @@ def evidence_ui(weights_kind: str, key: str, x: np.ndarray, out: dict[str, np.nd
     from components.ui.activation_views import Run
     from components.ui.saliency_views import evidence_ui as saliency_section_ui
 
-    picture = D.input_picture(x, D.SIDE)
+    picture = digits.input_picture(x, digits.SIDE)
     run = Run(key=f"digits|{weights_kind}|{key}", outputs=out, picture=picture)
-    saliency_section_ui(network(weights_kind), run, analyze(D.digits_spec()))
+    saliency_section_ui(network(weights_kind), run, analyze(digits.digits_spec()))
 
 
 def _random_weights(kind: str) -> dict[str, list[np.ndarray]]:
@@ -545,7 +572,7 @@ def _maps_ui(weights_kind: str, key: str, out: dict[str, np.ndarray]) -> None:
     st.caption(t("digits.maps.caption"))
     for layer in MAP_LAYERS:
         fmap = out[layer]
-        low, high = F.shared_range(fmap, list(range(fmap.shape[-1])))
+        low, high = featuremaps.shared_range(fmap, list(range(fmap.shape[-1])))
         st.markdown(
             t("digits.maps.layer", name=layer, shape="×".join(map(str, fmap.shape)),
               low=f"{low:.3g}", high=f"{high:.3g}")
@@ -559,9 +586,9 @@ def _maps_ui(weights_kind: str, key: str, out: dict[str, np.ndarray]) -> None:
 
 def _use_digits(key: str) -> None:
     state = st.session_state
-    state[f"{key}_arch"], state[f"{key}_source"] = "custom", D.PRESET
-    state[f"{key}_h"], state[f"{key}_w"], state[f"{key}_c"] = D.digits_spec().input_shape
-    L.forget_digits_params()
+    state[f"{key}_arch"], state[f"{key}_source"] = "custom", digits.PRESET
+    state[f"{key}_h"], state[f"{key}_w"], state[f"{key}_c"] = digits.digits_spec().input_shape
+    digits_links.forget_digits_params()
 
 
 def offer_digits_ui(key: str) -> None:
@@ -582,16 +609,18 @@ def strongest_responses(count: int = 120) -> list[dict[str, Any]]:
     """Per block1 filter: the held-out digit (of the first ``count``) and inner position that
     excite it most (the border row/column left out: there the zero padding makes edges of its
     own), as a PNG. NumPy only, so the Learn page never loads TensorFlow."""
-    data = D.held_out()
-    kernel, bias = D.trained_weights()["block1_conv1"]
-    inputs = [D.network_input(c) for c in data.cells[:count]]
-    inner = np.stack([D.conv2d_same(x[..., None], kernel, bias) for x in inputs])[:, 1:-1, 1:-1]
+    data = digits.held_out()
+    kernel, bias = digits.trained_weights()["block1_conv1"]
+    inputs = [digits.network_input(c) for c in data.cells[:count]]
+    inner = np.stack([digits.conv2d_same(x[..., None], kernel, bias) for x in inputs])[
+        :, 1:-1, 1:-1
+    ]
     scale = 3
     found = []
     for f in range(kernel.shape[3]):
         n, r, c = (int(i) for i in np.unravel_index(np.argmax(inner[..., f]), inner.shape[:3]))
         r, c = r + 1, c + 1
-        picture = D.input_picture(inputs[n], D.SIDE * scale).convert("RGB")
+        picture = digits.input_picture(inputs[n], digits.SIDE * scale).convert("RGB")
         found.append(
             {
                 "filter": f,
@@ -600,7 +629,9 @@ def strongest_responses(count: int = 120) -> list[dict[str, Any]]:
                 "row": r,
                 "col": c,
                 "kernel": kernel[..., 0, f],
-                "picture": F.png(F.draw_box(picture, (r - 1, c - 1, r + 2, c + 2), scale)),
+                "picture": featuremaps.png(
+                    featuremaps.draw_box(picture, (r - 1, c - 1, r + 2, c + 2), scale)
+                ),
             }
         )
     return found
@@ -609,9 +640,11 @@ def strongest_responses(count: int = 120) -> list[dict[str, Any]]:
 @st.cache_data(show_spinner=False)
 def response_maps(digit: int) -> list[bytes]:
     """Each block1 filter's response to the first held-out example of ``digit``, shared scale."""
-    kernel, bias = D.trained_weights()["block1_conv1"]
-    fmap = D.conv2d_same(D.network_input(D.sample_cells(digit))[..., None], kernel, bias)
-    return F.tiles(fmap, list(range(fmap.shape[-1])), "shared", D.SIDE * 3)
+    kernel, bias = digits.trained_weights()["block1_conv1"]
+    fmap = digits.conv2d_same(
+        digits.network_input(digits.sample_cells(digit))[..., None], kernel, bias
+    )
+    return featuremaps.tiles(fmap, list(range(fmap.shape[-1])), "shared", digits.SIDE * 3)
 
 
 def trained_filters_ui() -> None:
@@ -628,7 +661,7 @@ def trained_filters_ui() -> None:
         for column, item in zip(st.columns(4), found[start : start + 4], strict=False):
             with column:
                 st.markdown(t("digits.lesson.filter", filter=item["filter"]))
-                st.html(STEP_STYLE + grid_html(item["kernel"], scale, digits=2))
+                st.html(STEP_STYLE + grid_html(item["kernel"], scale, decimals=2))
                 st.image([maps[item["filter"]], item["picture"]], width=72, output_format="PNG")
                 st.caption(
                     t("digits.lesson.caption", digit=item["digit"], value=f"{item['value']:.2f}",
@@ -639,5 +672,5 @@ def trained_filters_ui() -> None:
 
     from components.ui.i18n import current_language
 
-    url = "./activations?" + urlencode({"preset": D.PRESET, "lang": current_language()})
+    url = "./activations?" + urlencode({"preset": digits.PRESET, "lang": current_language()})
     st.link_button(t("digits.lesson.link"), url, icon=":material/draw:", key="digits_lesson_link")

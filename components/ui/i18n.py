@@ -90,7 +90,7 @@ def _language_changed() -> None:
             state[key] = value
 
 
-def language_switch() -> None:
+def language_switch_ui() -> None:
     """The sidebar language switch; keeps ``lang=`` in the URL so every share link carries it."""
     import streamlit as st
 

@@ -20,7 +20,7 @@ from components.ui.practice import formula_text
 from components.ui.tables import TABLE_COLUMNS, column_config, layer_frame
 
 
-def layer_row(
+def show_layer_row(
     analysis: Analysis, info: LayerInfo, columns: tuple[str, ...] = TABLE_COLUMNS
 ) -> None:
     """The layer's row of the engine's table, with the table's headers and formats
@@ -55,7 +55,7 @@ def same_params_key(info: LayerInfo) -> str:
     return "classroom.whatif.no_weights"
 
 
-def _what_if(analysis: Analysis, info: LayerInfo, key: str) -> None:
+def _what_if_ui(analysis: Analysis, info: LayerInfo, key: str) -> None:
     """The same layer with another input size, computed by the engine."""
     h, w, c = analysis.spec.input_shape
     st.markdown(t("explain.whatif.title"))
@@ -109,7 +109,7 @@ def explain_layer(
             after=shape_text(info.output_shape),
         )
     )
-    layer_row(analysis, info, columns)
+    show_layer_row(analysis, info, columns)
     for formula in info.formulas:
         st.markdown(formula_text(formula))
     if not info.formulas:
@@ -118,4 +118,4 @@ def explain_layer(
     for warning in info.warnings:
         st.warning(issue_text(warning, where=False), icon=":material/crop:")
     if what_if:
-        _what_if(analysis, info, key)
+        _what_if_ui(analysis, info, key)

@@ -11,11 +11,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from components.ui import lesson_charts as C
-from components.ui import lesson_views as V
+from components.ui import lesson_charts, lesson_views
 from components.ui.i18n import t
-from components.ui.practice import predict_reveal, quiz
-from components.ui.presentation import layer_stepper, option_stepper, presentation_active
+from components.ui.practice import predict_reveal_ui, quiz_ui
+from components.ui.presentation import layer_stepper_ui, option_stepper_ui, presentation_active
 from components.ui.url_state import keep_key_in_link, link_choice
 
 LESSON_KEY, LESSON_PARAM = "learn_lesson", "lesson"
@@ -25,8 +24,8 @@ def practice_ui() -> None:
     """Predict the hidden shape or parameter count of a layer, then reveal it; then a quiz."""
     st.header(t("learn.practice.title"))
     st.markdown(t("learn.practice.intro"))
-    analysis = V.practice_network("learn_net")
-    info = layer_stepper(analysis, "learn_layer")
+    analysis = lesson_views.pick_practice_network("learn_net")
+    info = layer_stepper_ui(analysis, "learn_layer")
     chart, guess = st.columns([3, 2])
     with guess:
         kind = st.segmented_control(
@@ -37,27 +36,31 @@ def practice_ui() -> None:
             required=True,
             key="learn_hide",
         )
-        shown = predict_reveal(info, kind, f"learn_predict_{analysis.spec.name}")
+        shown = predict_reveal_ui(info, kind, f"learn_predict_{analysis.spec.name}")
     # The chart stops before the layer whose shape is hidden, until it is revealed.
     visible = info.index + (1 if shown or kind != "shape" else 0)
     labels = {"side": t("learn.practice.side"), "channels": t("learn.practice.channels")}
     chart.plotly_chart(
-        V.for_screen(C.walk_figure(V.walk_frame(analysis, visible), info.index, labels)),
+        lesson_views.for_screen(
+            lesson_charts.walk_figure(
+                lesson_views.walk_frame(analysis, visible), info.index, labels
+            )
+        ),
         key="learn_walk_chart",
-        config=V.PLOT_CONFIG,
+        config=lesson_views.PLOT_CONFIG,
     )
     if not presentation_active():
         st.subheader(t("quiz.title", network=analysis.spec.name))
-        quiz(analysis, "learn_quiz")
+        quiz_ui(analysis, "learn_quiz")
 
 
 LESSONS: dict[str, Callable[[], None]] = {
-    "size": V.lesson_output_size,
-    "params": V.lesson_parameters,
-    "stack": V.lesson_stacks,
-    "block": V.lesson_block,
-    "features": V.lesson_features,
-    "budget": V.lesson_budget,
+    "size": lesson_views.lesson_output_size_ui,
+    "params": lesson_views.lesson_parameters_ui,
+    "stack": lesson_views.lesson_stacks_ui,
+    "block": lesson_views.lesson_block_ui,
+    "features": lesson_views.lesson_features_ui,
+    "budget": lesson_views.lesson_budget_ui,
     "practice": practice_ui,
 }
 
@@ -80,7 +83,7 @@ def lesson_picker_ui() -> str:
     )
     if presentation_active() and choice != "practice":  # practice: the keys step its layers
         titles = {k: t(f"learn.nav.{k}") for k in LESSONS}
-        option_stepper(LESSON_KEY, list(LESSONS), titles, LESSON_PARAM)
+        option_stepper_ui(LESSON_KEY, list(LESSONS), titles, LESSON_PARAM)
     return choice or "size"  # required=True: never None, whatever the stub says
 
 

@@ -48,7 +48,7 @@ def fit_slide_chart(figure: go.Figure) -> go.Figure:
     return figure
 
 
-def lesson_table(frame: pd.DataFrame) -> None:
+def show_lesson_table(frame: pd.DataFrame) -> None:
     """A lesson's small table: on a projector as an HTML table that wraps to the screen's
     width (the zoomed grid scrolled sideways at 1024 px), else Streamlit's grid."""
     if presentation_active():

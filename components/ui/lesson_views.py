@@ -14,20 +14,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.engine import lessons as L
+from components.engine import lessons
 from components.engine.analysis import Analysis, FormulaLabel, analyze
 from components.engine.formatting import count_text, short_count
 from components.engine.percent import percent
 from components.engine.presets import load_preset
 from components.engine.report import shape_text
 from components.engine.vgg import BLOCK_CHANNELS, CONFIGS, vgg_spec
-from components.ui import lesson_charts as C
+from components.ui import lesson_charts
 from components.ui.arch_charts import projector_fonts
 from components.ui.digits_views import trained_filters_ui
 from components.ui.i18n import current_language, t, tn
-from components.ui.lesson_fit import fit_slide_chart, lesson_table, size_columns
-from components.ui.links import page_button
-from components.ui.practice import formula_text, predict_reveal
+from components.ui.lesson_fit import fit_slide_chart, show_lesson_table, size_columns
+from components.ui.links import page_button_ui
+from components.ui.practice import formula_text, predict_reveal_ui
 from components.ui.presentation import presentation_active
 from components.ui.theme import PLOT_CONFIG
 
@@ -58,9 +58,9 @@ def custom_params(preset: str = SEED_PRESET) -> dict[str, str]:
     return {"preset": preset, "lang": current_language()}
 
 
-def explorer_link(label: str, url_path: str, params: dict[str, str]) -> None:
+def show_explorer_link(label: str, url_path: str, params: dict[str, str]) -> None:
     """A link to an explorer page, opened in the same tab."""
-    page_button(label, url_path, params, icon=":material/arrow_forward:")
+    page_button_ui(label, url_path, params, icon=":material/arrow_forward:")
 
 
 def group_name(group: str) -> str:
@@ -88,7 +88,7 @@ def translated(**keys: str) -> dict[str, str]:
     return {name: t(key) for name, key in keys.items()}
 
 
-def _slide_controls_ui() -> L.Slide:
+def _slide_controls_ui() -> lessons.Slide:
     """Input side, kernel, padding and stride in one row; a change rewinds the kernel."""
     cols = st.columns(4)
     w = cols[0].number_input(  # up to 224 and beyond: "where does 148 come from?" needs 150
@@ -97,10 +97,10 @@ def _slide_controls_ui() -> L.Slide:
     k = cols[1].slider(t("learn.size.k"), 1, 7, 3, key="learn_k", on_change=_reset_step)
     p = cols[2].slider(t("learn.size.p"), 0, 3, 0, key="learn_p", on_change=_reset_step)
     s = cols[3].slider(t("learn.size.s"), 1, 4, 2, key="learn_s", on_change=_reset_step)
-    return L.Slide(w, k, p, s)
+    return lessons.Slide(w, k, p, s)
 
 
-def _slide_step_ui(where: DeltaGenerator, slide: L.Slide) -> int:
+def _slide_step_ui(where: DeltaGenerator, slide: lessons.Slide) -> int:
     """The output size, its worked formula and the kernel position to show (1-based)."""
     where.metric(t("learn.size.output"), f"{slide.output} × {slide.output}")
     _tiling_note_ui(where, slide)  # before the step slider: in view on a projector
@@ -116,7 +116,7 @@ def _slide_step_ui(where: DeltaGenerator, slide: L.Slide) -> int:
     return step
 
 
-def _tiling_note_ui(where: DeltaGenerator, slide: L.Slide) -> None:
+def _tiling_note_ui(where: DeltaGenerator, slide: lessons.Slide) -> None:
     """Whether the kernel's positions tile the padded input, or how many pixels it never sees."""
     span = slide.padded - slide.kernel
     if slide.tiles:
@@ -134,7 +134,7 @@ def _tiling_note_ui(where: DeltaGenerator, slide: L.Slide) -> None:
     )
 
 
-def _slide_chart_ui(where: DeltaGenerator, slide: L.Slide, step: int) -> None:
+def _slide_chart_ui(where: DeltaGenerator, slide: lessons.Slide, step: int) -> None:
     """The sliding-kernel grids, or a note when the padded input is too large to draw."""
     if slide.padded > MAX_DRAWN_SIDE:
         where.info(t("classroom.size.not_drawn", side=MAX_DRAWN_SIDE), icon=":material/grid_on:")
@@ -152,16 +152,16 @@ def _slide_chart_ui(where: DeltaGenerator, slide: L.Slide, step: int) -> None:
             todo="learn.size.cell_todo",
         ),
     }
-    figure = fit_slide_chart(for_screen(C.slide_figure(slide, step - 1, labels)))
+    figure = fit_slide_chart(for_screen(lesson_charts.slide_figure(slide, step - 1, labels)))
     where.plotly_chart(figure, key="learn_slide_chart", config=PLOT_CONFIG)
     where.caption(t("learn.size.legend"))
 
 
-def _padding_table_ui(slide: L.Slide) -> None:
+def _padding_table_ui(slide: lessons.Slide) -> None:
     """'valid' against 'same' padding for the chosen input, kernel and stride."""
     st.subheader(t("learn.size.same_title"))
     st.markdown(t("learn.size.same_intro"))
-    cases = L.padding_cases(slide.size, slide.kernel, slide.stride)
+    cases = lessons.padding_cases(slide.size, slide.kernel, slide.stride)
     st.dataframe(
         pd.DataFrame(
             {
@@ -175,10 +175,10 @@ def _padding_table_ui(slide: L.Slide) -> None:
     )
 
 
-def lesson_output_size() -> None:
+def lesson_output_size_ui() -> None:
     st.header(t("learn.size.title"))
     st.markdown(t("learn.size.intro"))
-    st.markdown(f"`{L.SIZE_FORMULA}`")
+    st.markdown(f"`{lessons.SIZE_FORMULA}`")
     slide = _slide_controls_ui()
     if not slide.output:
         st.error(t("learn.size.too_big", k=slide.kernel, padded=slide.padded))
@@ -187,17 +187,17 @@ def lesson_output_size() -> None:
     step = _slide_step_ui(left, slide)
     _slide_chart_ui(right, slide, step)
     _padding_table_ui(slide)
-    explorer_link(t("learn.link.seed"), "custom", custom_params())
+    show_explorer_link(t("learn.link.seed"), "custom", custom_params())
 
 
 # ---------------------------------------------------------------- 2. parameters
 
 
-def lesson_parameters() -> None:
+def lesson_parameters_ui() -> None:
     st.header(t("learn.params.title"))
     st.markdown(t("learn.params.intro"))
     seed = analyze(load_preset(SEED_PRESET))
-    for example, col in zip(L.param_examples(seed), st.columns(3), strict=True):
+    for example, col in zip(lessons.param_examples(seed), st.columns(3), strict=True):
         info = example.layer
         with col.container(border=True):
             st.markdown(f"**{example.network}** · `{info.name}` ({info.keras_class})")
@@ -206,7 +206,7 @@ def lesson_parameters() -> None:
             for formula in info.formulas:
                 if formula.label is FormulaLabel.PARAMS:
                     st.markdown(formula_text(formula))
-    dense = L.param_examples(seed)[1].layer
+    dense = lessons.param_examples(seed)[1].layer
     convs = sum(i.params for i in seed.layers if i.layer.type.is_conv)
     st.markdown(
         t(
@@ -222,24 +222,24 @@ def lesson_parameters() -> None:
     k = cols[0].select_slider(t("learn.params.k"), [1, 3, 5, 7], 3, key="learn_pk")
     cin = cols[1].number_input(t("learn.params.cin"), 1, 4096, 3, key="learn_pcin")
     cout = cols[2].number_input(t("learn.params.cout"), 1, 4096, 16, key="learn_pcout")
-    st.markdown(f"`{L.conv_params_worked(int(k), int(cin), int(cout))}`")
+    st.markdown(f"`{lessons.conv_params_worked(int(k), int(cin), int(cout))}`")
 
     st.subheader(t("learn.params.predict_title"))
     second = [i for i in seed.layers if i.layer.type.is_conv][1]
-    predict_reveal(second, "params", "learn_params_predict")
+    predict_reveal_ui(second, "params", "learn_params_predict")
     links = st.columns(2)
     with links[0]:
-        explorer_link(t("learn.link.seed"), "custom", custom_params())
+        show_explorer_link(t("learn.link.seed"), "custom", custom_params())
     with links[1]:
-        explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
+        show_explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
 
 
 # ---------------------------------------------------------------- 3. stacks of 3×3
 
 
-def lesson_stacks() -> None:
+def lesson_stacks_ui() -> None:
     st.header(t("learn.stack.title"))
-    units = L.stack_rows(3)
+    units = lessons.stack_rows(3)
     two, three = units[1], units[2]
     st.markdown(
         t(
@@ -255,8 +255,8 @@ def lesson_stacks() -> None:
     channels = st.select_slider(
         t("learn.stack.channels"), sorted(set(BLOCK_CHANNELS)), 256, key="learn_c"
     )
-    real = L.stack_rows(3, channels)
-    lesson_table(
+    real = lessons.stack_rows(3, channels)
+    show_lesson_table(
         pd.DataFrame(
             {
                 t("learn.stack.col_convs"): [r.convs for r in units],
@@ -283,28 +283,28 @@ def lesson_stacks() -> None:
         layer="learn.stack.chart_layer",
         layer_one="learn.stack.chart_layer_one",
     )
-    lesson_chart_ui(left, C.rf_stack_figure(sizes, labels), "learn_stack_chart")
+    lesson_chart_ui(left, lesson_charts.rf_stack_figure(sizes, labels), "learn_stack_chart")
     vgg16 = analyze(vgg_spec("vgg16", include_top=False))
-    frame = pd.DataFrame(L.receptive_fields(vgg16), columns=["layer", "rf"])
+    frame = pd.DataFrame(lessons.receptive_fields(vgg16), columns=["layer", "rf"])
     labels = translated(
         title="learn.stack.growth_title", x="learn.axis.layer", y="learn.stack.growth_y"
     )
-    lesson_chart_ui(right, C.rf_growth_figure(frame, labels), "learn_growth_chart")
+    lesson_chart_ui(right, lesson_charts.rf_growth_figure(frame, labels), "learn_growth_chart")
     trained_filters_ui()  # what trained 3×3 filters detect (digits-vgg, NumPy only)
-    explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
+    show_explorer_link(t("learn.link.arch", arch="VGG16"), "", architecture_params("vgg16"))
 
 
 # ---------------------------------------------------------------- 4. the VGG block
 
 
-def lesson_block() -> None:
+def lesson_block_ui() -> None:
     st.header(t("learn.block.title"))
     st.markdown(t("learn.block.intro"))
     side = st.select_slider(
         t("learn.block.input"), [32, 64, 128, 224, 256, 320, 512], 224, key="learn_side"
     )
-    recipe = L.block_recipe(side)
-    titles = {arch: CONFIGS[arch].title for arch in L.LESSON_ARCHS}
+    recipe = lessons.block_recipe(side)
+    titles = {arch: CONFIGS[arch].title for arch in lessons.LESSON_ARCHS}
     table = {
         t("learn.block.col_block"): [group_name(f"block{r.block}") for r in recipe],
         t("learn.block.col_channels"): [r.channels for r in recipe],
@@ -317,15 +317,15 @@ def lesson_block() -> None:
     frame = pd.DataFrame(
         [
             {"arch": titles[arch], "block": r.block, "convs": r.convs[arch]}
-            for arch in L.LESSON_ARCHS
+            for arch in lessons.LESSON_ARCHS
             for r in recipe
         ]
     )
     labels = translated(
         title="learn.block.chart_title", y="learn.block.chart_y", block="learn.block.chart_block"
     )
-    lesson_chart_ui(st, C.recipe_figure(frame, labels), "learn_recipe_chart")
-    totals = L.arch_totals()
+    lesson_chart_ui(st, lesson_charts.recipe_figure(frame, labels), "learn_recipe_chart")
+    totals = lessons.arch_totals()
     st.dataframe(
         pd.DataFrame(
             {
@@ -340,28 +340,28 @@ def lesson_block() -> None:
     st.caption(t("learn.block.totals_note"))
     arch = st.segmented_control(
         t("learn.block.arch"),
-        L.LESSON_ARCHS,
+        lessons.LESSON_ARCHS,
         default="vgg11",
         format_func=titles.__getitem__,
         required=True,
         key="learn_block_arch",
     )
-    st.code(L.block_code(arch), language="python")
-    explorer_link(t("learn.link.arch", arch=titles[arch]), "", architecture_params(arch))
+    st.code(lessons.block_code(arch), language="python")
+    show_explorer_link(t("learn.link.arch", arch=titles[arch]), "", architecture_params(arch))
 
 
-def _sides(recipe: list[L.BlockRow]) -> list[int]:
+def _sides(recipe: list[lessons.BlockRow]) -> list[int]:
     return [recipe[0].size_in, *(r.size_out for r in recipe)]
 
 
 # ---------------------------------------------------------------- 5. conv3/4/5 features
 
 
-def lesson_features() -> None:
+def lesson_features_ui() -> None:
     st.header(t("learn.features.title"))
     st.markdown(t("learn.features.intro"))
     side = st.select_slider(t("learn.features.input"), [224, 256, 320, 512], 224, key="learn_fside")
-    layers = L.feature_layers("vgg16", side)
+    layers = lessons.feature_layers("vgg16", side)
     st.dataframe(
         pd.DataFrame(
             {
@@ -379,10 +379,10 @@ def lesson_features() -> None:
     st.markdown(t("learn.features.relu_note"))
     st.markdown(t("learn.features.total", n=count_text(base.total_params)))
     st.markdown(t("learn.features.keras_code"))
-    st.code(L.keras_feature_code(layers, side), language="python")
+    st.code(lessons.keras_feature_code(layers, side), language="python")
     st.markdown(t("learn.features.torch_code"))
-    st.code(L.torch_feature_code(layers), language="python")
-    explorer_link(
+    st.code(lessons.torch_feature_code(layers), language="python")
+    show_explorer_link(
         t("learn.link.arch_notop", arch="VGG16"),
         "",
         architecture_params("vgg16", top=False, input_side=side),
@@ -392,20 +392,20 @@ def lesson_features() -> None:
 # ---------------------------------------------------------------- 6. parameters vs compute
 
 
-def lesson_budget() -> None:
+def lesson_budget_ui() -> None:
     st.header(t("learn.budget.title"))
     st.markdown(t("learn.budget.intro"))
     arch = st.segmented_control(
         t("learn.block.arch"),
-        L.LESSON_ARCHS,
+        lessons.LESSON_ARCHS,
         default="vgg16",
         format_func=lambda a: CONFIGS[a].title,
         required=True,
         key="learn_budget_arch",
     )
     analysis = analyze(vgg_spec(arch))
-    rows = L.budget(analysis)
-    fc_params, fc_macs = L.share(rows, "fc")
+    rows = lessons.budget(analysis)
+    fc_params, fc_macs = lessons.share(rows, "fc")
     cols = st.columns(4)
     cols[0].metric(t("learn.budget.total_params"), count_text(analysis.total_params))
     cols[1].metric(t("learn.budget.fc_params"), percent(fc_params, 1))
@@ -431,7 +431,7 @@ def lesson_budget() -> None:
     labels = translated(
         params="learn.budget.chart_params", macs="learn.budget.chart_macs", x="learn.budget.chart_x"
     )
-    lesson_chart_ui(st, C.budget_figure(frame, labels), "learn_budget_chart")
+    lesson_chart_ui(st, lesson_charts.budget_figure(frame, labels), "learn_budget_chart")
     st.dataframe(
         pd.DataFrame(
             {
@@ -450,16 +450,18 @@ def lesson_budget() -> None:
             convs=sum(i.layer.type.is_conv for i in analysis.layers),
         )
     )
-    explorer_link(t("learn.link.arch", arch=CONFIGS[arch].title), "", architecture_params(arch))
+    show_explorer_link(
+        t("learn.link.arch", arch=CONFIGS[arch].title), "", architecture_params(arch)
+    )
 
 
 # ---------------------------------------------------------------- practice
 
 
-PRACTICE_NETWORKS = (SEED_PRESET, *L.LESSON_ARCHS)
+PRACTICE_NETWORKS = (SEED_PRESET, *lessons.LESSON_ARCHS)
 
 
-def practice_network(key: str) -> Analysis:
+def pick_practice_network(key: str) -> Analysis:
     """The network to practise on: the seed question's CNN or a VGG at 224×224×3."""
     name = st.selectbox(
         t("learn.practice.network"),

@@ -17,7 +17,7 @@ from components.ui.network_picker import page_url
 _SCRIPTS = {page.url_path: page.script for page in PAGES}
 
 
-def page_button(label: str, url_path: str, params: dict[str, str], *, icon: str) -> None:
+def page_button_ui(label: str, url_path: str, params: dict[str, str], *, icon: str) -> None:
     """A link to page ``url_path`` ("" is the architecture page) with ``params`` in its URL."""
     query = {name: str(value) for name, value in params.items()}
     try:

@@ -12,7 +12,7 @@ from html import escape
 
 import streamlit as st
 
-from components.engine import lessons as L
+from components.engine import lessons
 from components.engine.analysis import Analysis, LayerInfo
 from components.engine.compare import side_text
 from components.engine.facts import facts
@@ -24,11 +24,10 @@ from components.engine.report import (
     to_keras_text,
     to_markdown,
 )
-from components.ui import arch_charts as C
-from components.ui import theme
+from components.ui import arch_charts, theme
 from components.ui.i18n import t
 from components.ui.layer_explain import explain_layer
-from components.ui.links import page_button
+from components.ui.links import page_button_ui
 from components.ui.messages import issue_text
 from components.ui.network_picker import network_params
 from components.ui.safe_text import chart_text
@@ -73,7 +72,7 @@ def rf_help(end: LayerInfo | None, conv: LayerInfo | None) -> str:
     return t("view.metric.rf_help", name=end.name, conv=conv.name, conv_size=size)
 
 
-def headline(analysis: Analysis) -> None:
+def show_headline(analysis: Analysis) -> None:
     """The totals as a wrapping grid of figures; hover a label for what it counts."""
     end, conv = analysis.feature_end, analysis.last_conv
     rf = end.receptive_field if end else None
@@ -164,18 +163,18 @@ def selected_layer(analysis: Analysis, key: str) -> str:
 # ------------------------------------------------------------------ sections
 
 
-def diagram(
+def show_diagram(
     analysis: Analysis, key: str, selected: str, height: int = 560, *, projector: bool = False
 ) -> None:
     """The layer chart; ``projector``: fonts readable from the back of a room, no caption."""
     names = [i.name for i in analysis.layers]
     log = st.toggle(t("view.chart.log"), value=True, key=f"{key}_log")
     labels = chart_labels() | {"title": t("view.chart.title", name=chart_text(analysis.spec.name))}
-    figure = C.layer_figure(
+    figure = arch_charts.layer_figure(
         layer_frame(analysis), labels, log_params=log, highlight=selected, height=height
     )
     if projector:  # the page title names the network; the chart keeps its height for bars
-        figure = C.projector_fonts(figure).update_layout(title_text=None, margin_t=10)
+        figure = arch_charts.projector_fonts(figure).update_layout(title_text=None, margin_t=10)
     st.plotly_chart(
         figure,
         key=f"{key}_chart",
@@ -189,17 +188,17 @@ def diagram(
     st.caption(t("view.chart.caption" if banded else "classroom.chart.caption_no_bands"))
 
 
-def volumes(analysis: Analysis, key: str) -> None:
+def show_volumes(analysis: Analysis, key: str) -> None:
     labels = chart_labels() | {"title": t("view.volume.title", name=chart_text(analysis.spec.name))}
     st.plotly_chart(
-        C.volume_figure(layer_frame(analysis), labels),
+        arch_charts.volume_figure(layer_frame(analysis), labels),
         key=f"{key}_volumes",
         config=theme.PLOT_CONFIG,
     )
     st.caption(t("view.volume.caption"))
 
 
-def table(analysis: Analysis, key: str) -> None:
+def show_table(analysis: Analysis, key: str) -> None:
     grouping = st.segmented_control(
         t("view.table.grouping"),
         ("layers", "blocks"),
@@ -245,7 +244,7 @@ def table(analysis: Analysis, key: str) -> None:
         )
 
 
-def names_crosswalk(analysis: Analysis) -> None:
+def show_names_crosswalk(analysis: Analysis) -> None:
     """Keras ↔ torchvision ↔ paper names, and the plain answer to "what is conv3/4/5?"."""
     frame = layer_frame(analysis)
     named = frame[(frame["torch_name"] != "") | (frame["paper_name"] != "")]
@@ -253,7 +252,7 @@ def names_crosswalk(analysis: Analysis) -> None:
         st.info(t("view.names.custom"))
         return
     st.markdown(t("view.names.answer"))
-    features = L.block_features(analysis)
+    features = lessons.block_features(analysis)
     for f in features:
         st.markdown(
             t(
@@ -270,10 +269,10 @@ def names_crosswalk(analysis: Analysis) -> None:
     left, right = st.columns(2)
     if arch in KERAS_APPLICATIONS and not bn:
         left.markdown(t("view.names.keras_code"))
-        left.code(L.keras_feature_code(features, side, KERAS_APPLICATIONS[arch]), "python")
+        left.code(lessons.keras_feature_code(features, side, KERAS_APPLICATIONS[arch]), "python")
     if arch in TORCHVISION:
         right.markdown(t("view.names.torch_code"))
-        right.code(L.torch_feature_code(features, arch + ("_bn" if bn else "")), "python")
+        right.code(lessons.torch_feature_code(features, arch + ("_bn" if bn else "")), "python")
     st.dataframe(
         named[["name", "torch_name", "paper_name", "output_shape"]],
         hide_index=True,
@@ -296,7 +295,7 @@ def explain_section(analysis: Analysis, key: str) -> None:
     )
     if len(analysis.layers[names.index(name)].output_shape) == 3:
         with link:
-            page_button(
+            page_button_ui(
                 t("view.explain.activations"),
                 "activations",
                 network_params() | {"layer": name},
@@ -305,10 +304,10 @@ def explain_section(analysis: Analysis, key: str) -> None:
     explain_layer(analysis, name, key)
 
 
-def network_view(analysis: Analysis, key: str) -> None:
+def network_view_ui(analysis: Analysis, key: str) -> None:
     """The whole view of one network."""
     selected = selected_layer(analysis, key)
-    headline(analysis)
+    show_headline(analysis)
     lines = fact_lines(analysis)
     if lines:
         st.markdown("\n".join(f"- {line}" for line in lines))
@@ -321,11 +320,11 @@ def network_view(analysis: Analysis, key: str) -> None:
         [t("view.tab.diagram"), t("view.tab.volumes"), t("view.tab.table"), t("view.tab.names")]
     )
     with tabs[0]:
-        diagram(analysis, key, selected)
+        show_diagram(analysis, key, selected)
     with tabs[1]:
-        volumes(analysis, key)
+        show_volumes(analysis, key)
     with tabs[2]:
-        table(analysis, key)
+        show_table(analysis, key)
     with tabs[3]:
-        names_crosswalk(analysis)
+        show_names_crosswalk(analysis)
     explain_section(analysis, key)

@@ -13,7 +13,7 @@ from components.ui.i18n import t
 _LOG = logging.getLogger("vgg_explorer")
 
 
-def operator_note(path: Path, url: str) -> None:
+def show_operator_note(path: Path, url: str) -> None:
     """Where a weights file goes and comes from: logged; on the page only on the server."""
     # The server log, in English for the operator (not page text: .log, not st.warning's name).
     _LOG.log(logging.WARNING, "Trained weights: %s is not there yet (from %s)", path, url)

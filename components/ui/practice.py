@@ -1,7 +1,7 @@
 """Predict-then-reveal and the quiz: students commit to a number before they see it.
 
-``predict_reveal(info, kind, key)`` hides one layer's output shape or parameter
-count behind a guess box; ``quiz(analysis, key)`` asks a few random layers of
+``predict_reveal_ui(info, kind, key)`` hides one layer's output shape or parameter
+count behind a guess box; ``quiz_ui(analysis, key)`` asks a few random layers of
 a network and keeps the score for the session in ``st.session_state``.
 """
 
@@ -80,7 +80,7 @@ def question_text(question: Question) -> str:
     )
 
 
-def predict_reveal(info: LayerInfo, kind: str, key: str) -> bool:
+def predict_reveal_ui(info: LayerInfo, kind: str, key: str) -> bool:
     """Guess box for one layer's output shape or parameters; check, then reveal the formula.
 
     Returns whether the answer is showing (a right guess or Reveal), so the caller
@@ -119,7 +119,7 @@ def _new_round(key: str) -> None:
     st.session_state[f"{key}_round"] = st.session_state.get(f"{key}_round", 0) + 1
 
 
-def quiz(analysis: Analysis, key: str) -> tuple[int, int]:
+def quiz_ui(analysis: Analysis, key: str) -> tuple[int, int]:
     """A few random layers of ``analysis``; returns the session score (right, asked)."""
     round_ = st.session_state.get(f"{key}_round", 0)
     results: dict[str, tuple[int, int]] = st.session_state.setdefault(f"{key}_results", {})

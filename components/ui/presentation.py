@@ -3,18 +3,18 @@
 API:
 
 - ``presentation_active() -> bool``: is ``present=1`` in the URL?
-- ``presentation_toggle(key)``: a toggle on the page (not in the sidebar, which
+- ``presentation_toggle_ui(key)``: a toggle on the page (not in the sidebar, which
   presentation mode hides) that adds or removes ``present=1``.
 - ``apply_presentation_style()``: larger type, the sidebar and the top menu
   hidden. CSS only: pages cannot call ``st.set_page_config``, and Streamlit
   1.67 has no per-page ``initial_sidebar_state``.
-- ``layer_stepper(analysis, key) -> LayerInfo``: previous/next buttons (keyboard:
+- ``layer_stepper_ui(analysis, key) -> LayerInfo``: previous/next buttons (keyboard:
   PageUp/PageDown, which is what presenter clickers send) around a slider over
   the layers (arrow keys once it has focus); the layer is kept in ``layer=`` so
   a link opens on it. Returns the selected layer. In presentation mode the arrow
   keys step too, and the slider gives way to "layer 5 of 23" (a focused slider
   would take the arrow keys twice).
-- ``option_stepper(key, options, labels, url_key)``: the same keys over any list (the
+- ``option_stepper_ui(key, options, labels, url_key)``: the same keys over any list (the
   Learn page's lessons), with the students' link in the same row.
 - ``present_layer_ui(analysis, key)``: one layer per screen for a projector: the
   chart beside its explanation, both in view at 1024×768.
@@ -85,7 +85,7 @@ def _toggled(key: str) -> None:
         drop_from_link(PRESENT_KEY)
 
 
-def presentation_toggle(key: str) -> bool:
+def presentation_toggle_ui(key: str) -> bool:
     """The on/off switch, kept in the URL; returns whether presentation mode is on."""
     active = presentation_active()
     if st.session_state.get(key) != active:
@@ -107,7 +107,7 @@ def _step(key: str, names: list[str], delta: int, url_key: str | None) -> None:
         keep_key_in_link(url_key, key)
 
 
-def _buttons(key: str, names: list[str], url_key: str | None) -> None:
+def _buttons_ui(key: str, names: list[str], url_key: str | None) -> None:
     """Previous / next (PageUp / PageDown: what presenter clickers send) over ``names``."""
     position = names.index(st.session_state[key])
     for label, icon, delta, shortcut, at_end in (
@@ -121,7 +121,7 @@ def _buttons(key: str, names: list[str], url_key: str | None) -> None:
         )  # fmt: skip
 
 
-def _arrow_twins(key: str, names: list[str], url_key: str | None) -> None:
+def _arrow_twins_ui(key: str, names: list[str], url_key: str | None) -> None:
     """The arrow keys step too: twins of the buttons, kept out of view (presentation mode)."""
     position = names.index(st.session_state[key])
     with st.container(key=f"vx_arrow_keys_{key}"):
@@ -138,13 +138,13 @@ def _arrow_twins(key: str, names: list[str], url_key: str | None) -> None:
 def _present_row(key: str, names: list[str], url_key: str, where: str) -> None:
     """Presentation mode's one control row: previous, next, where we are, the students' link."""
     with st.container(horizontal=True, vertical_alignment="center", key=f"vx_stepper_{key}"):
-        _buttons(key, names, url_key)
+        _buttons_ui(key, names, url_key)
         st.markdown(where)
         share_link_ui()
-    _arrow_twins(key, names, url_key)
+    _arrow_twins_ui(key, names, url_key)
 
 
-def option_stepper(key: str, options: list[str], labels: dict[str, str], url_key: str) -> None:
+def option_stepper_ui(key: str, options: list[str], labels: dict[str, str], url_key: str) -> None:
     """Presentation mode over any list (the Learn page's lessons, in ``st.session_state[key]``
     and ``url_key=``): previous / next by button, PageUp / PageDown and the arrow keys."""
     position = options.index(st.session_state[key])
@@ -153,7 +153,7 @@ def option_stepper(key: str, options: list[str], labels: dict[str, str], url_key
     _present_row(key, options, url_key, where)
 
 
-def layer_stepper(analysis: Analysis, key: str) -> LayerInfo:
+def layer_stepper_ui(analysis: Analysis, key: str) -> LayerInfo:
     """Previous / slider / next over the layers; the choice is kept in ``layer=``."""
     names = [info.name for info in analysis.layers]
     wanted = link_value(LAYER_KEY)
@@ -176,19 +176,19 @@ def layer_stepper(analysis: Analysis, key: str) -> LayerInfo:
             args=(LAYER_KEY, key),
         )
         with st.container(horizontal=True):
-            _buttons(key, names, LAYER_KEY)
+            _buttons_ui(key, names, LAYER_KEY)
     return analysis.layers[names.index(st.session_state[key])]
 
 
 def present_layer_ui(analysis: Analysis, key: str) -> None:
     """One layer per screen: the stepper, then the chart beside the layer's explanation
     (shape change, its size/parameter/compute formulas, what it sees), all in view at 1024×768."""
-    from components.ui.network_view import diagram
+    from components.ui.network_view import show_diagram
 
-    info = layer_stepper(analysis, f"{key}_step")
+    info = layer_stepper_ui(analysis, f"{key}_step")
     chart, words = st.columns([5, 4], gap="medium")
     with chart:
-        diagram(analysis, key, info.name, height=460, projector=True)
+        show_diagram(analysis, key, info.name, height=460, projector=True)
     with words, st.container(key=f"vx_present_explain_{key}"):
         explain_compactly(info)
 

@@ -16,7 +16,7 @@ import streamlit as st
 
 from components.engine.spec import NetworkSpec
 from components.keras_side.weights import WEIGHT_KINDS
-from components.ui import weights_views as WV
+from components.ui import weights_views
 from components.ui.i18n import t
 from components.ui.url_state import in_link, keep_key_in_link, link_choice
 
@@ -65,15 +65,15 @@ def _start(default: str) -> None:
         state[KIND] = default
 
 
-def weights_file_input(kind: str) -> tuple[bytes | None, str, str]:
+def weights_file_input_ui(kind: str) -> tuple[bytes | None, str, str]:
     """Sidebar: a weights file by upload or from the operator's folder → (bytes, path, digest)."""
-    from components.ui.weights_folder import server_file_choice
+    from components.ui.weights_folder import server_file_choice_ui
 
     suffixes = ["h5", "hdf5"] if kind == "keras" else ["safetensors"]
     upload = st.sidebar.file_uploader(
         t(f"act.weights.upload_{kind}"), type=suffixes, key=f"act_wfile_{kind}"
     )
-    server_file = server_file_choice(kind)
+    server_file = server_file_choice_ui(kind)
     st.sidebar.caption(t("act.weights.never_pth"))
     if upload is not None:
         data = upload.getvalue()
@@ -85,7 +85,7 @@ def weights_file_input(kind: str) -> tuple[bytes | None, str, str]:
 
 def weights_sidebar_ui(spec: NetworkSpec) -> PickedWeights:
     """The weights radio, then the seed or the file it needs."""
-    default = WV.default_kind(spec)
+    default = weights_views.default_kind(spec)
     _start(default)
     kind = st.sidebar.radio(
         t("act.weights.label"),
@@ -98,20 +98,20 @@ def weights_sidebar_ui(spec: NetworkSpec) -> PickedWeights:
         seed = int(st.sidebar.number_input(t("act.weights.seed"), 0, 9999, 0, key=SEED))
         return PickedWeights(WeightsChoice(kind, seed=seed, digest=f"seed{seed}"), None, default)
     if kind in FILE_KINDS:
-        data, path, digest = weights_file_input(kind)
+        data, path, digest = weights_file_input_ui(kind)
         return PickedWeights(WeightsChoice(kind, digest=digest, path=path), data, default)
     return PickedWeights(WeightsChoice(kind), None, default)
 
 
-def weights_ready(spec: NetworkSpec, picked: PickedWeights) -> PickedWeights | None:
+def require_weights(spec: NetworkSpec, picked: PickedWeights) -> PickedWeights | None:
     """The weights when they can be loaded now; otherwise what is missing is drawn (a file to
     choose, trained weights to download) and None returned: the page stops there."""
     choice = picked.choice
     if choice.kind in FILE_KINDS and not choice.digest:
         st.info(t(f"act.weights.need_file_{choice.kind}"), icon=":material/upload_file:")
         return None
-    if choice.kind in WV.TRAINED_KINDS:  # the trained weights on disk, else the offer
-        trained = WV.trained_ready(spec, choice.kind, use_random)
+    if choice.kind in weights_views.TRAINED_KINDS:  # the trained weights on disk, else the offer
+        trained = weights_views.require_trained(spec, choice.kind, use_random)
         if trained is None:
             return None
         return replace(picked, choice=WeightsChoice(trained.kind, digest=trained.digest))
@@ -128,7 +128,7 @@ def weights_notes_ui(spec: NetworkSpec, picked: PickedWeights, net: Any) -> None
         if picked.default == "random":  # no trained VGG on disk: offer the one trained here
             offer_digits_ui("act")
     show_notes(net.notes)
-    WV.source_caption(spec, picked.choice.kind, net.preprocessing())
+    weights_views.show_source_caption(spec, picked.choice.kind, net.preprocessing())
 
 
 def weights_label(picked: PickedWeights) -> str:

@@ -31,7 +31,7 @@ def weights_folder() -> Path | None:
     return Path(value) if value else None
 
 
-def server_file_choice(kind: str) -> Path | None:
+def server_file_choice_ui(kind: str) -> Path | None:
     """Sidebar: a list of the folder's ``kind`` files (nothing when no folder is named)."""
     from components.engine.errors import InputError
     from components.ui.activation_views import show_problem

@@ -20,7 +20,7 @@ from components.engine.vgg import vgg_spec
 from components.keras_side import hub
 from components.keras_side.weights import WeightsError
 from components.ui.i18n import t
-from components.ui.operator import operator_note
+from components.ui.operator import show_operator_note
 from components.ui.safe_text import plain
 
 TRAINED_KINDS = ("imagenet", "torchvision")
@@ -68,7 +68,7 @@ def show_problem(problem: InputError) -> None:
     show(problem)
 
 
-def trained_ready(
+def require_trained(
     spec: NetworkSpec, kind: str, use_random: Callable[[], None]
 ) -> hub.Trained | None:
     """The trained weights ``kind`` asks for when they are on disk; otherwise the offer to
@@ -92,9 +92,9 @@ def _offer(spec: NetworkSpec, trained: hub.Trained, use_random: Callable[[], Non
         icon=":material/cloud_download:",
     )
     if trained.keras is not None:  # the server's paths: in the log, on the page only locally
-        operator_note(trained.keras.path, trained.keras.url)
+        show_operator_note(trained.keras.path, trained.keras.url)
     elif trained.hub is not None:
-        operator_note(hub.cache_dir(), f"{hub.endpoint()}/{trained.hub.repo_id}")
+        show_operator_note(hub.cache_dir(), f"{hub.endpoint()}/{trained.hub.repo_id}")
     if hub.offline():
         show_problem(WeightsError.of("hub.err.offline_mode", variant=_variant(trained)))
         st.button(t("act.weights.use_random"), key="act_use_random", on_click=use_random)
@@ -137,7 +137,7 @@ def _variant(trained: hub.Trained) -> str:
     return trained.hub.variant if trained.hub else trained.keras.arch  # type: ignore[union-attr]
 
 
-def source_caption(spec: NetworkSpec, kind: str, preprocessing: str) -> None:
+def show_source_caption(spec: NetworkSpec, kind: str, preprocessing: str) -> None:
     """Which trained weights these are and the preprocessing that goes with them."""
     if kind not in TRAINED_KINDS:
         return
@@ -161,7 +161,7 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
     weights on the left, torchvision's on the right.
     """
     from components.keras_side.activations import imagenet_labels
-    from components.ui import activation_views as AV
+    from components.ui import activation_views
 
     specs = [_with_head(config.item) for config in configs]
     trained = pair_sources(specs)
@@ -182,7 +182,7 @@ def trained_top5_ui(configs: list[Any], names: list[str], sample: str) -> None:
     for column, name, tr, top in zip(st.columns(2, gap="large"), names, trained, tops, strict=True):
         column.markdown(f"**{plain(name)}**")
         column.dataframe(
-            AV.predictions_frame(top, labels),
+            activation_views.predictions_frame(top, labels),
             hide_index=True,
             column_config={
                 "class": st.column_config.TextColumn(t("act.pred.class")),
@@ -213,14 +213,16 @@ def pair_sources(specs: list[NetworkSpec | None]) -> list[hub.Trained | None]:
 def _top5(spec: NetworkSpec, kind: str, digest: str, sample: str) -> list[tuple[int, float]]:
     """One trained network's top-5 on a sample, kept as data: the network itself is built
     for this and dropped, so the page's shared model cache keeps the maps' networks."""
-    from components.keras_side import images as I
+    from components.keras_side import images
     from components.keras_side.activations import WeightsSource, build_network, top_k
-    from components.ui import activation_views as AV
+    from components.ui import activation_views
 
     net = build_network(spec, WeightsSource(kind, digest=digest))  # type: ignore[arg-type]
     h, w, _ = spec.input_shape
-    picture = I.fit(I.decode(AV.sample_bytes(sample), channels=3).image, h, w, "crop")
-    return top_k(net.forward(I.to_batch(picture, net.preprocessing())), 5)
+    picture = images.fit(
+        images.decode(activation_views.sample_bytes(sample), channels=3).image, h, w, "crop"
+    )
+    return top_k(net.forward(images.to_batch(picture, net.preprocessing())), 5)
 
 
 def _with_head(item: Any) -> NetworkSpec | None:
