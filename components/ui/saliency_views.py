@@ -139,9 +139,9 @@ def signed_png(key: str, values: np.ndarray, top: float) -> bytes:
     from PIL import Image
 
     from components.keras_side import featuremaps as F
+    from components.keras_side.saliency import signed_rgb
 
-    scaled = np.clip(values / top * 127.5 + 127.5 if top > 0 else values * 0 + 127.5, 0, 255)
-    pixels = scaled.astype(np.uint8)
+    pixels = signed_rgb(values, top)
     image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
     return F.png(_enlarged(image))
 
