@@ -16,7 +16,7 @@ import streamlit as st
 
 from components.engine import lessons as L
 from components.engine.analysis import Analysis, FormulaLabel, analyze
-from components.engine.formatting import count_text, short_count
+from components.engine.formatting import count_text, short_count, size_text
 from components.engine.percent import percent
 from components.engine.presets import load_preset
 from components.engine.report import shape_text
@@ -44,7 +44,7 @@ def for_screen(figure: go.Figure) -> go.Figure:
 
 def architecture_params(arch: str, top: bool = True, input_side: int = 224) -> dict[str, str]:
     """Share-link parameters of the architecture page for one VGG."""
-    size = f"{input_side}x{input_side}x3"
+    size = size_text((input_side, input_side, 3))
     return {
         "arch": arch,
         "input": size,
