@@ -91,7 +91,8 @@ def browser(strokes: int = 8) -> float | None:
             wait_for_run(page)
             drawing = page.locator("canvas").last
             drawing.wait_for(state="visible")
-            page.wait_for_timeout(500)  # the canvas settles after remounting
+            # the canvas settles after remounting: same box for two animation frames
+            drawing.element_handle().wait_for_element_state("stable")
             times = []
             for i in range(strokes + 1):
                 drawing.evaluate("c => c.scrollIntoView({block: 'center'})")  # reruns may scroll

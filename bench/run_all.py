@@ -98,6 +98,8 @@ def activation_rows() -> list[Row]:
     return rows
 
 
+# Every picture the page shows has arrived (Streamlit serves them over HTTP after the run).
+IMAGES_LOADED = "() => [...document.images].every(image => image.complete)"
 RERUN_LINE = re.compile(r"^(?P<view>/\S+)\s+(?P<ms>[\d.]+)\s+(?P<ratio>[\d,]+)×\s*(?P<goal>.*)$")
 ENGINE_LINE = re.compile(r"engine analysis of VGG19: (?P<ms>[\d.]+) ms")
 
@@ -189,7 +191,7 @@ def page_rows(browser, url: str, path: str, start: float, healthy: float) -> lis
         shown = time.perf_counter() - start
         rows.append(Row("app start: streamlit run → first page shown", shown, "s", healthy,
                         "health ok"))  # fmt: skip
-    page.wait_for_timeout(1000)  # late image requests
+    page.wait_for_function(IMAGES_LOADED)  # late image requests have finished
     rows.append(Row(f"/{path}: bytes per view (no JS bundle)", traffic.total() / 1e6, "MB", 1.0,
                     "1 MB"))  # fmt: skip
     rows.append(Row(f"/{path}: browser rerun vs first view", rerun_seconds(page), "s", first,

@@ -14,10 +14,7 @@ from components.ui.tables import layer_frame
 
 UI = Path(__file__).resolve().parents[1] / "components" / "ui"
 SHARED = ("PLOT_CONFIG", "FONT", "HIGHLIGHT", "BAR", "LINE")
-# The across-layers chart moves from activation_views to activation_charts (branch "state",
-# merged the same day); it takes theme's colours in that move's follow-up.
 LABELS = {k: k for k in ("title", "params", "side", "height", "width", "channels", "shape", "macs")}
-NOT_YET = ("activation_views.py", "activation_charts.py")
 
 
 def _assigned_names(path: Path) -> set[str]:
@@ -33,7 +30,7 @@ def _assigned_names(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", sorted(UI.glob("*.py")), ids=lambda p: p.name)
 def test_shared_chart_settings_are_defined_only_in_the_theme(path: Path) -> None:
-    if path.name == "theme.py" or path.name in NOT_YET:
+    if path.name == "theme.py":
         return
     assert not _assigned_names(path) & set(SHARED), path.name
 

@@ -23,6 +23,7 @@ from typing import Any, Literal, cast
 from components.engine.analysis import Analysis, LayerInfo, analyze
 from components.engine.choice import parse_input_size, with_input
 from components.engine.errors import InputError, Issue
+from components.engine.formatting import size_text
 from components.engine.percent import signed_percent
 from components.engine.presets import load_preset, preset_names
 from components.engine.report import shape_text
@@ -105,7 +106,7 @@ class Item:
         """The item as the share link writes it (the input only when not the default)."""
         text = self.arch + ("_bn" if self.batch_norm else "")
         if self.input_shape != self.own_input:
-            text += "@" + "x".join(map(str, self.input_shape))
+            text += "@" + size_text(self.input_shape)
         return text + ("" if self.include_top else NO_TOP)
 
     def spec(self) -> NetworkSpec:

@@ -271,9 +271,10 @@ def pixel_gradient(grad: np.ndarray, preprocessing: str) -> np.ndarray:
     return grad / (255.0 * np.asarray(TORCH_STD, dtype=np.float32))
 
 
-def signed_rgb(values: np.ndarray) -> np.ndarray:
-    """A signed (H, W, 3) gradient as an RGB picture: 0 is grey, ± the largest |value| the
-    extremes (how guided backpropagation is usually shown)."""
-    top = float(np.abs(values).max())
-    scaled = values / top if top > 0 else values
+def signed_rgb(values: np.ndarray, top: float | None = None) -> np.ndarray:
+    """A signed (H, W, 3) gradient as an RGB picture: 0 is grey, ± ``top`` (by default the
+    largest |value|) the extremes (how guided backpropagation is usually shown). ``top`` is
+    given when two maps share one scale."""
+    top = float(np.abs(values).max()) if top is None else top
+    scaled = values / top if top > 0 else values * 0
     return np.clip(scaled * 127.5 + 127.5, 0, 255).astype(np.uint8)

@@ -9,9 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-HIGHLIGHT = "#e8590c"  # the viewed layer
-BAR = "#3b5bdb"
-LINE = "#2b8a3e"
+from components.ui.theme import BAR, FONT, HIGHLIGHT, LINE
 
 
 def across_layers_figure(
@@ -37,7 +35,7 @@ def across_layers_figure(
         height=380,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": 1.12, "x": 0},
-        font={"size": 14},
+        font=FONT,
         xaxis={"tickangle": -45},
     )
     return fig

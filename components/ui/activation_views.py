@@ -170,7 +170,7 @@ def layer_label(info: LayerInfo) -> str:
     return f"{info.name} — {shape_text(info.output_shape)}"
 
 
-def grid(channels: list[int], pngs: list[bytes]) -> None:
+def show_grid(channels: list[int], pngs: list[bytes]) -> None:
     """The channel tiles as PNG images (never JPEG: maps have hard edges)."""
     st.image(
         pngs,
@@ -180,7 +180,7 @@ def grid(channels: list[int], pngs: list[bytes]) -> None:
     )
 
 
-def channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int) -> None:
+def show_channel_detail(run_: Run, info: LayerInfo, channel: int, row: int, col: int) -> None:
     """One channel over the picture, its statistics, and the receptive field of one position."""
     values = run_.outputs[info.name][..., channel]
     picture = run_.picture
@@ -289,7 +289,7 @@ def _diagram_clicked(names: list[str], map_names: list[str]) -> None:
         state.act_diagram_resets = state.get("act_diagram_resets", 0) + 1
 
 
-def diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
+def show_diagram(analysis: Analysis, selected: str, map_names: list[str]) -> None:
     """The architecture page's layer diagram with the viewed layer highlighted; click to view."""
     names = [info.name for info in analysis.layers]
     labels = chart_labels() | {"title": t("view.chart.title", name=chart_text(analysis.spec.name))}

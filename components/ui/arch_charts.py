@@ -8,6 +8,7 @@ click (``st.plotly_chart(on_select=...)``) tells which layer was meant.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
@@ -245,6 +246,19 @@ def _faces(x: float, front: float, depth: float) -> list[tuple[list[float], list
     ]  # fmt: skip
 
 
+@dataclass
+class _Boxes:
+    """The volume diagram's shapes: polygons per (colour, face), one hover point per box, the
+    shape labels under the boxes, and the width they take."""
+
+    polygons: dict[tuple[str, int], tuple[list[float | None], list[float | None]]] = field(
+        default_factory=dict
+    )
+    centres: tuple[list[float], list[float]] = field(default_factory=lambda: ([], []))
+    annotations: list[dict[str, object]] = field(default_factory=list)
+    width: float = 0.0
+
+
 def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380) -> go.Figure:
     """The tensors as boxes, like the figures in papers: H sets the height, C the depth.
 
@@ -253,43 +267,57 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
     per box carries the hover, so the figure stays small for 40 layers. ``labels``:
     ``title``, ``shape``, ``params``, ``macs``.
     """
+    shown = frame[~frame["type"].isin(SHAPE_KEEPING)]
+    boxes = _boxes(shown)
+    traces = _face_traces(boxes)
+    data, template = _hover(shown, labels)
+    traces.append(
+        {"type": "scatter", "x": boxes.centres[0], "y": boxes.centres[1], "mode": "markers",
+         "marker": {"size": 18, "opacity": 0}, "customdata": data, "hovertemplate": template,
+         "showlegend": False}
+    )  # fmt: skip
+    return go.Figure({"data": traces, "layout": _volume_layout(boxes, labels, height)})
+
+
+def _boxes(shown: pd.DataFrame) -> _Boxes:
+    """Lay the boxes out left to right, each after the previous one's receding side."""
     import pandas as pd
 
-    shown = frame[~frame["type"].isin(SHAPE_KEEPING)]
     tallest = max([int(h) for h in shown["height"].dropna()] + [1])
-    polygons: dict[tuple[str, int], tuple[list[float | None], list[float | None]]] = {}
-    centres: tuple[list[float], list[float]] = ([], [])
-    annotations = []
+    boxes = _Boxes()
     x = 0.0
     for row in shown.itertuples(index=False):
         h = None if pd.isna(row.height) else int(row.height)
         front, depth = _box_size(h, int(row.channels), tallest)
         colour = TYPE_COLOURS.get(row.type, GREY)
         for face, (xs, ys) in enumerate(_faces(x, front, depth)):
-            px, py = polygons.setdefault((colour, face), ([], []))
+            px, py = boxes.polygons.setdefault((colour, face), ([], []))
             px += [*xs, None]
             py += [*ys, None]
-        centres[0].append(x + depth / 2)
-        centres[1].append(0.0)
+        boxes.centres[0].append(x + depth / 2)
+        boxes.centres[1].append(0.0)
         if row.type in SHAPE_LABELLED or h is None:
-            annotations.append(
+            boxes.annotations.append(
                 {"x": x + depth / 2, "y": -0.62, "text": row.output_shape, "showarrow": False,
                  "textangle": -45, "font": {"size": 11}}
             )  # fmt: skip
         x += depth + 0.35 * front + 0.25
-    traces = [
+    boxes.width = x
+    return boxes
+
+
+def _face_traces(boxes: _Boxes) -> list[dict[str, object]]:
+    """One filled trace per (colour, face): front, side and top shaded differently."""
+    return [
         {"type": "scatter", "x": xs, "y": ys, "fill": "toself", "fillcolor": colour,
          "opacity": (0.9, 0.6, 0.75)[face], "line": {"color": "white", "width": 1},
          "mode": "lines", "hoverinfo": "skip", "showlegend": False}
-        for (colour, face), (xs, ys) in polygons.items()
+        for (colour, face), (xs, ys) in boxes.polygons.items()
     ]  # fmt: skip
-    data, template = _hover(shown, labels)
-    traces.append(
-        {"type": "scatter", "x": centres[0], "y": centres[1], "mode": "markers",
-         "marker": {"size": 18, "opacity": 0}, "customdata": data, "hovertemplate": template,
-         "showlegend": False}
-    )  # fmt: skip
-    layout = {
+
+
+def _volume_layout(boxes: _Boxes, labels: dict[str, str], height: int) -> dict[str, object]:
+    return {
         "title": {"text": labels["title"], "x": 0.01, "font": TITLE_FONT},
         "font": FONT,
         "height": height,
@@ -297,11 +325,10 @@ def volume_figure(frame: pd.DataFrame, labels: dict[str, str], height: int = 380
         "plot_bgcolor": "white",
         "hovermode": "closest",
         "dragmode": False,
-        "annotations": annotations,
-        "xaxis": {"visible": False, "range": [-0.3, x]},
+        "annotations": boxes.annotations,
+        "xaxis": {"visible": False, "range": [-0.3, boxes.width]},
         "yaxis": {"visible": False, "range": [-0.95, 0.95]},
     }
-    return go.Figure({"data": traces, "layout": layout})
 
 
 PROJECTOR_FONT = 20  # px; every text of a chart on a projector is at least PROJECTOR_FONT - 2

@@ -17,7 +17,7 @@ import streamlit as st
 from components.engine import compare
 from components.engine.choice import parse_input_size
 from components.engine.errors import InputError
-from components.engine.formatting import count_text, short_count, signed, signed_short
+from components.engine.formatting import count_text, short_count, signed, signed_short, size_text
 from components.engine.presets import preset_names
 from components.engine.spec import MAX_INPUT_SIDE, NetworkSpec, decode_spec, encode_spec
 from components.engine.vgg import CONFIGS, vgg_name
@@ -85,10 +85,6 @@ def network_label(option: str) -> str:
 def swatch(colour: str, title: str) -> str:
     """A square in the configuration's chart colour before its name (bold, HTML-escaped)."""
     return SWATCH.format(colour=colour, title=plain(title))
-
-
-def size_text(shape: tuple[int, int, int]) -> str:
-    return "x".join(map(str, shape))
 
 
 def display_name(config: compare.Config) -> str:

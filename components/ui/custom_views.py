@@ -15,6 +15,8 @@ preset, else as ``spec=`` (base64url JSON).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -254,56 +256,32 @@ def _frame(rows: list[editor.Row]) -> pd.DataFrame:
     return frame
 
 
-def _column_config() -> dict[str, ColumnConfig]:
-    """Narrow columns, so the whole table fits at 1024 px without scrolling sideways."""
+def _column_specs() -> dict[str, tuple[Callable[..., ColumnConfig], dict[str, Any]]]:
+    """Each editable column's Streamlit column type and settings (its label and help come from
+    the catalogue as ``custom.col.<column>`` and ``custom.col.<column>_help``). Narrow
+    columns, so the whole table fits at 1024 px without scrolling sideways."""
     cc = st.column_config
-    config: dict[str, ColumnConfig] = {
-        "row": cc.NumberColumn(t("custom.col.row"), width=32, format="%d"),
-        "type": cc.SelectboxColumn(
-            t("custom.col.type"),
-            options=list(LayerType),
-            help=t("custom.col.type_help"),
-            default=LayerType.CONV,
-            width=92,
-        ),
-        "name": cc.TextColumn(
-            t("custom.col.name"), help=t("custom.col.name_help"), max_chars=MAX_NAME_LEN, width=72
-        ),
-        "padding": cc.SelectboxColumn(
-            t("custom.col.padding"),
-            options=list(PADDINGS),
-            help=t("custom.col.padding_help"),
-            width=70,
-        ),
-        "activation": cc.SelectboxColumn(
-            t("custom.col.activation"),
-            options=list(ACTIVATIONS),
-            help=t("custom.col.activation_help"),
-            width=82,
-        ),
-        "rate": cc.NumberColumn(
-            t("custom.col.rate"),
-            help=t("custom.col.rate_help"),
-            min_value=0.0,
-            max_value=0.99,
-            step=0.05,
-            format="%.2f",
-            width=52,
-        ),
-        "use_bias": cc.CheckboxColumn(
-            t("custom.col.use_bias"), help=t("custom.col.use_bias_help"), width=44
-        ),
-    }
-    for column, high in INT_COLUMN_LIMITS.items():
-        config[column] = cc.NumberColumn(
-            t(f"custom.col.{column}"),
-            help=t(f"custom.col.{column}_help"),
-            min_value=1,
-            max_value=high,
-            step=1,
-            format="%d",
-            width=58,
-        )
+    int_column = {"min_value": 1, "step": 1, "format": "%d", "width": 58}
+    return {
+        "type": (cc.SelectboxColumn, {"options": list(LayerType), "default": LayerType.CONV,
+                                      "width": 92}),
+        "name": (cc.TextColumn, {"max_chars": MAX_NAME_LEN, "width": 72}),
+        "padding": (cc.SelectboxColumn, {"options": list(PADDINGS), "width": 70}),
+        "activation": (cc.SelectboxColumn, {"options": list(ACTIVATIONS), "width": 82}),
+        "rate": (cc.NumberColumn, {"min_value": 0.0, "max_value": 0.99, "step": 0.05,
+                                   "format": "%.2f", "width": 52}),
+        "use_bias": (cc.CheckboxColumn, {"width": 44}),
+        **{column: (cc.NumberColumn, int_column | {"max_value": high})
+           for column, high in INT_COLUMN_LIMITS.items()},
+    }  # fmt: skip
+
+
+def _column_config() -> dict[str, ColumnConfig]:
+    """The editor's columns: the row number, then every editable column from its spec."""
+    config = {"row": st.column_config.NumberColumn(t("custom.col.row"), width=32, format="%d")}
+    for column, (kind, settings) in _column_specs().items():
+        label, help_ = t(f"custom.col.{column}"), t(f"custom.col.{column}_help")
+        config[column] = kind(label, help=help_, **settings)
     return config
 
 

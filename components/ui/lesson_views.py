@@ -16,7 +16,7 @@ import streamlit as st
 
 from components.engine import lessons
 from components.engine.analysis import Analysis, FormulaLabel, analyze
-from components.engine.formatting import count_text, short_count
+from components.engine.formatting import count_text, short_count, size_text
 from components.engine.percent import percent
 from components.engine.presets import load_preset
 from components.engine.report import shape_text
@@ -44,7 +44,7 @@ def for_screen(figure: go.Figure) -> go.Figure:
 
 def architecture_params(arch: str, top: bool = True, input_side: int = 224) -> dict[str, str]:
     """Share-link parameters of the architecture page for one VGG."""
-    size = f"{input_side}x{input_side}x3"
+    size = size_text((input_side, input_side, 3))
     return {
         "arch": arch,
         "input": size,
@@ -406,42 +406,14 @@ def lesson_budget_ui() -> None:
     analysis = analyze(vgg_spec(arch))
     rows = lessons.budget(analysis)
     fc_params, fc_macs = lessons.share(rows, "fc")
-    cols = st.columns(4)
-    cols[0].metric(t("learn.budget.total_params"), count_text(analysis.total_params))
-    cols[1].metric(t("learn.budget.fc_params"), percent(fc_params, 1))
-    cols[2].metric(t("learn.budget.total_macs"), short_count(analysis.total_macs))
-    cols[3].metric(t("learn.budget.conv_macs"), percent(1 - fc_macs, 1))
-    fc1 = analysis.layer("fc1")
-    st.markdown(
-        t(
-            "learn.budget.fc1",
-            params=count_text(fc1.params),
-            share=percent(fc1.params / analysis.total_params, 1),
-            shape=shape_text(analysis.layer("flatten").input_shape),
-            n=count_text(fc1.input_shape[0]),
-        )
-    )
-    frame = pd.DataFrame(
-        {
-            "group": [group_name(r.group) for r in rows],
-            "params": [r.params for r in rows],
-            "macs": [r.macs for r in rows],
-        }
-    )
+    _budget_metrics_ui(analysis, fc_params, fc_macs)
+    st.markdown(_fc1_text(analysis))
+    frame = _budget_frame(rows)
     labels = translated(
         params="learn.budget.chart_params", macs="learn.budget.chart_macs", x="learn.budget.chart_x"
     )
     lesson_chart_ui(st, lesson_charts.budget_figure(frame, labels), "learn_budget_chart")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("learn.budget.col_group"): frame["group"],
-                t("learn.budget.col_params"): [count_text(r.params) for r in rows],
-                t("learn.budget.col_macs"): [count_text(r.macs) for r in rows],
-            }
-        ),
-        hide_index=True,
-    )
+    st.dataframe(_budget_table(frame, rows), hide_index=True)
     st.markdown(
         t(
             "learn.budget.takeaway",
@@ -452,6 +424,49 @@ def lesson_budget_ui() -> None:
     )
     show_explorer_link(
         t("learn.link.arch", arch=CONFIGS[arch].title), "", architecture_params(arch)
+    )
+
+
+def _budget_metrics_ui(analysis: Analysis, fc_params: float, fc_macs: float) -> None:
+    """The four headline figures: total parameters and MACs, and the head's and convs' shares."""
+    cols = st.columns(4)
+    cols[0].metric(t("learn.budget.total_params"), count_text(analysis.total_params))
+    cols[1].metric(t("learn.budget.fc_params"), percent(fc_params, 1))
+    cols[2].metric(t("learn.budget.total_macs"), short_count(analysis.total_macs))
+    cols[3].metric(t("learn.budget.conv_macs"), percent(1 - fc_macs, 1))
+
+
+def _fc1_text(analysis: Analysis) -> str:
+    """Why fc1 alone holds most of the parameters: every flattened value meets every unit."""
+    fc1 = analysis.layer("fc1")
+    return t(
+        "learn.budget.fc1",
+        params=count_text(fc1.params),
+        share=percent(fc1.params / analysis.total_params, 1),
+        shape=shape_text(analysis.layer("flatten").input_shape),
+        n=count_text(fc1.input_shape[0]),
+    )
+
+
+def _budget_frame(rows: list[lessons.BudgetRow]) -> pd.DataFrame:
+    """The chart's data: parameters and MACs per group, groups named in the page language."""
+    return pd.DataFrame(
+        {
+            "group": [group_name(r.group) for r in rows],
+            "params": [r.params for r in rows],
+            "macs": [r.macs for r in rows],
+        }
+    )
+
+
+def _budget_table(frame: pd.DataFrame, rows: list[lessons.BudgetRow]) -> pd.DataFrame:
+    """The same numbers as a table, with thousands separators and translated headings."""
+    return pd.DataFrame(
+        {
+            t("learn.budget.col_group"): frame["group"],
+            t("learn.budget.col_params"): [count_text(r.params) for r in rows],
+            t("learn.budget.col_macs"): [count_text(r.macs) for r in rows],
+        }
     )
 
 

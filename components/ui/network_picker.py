@@ -16,8 +16,10 @@ through :mod:`components.ui.url_state`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -79,11 +81,11 @@ def spec_error_text(error: InputError) -> str:
     return issue_lines(error.issues)
 
 
-def _flag(name: str, shown_default: bool) -> bool | None:
+def _read_flag(name: str, shown_default: bool) -> bool | None:
     return link_parsed(name, _FLAGS.get, int(shown_default))
 
 
-def _link_spec() -> NetworkSpec | None:
+def _read_link_spec() -> NetworkSpec | None:
     token = link_value("spec")
     if token is None:
         return None
@@ -101,17 +103,17 @@ def _read_link() -> _Start:
     arch = link_parsed("arch", refused_as_none(resolve_arch), default.arch)
     if arch is not None:
         start.arch, start.bn = arch
-    bn = _flag("bn", start.bn)
+    bn = _read_flag("bn", start.bn)
     if bn is not None:
         start.bn = bn or start.bn  # arch=vgg16_bn already asks for it
-    top, fcconv = _flag("top", start.top), _flag("fcconv", start.fcconv)
+    top, fcconv = _read_flag("top", start.top), _read_flag("fcconv", start.fcconv)
     start.top = start.top if top is None else top
     start.fcconv = start.fcconv if fcconv is None else fcconv
     classes = link_parsed("classes", lambda v: ascii_int(v, 1, MAX_WIDTH), default.classes)
     start.classes = default.classes if classes is None else classes
     shown_size = size_text(default.input_shape)
     start.shape = link_parsed("input", refused_as_none(parse_input_size), shown_size)
-    start.link_spec = _link_spec()
+    start.link_spec = _read_link_spec()
     if start.link_spec is not None:
         start.source = LINK_SOURCE
     elif not in_link("spec"):
@@ -179,65 +181,99 @@ def _source_label(source: str) -> str:
 
 def pick_network(key: str) -> NetworkSpec | None:
     """Draw the network controls in the sidebar; the chosen spec, or None if it cannot be built."""
-    state = st.session_state
-    if f"{key}_arch" not in state:
+    if f"{key}_arch" not in st.session_state:
         _init_state(key)
-    arches = [*CONFIGS, CUSTOM]
-    sources = ([LINK_SOURCE] if state.get(f"{key}_link_spec") else []) + preset_names()
     bar = st.sidebar
     bar.subheader(t("common.net.heading"))
-    arch = bar.selectbox(
+    arch = _arch_ui(bar, key)
+    if arch == CUSTOM:
+        source = _source_ui(bar, key)
+        shape = _input_ui(bar, key)
+        _keep_custom_in_link(key, source, shape)
+        return _build_or_report(lambda: with_input(_custom_spec(key, source), shape))
+    bar.toggle(t("common.net.bn"), key=f"{key}_bn", help=t("common.net.bn_help"))
+    choice = _vgg_ui(bar, key, arch, _input_ui(bar, key))
+    _keep_vgg_in_link(choice)
+    return _build_or_report(choice.spec)
+
+
+def _arch_ui(bar: Any, key: str) -> str:
+    """The VGG configurations and "custom"."""
+    return bar.selectbox(
         t("common.net.arch"),
-        arches,
+        [*CONFIGS, CUSTOM],
         format_func=_arch_label,
         key=f"{key}_arch",
         on_change=_arch_changed,
         args=(key,),
     )
-    custom = arch == CUSTOM
-    if custom:
-        if state.get(f"{key}_source") not in sources:
-            state[f"{key}_source"] = sources[0]
-            _source_changed(key)
-        source = bar.selectbox(
-            t("common.net.source"),
-            sources,
-            format_func=_source_label,
-            key=f"{key}_source",
-            on_change=_source_changed,
-            args=(key,),
-        )
-    else:
-        bar.toggle(t("common.net.bn"), key=f"{key}_bn", help=t("common.net.bn_help"))
+
+
+def _source_ui(bar: Any, key: str) -> str:
+    """Where the custom network comes from: the link's ``spec=`` or a preset."""
+    state = st.session_state
+    sources = ([LINK_SOURCE] if state.get(f"{key}_link_spec") else []) + preset_names()
+    if state.get(f"{key}_source") not in sources:
+        state[f"{key}_source"] = sources[0]
+        _source_changed(key)
+    return bar.selectbox(
+        t("common.net.source"),
+        sources,
+        format_func=_source_label,
+        key=f"{key}_source",
+        on_change=_source_changed,
+        args=(key,),
+    )
+
+
+def _input_ui(bar: Any, key: str) -> tuple[int, int, int]:
+    """The input's height, width and channels, side by side."""
     bar.caption(t("common.net.input"))
     cols = bar.columns(3)
     h = cols[0].number_input(t("common.net.height"), 1, MAX_INPUT_SIDE, step=1, key=f"{key}_h")
     w = cols[1].number_input(t("common.net.width"), 1, MAX_INPUT_SIDE, step=1, key=f"{key}_w")
     c = cols[2].number_input(t("common.net.channels"), 1, MAX_CHANNELS_IN, step=1, key=f"{key}_c")
-    shape = (int(h), int(w), int(c))
-    size = "x".join(map(str, shape))
-    if not custom:
-        top = bar.toggle(t("common.net.top"), key=f"{key}_top", help=t("common.net.top_help"))
-        classes = bar.number_input(
-            t("common.net.classes"), 1, MAX_WIDTH, step=1, key=f"{key}_classes", disabled=not top
-        )
-        fcconv = bar.toggle(
-            t("common.net.fcconv"),
-            key=f"{key}_fcconv",
-            disabled=not top,
-            help=t("common.net.fcconv_help"),
-        )
-        bn = bool(state[f"{key}_bn"])
-        choice = VGGChoice(arch, shape, top, bn, int(classes), fcconv)
-        flags = {"top": top, "bn": bn, "fcconv": fcconv}
-        values = {"arch": arch, "input": size, "classes": str(int(classes))}
-        write_link(values | {k: str(int(v)) for k, v in flags.items()}, NETWORK_PARAMS)
-    elif source == LINK_SOURCE:
+    return (int(h), int(w), int(c))
+
+
+def _vgg_ui(bar: Any, key: str, arch: str, shape: tuple[int, int, int]) -> VGGChoice:
+    """The head's options (classes and FC-as-conv only with a head): the whole VGG choice."""
+    top = bar.toggle(t("common.net.top"), key=f"{key}_top", help=t("common.net.top_help"))
+    classes = bar.number_input(
+        t("common.net.classes"), 1, MAX_WIDTH, step=1, key=f"{key}_classes", disabled=not top
+    )
+    fcconv = bar.toggle(
+        t("common.net.fcconv"),
+        key=f"{key}_fcconv",
+        disabled=not top,
+        help=t("common.net.fcconv_help"),
+    )
+    bn = bool(st.session_state[f"{key}_bn"])
+    return VGGChoice(arch, shape, top, bn, int(classes), fcconv)
+
+
+def _keep_vgg_in_link(choice: VGGChoice) -> None:
+    flags = {"top": choice.include_top, "bn": choice.batch_norm, "fcconv": choice.fc_as_conv}
+    values = {
+        "arch": choice.arch,
+        "input": size_text(choice.input_shape),
+        "classes": str(choice.classes),
+    }
+    write_link(values | {k: str(int(v)) for k, v in flags.items()}, NETWORK_PARAMS)
+
+
+def _keep_custom_in_link(key: str, source: str, shape: tuple[int, int, int]) -> None:
+    size = size_text(shape)
+    if source == LINK_SOURCE:
         write_link({"spec": encode_spec(_custom_spec(key, source)), "input": size}, NETWORK_PARAMS)
     else:
         write_link({"preset": source, "input": size}, NETWORK_PARAMS)
+
+
+def _build_or_report(make: Callable[[], NetworkSpec]) -> NetworkSpec | None:
+    """The spec, checked by the engine's analysis; the engine's message and None if refused."""
     try:
-        spec = with_input(_custom_spec(key, source), shape) if custom else choice.spec()
+        spec = make()
         analysis_of(spec)
     except InputError as error:
         st.error(t("common.net.cannot_build", error=spec_error_text(error)))

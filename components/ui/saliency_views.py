@@ -10,7 +10,9 @@ cached per (network, weights, image, class, layer, method) and so are the pictur
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
 import numpy as np
 import streamlit as st
@@ -58,21 +60,21 @@ def _keep_classes() -> None:
 
 
 def _batch(net: Any, picture: Any) -> np.ndarray:
-    from components.keras_side import images as I
+    from components.keras_side import images
 
-    return I.to_batch(picture, net.preprocessing())
+    return images.to_batch(picture, net.preprocessing())
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
 def cam_map(_net: Any, _picture: Any, run_key: str, class_index: int, layer: str):
     """Grad-CAM at the layer's resolution and the class logit: a forward pass and a backward
     pass that stops at the layer."""
-    from components.keras_side import saliency as S
+    from components.keras_side import saliency
 
     x = _batch(_net, _picture)
     with _net.lock:
-        grads = S.class_gradients(_net.model, x, class_index, layer, with_input=False)
-    return S.grad_cam(grads.fmap, grads.fmap_grad), grads.score
+        grads = saliency.class_gradients(_net.model, x, class_index, layer, with_input=False)
+    return saliency.grad_cam(grads.fmap, grads.fmap_grad), grads.score
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -80,14 +82,14 @@ def saliency_map(_net: Any, _picture: Any, run_key: str, class_index: int):
     """The saliency map (one forward and one full backward pass) and the pass's seconds."""
     import time
 
-    from components.keras_side import saliency as S
+    from components.keras_side import saliency
 
     start = time.perf_counter()
     x = _batch(_net, _picture)
     with _net.lock:
-        grad = S.input_gradient(_net.model, x, class_index)[0]
-    pixel = S.pixel_gradient(grad, _net.preprocessing())
-    return S.saliency(pixel), time.perf_counter() - start
+        grad = saliency.input_gradient(_net.model, x, class_index)[0]
+    pixel = saliency.pixel_gradient(grad, _net.preprocessing())
+    return saliency.saliency(pixel), time.perf_counter() - start
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -97,25 +99,26 @@ def smoothgrad_map(_net: Any, _picture: Any, run_key: str, class_index: int, sam
     sessions get turns."""
     import time
 
-    from components.keras_side import saliency as S
+    from components.keras_side import saliency
 
     start = time.perf_counter()
     x = _batch(_net, _picture)
-    grad = S.smooth_gradient(
+    grad = saliency.smooth_gradient(
         _net.model, x, class_index, samples, noise / 100, chunk=chunk, lock=_net.lock
     )
-    return S.saliency(S.pixel_gradient(grad, _net.preprocessing())), time.perf_counter() - start
+    pixel = saliency.pixel_gradient(grad, _net.preprocessing())
+    return saliency.saliency(pixel), time.perf_counter() - start
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def guided_map(_net: Any, _picture: Any, run_key: str, class_index: int) -> np.ndarray:
     """Guided backpropagation's gradient w.r.t. the picture (before Grad-CAM weights it)."""
-    from components.keras_side import saliency as S
+    from components.keras_side import saliency
 
     x = _batch(_net, _picture)
     with _net.lock:
-        grad = S.guided_gradient(_net.model, x, class_index)
-    return S.pixel_gradient(grad, _net.preprocessing())
+        grad = saliency.guided_gradient(_net.model, x, class_index)
+    return saliency.pixel_gradient(grad, _net.preprocessing())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -124,13 +127,12 @@ def heat_png(_picture: Any, key: str, values: np.ndarray, low: float, high: floa
     """A map stretched over the picture (bilinear), Viridis on a given range, blended in."""
     from PIL import Image
 
-    from components.keras_side import featuremaps as F
-    from components.keras_side import saliency as S
+    from components.keras_side import featuremaps, saliency
 
     picture = _picture.convert("RGB")
-    big = S.upsample(values, (picture.height, picture.width))
-    heat = F.colourise(big, low, high)
-    return F.png(_enlarged(Image.blend(picture, heat, opacity)))
+    big = saliency.upsample(values, (picture.height, picture.width))
+    heat = featuremaps.colourise(big, low, high)
+    return featuremaps.png(_enlarged(Image.blend(picture, heat, opacity)))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -138,20 +140,20 @@ def signed_png(key: str, values: np.ndarray, top: float) -> bytes:
     """A signed gradient picture: grey is 0, ± ``top`` the extremes (shared by both maps)."""
     from PIL import Image
 
-    from components.keras_side import featuremaps as F
+    from components.keras_side import featuremaps
+    from components.keras_side.saliency import signed_rgb
 
-    scaled = np.clip(values / top * 127.5 + 127.5 if top > 0 else values * 0 + 127.5, 0, 255)
-    pixels = scaled.astype(np.uint8)
+    pixels = signed_rgb(values, top)
     image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
-    return F.png(_enlarged(image))
+    return featuremaps.png(_enlarged(image))
 
 
 @st.cache_data(show_spinner=False)
 def colour_bar_png() -> bytes:
-    from components.keras_side import featuremaps as F
+    from components.keras_side import featuremaps
 
     ramp = np.tile(np.linspace(0.0, 1.0, 256, dtype=np.float32), (14, 1))
-    return F.png(F.colourise(ramp, 0.0, 1.0))
+    return featuremaps.png(featuremaps.colourise(ramp, 0.0, 1.0))
 
 
 def _enlarged(image: Any) -> Any:
@@ -245,32 +247,83 @@ def evidence_ui(net: Any, run: Any, analysis: Analysis) -> None:
 
 @st.fragment
 def _evidence_ui(net_ref: weakref.ref, run: Any, analysis: Analysis) -> None:
-    from components.keras_side import saliency as S
+    from components.keras_side import saliency
 
     net = net_ref()
     if net is None:  # evicted from the shared cache since the page ran: build it again
         st.rerun(scope="app")
     st.subheader(t("cam.title"))
-    count = S.class_count(net.model)
-    layers = S.spatial_layers(net.model)
-    if count is None or not layers:
-        st.info(t("cam.no_head" if count is None else "cam.no_layers"), icon=":material/info:")
-        return
-    if not net.source.trained:
-        st.info(t("cam.untrained"), icon=":material/casino:")
+    count = saliency.class_count(net.model)
+    layers = saliency.spatial_layers(net.model)
+    if count is None or not layers or not net.source.trained:
+        _show_unavailable(count, layers)
         return
     st.caption(t("cam.intro"))
     scores = _scores(run, net)
     order = _class_order(scores)
     _start(count, layers, order[:5])
-    names = class_names(count, analysis.spec)
+    label = _class_label(class_names(count, analysis.spec), scores)
+    view = _view_ui(analysis, layers)
+    picks = (st.session_state.cam_class_a, st.session_state.cam_class_b)
+    with st.spinner(t("cam.computing")):
+        maps = _class_maps(net, run, analysis, view, picks)
+    columns = st.container(key="cam_view").columns(3, gap="medium")
+    _show_input(columns[0], run.picture)
+    own = st.toggle(t("cam.own_scale"), key="cam_own_scale", help=t("cam.own_scale_help"))
+    pngs, extremes = _pictures(run, view, picks, maps.values, own)
+    _class_columns_ui(columns[1:], order, label, pngs, maps, view.method)
+    _show_scale(view.method, own, extremes)
+    if view.method == "smoothgrad":
+        st.caption(t("cam.smooth.took", seconds=f"{maps.seconds:.1f}", passes=2 * view.samples))
+    if count == IMAGENET_CLASSES:
+        st.caption(t("cam.names_english"))
+
+
+@dataclass(frozen=True)
+class _View:
+    """What the controls chose: the method, the layer and the method's settings."""
+
+    method: str
+    layer: str
+    samples: int = DEFAULT_SAMPLES
+    noise: int = DEFAULT_NOISE
+    opacity: float = DEFAULT_OPACITY
+
+
+@dataclass(frozen=True)
+class _Maps:
+    """The two classes' maps: Grad-CAM with its score (for the captions), the shown values,
+    and SmoothGrad's seconds (0 for the other methods)."""
+
+    base: list[tuple[np.ndarray, float]]
+    values: list[np.ndarray]
+    seconds: float = 0.0
+
+
+def _show_unavailable(count: int | None, layers: list[str]) -> None:
+    """Say why there is nothing to show: no class head, no spatial layer, or no trained weights."""
+    if count is None or not layers:
+        st.info(t("cam.no_head" if count is None else "cam.no_layers"), icon=":material/info:")
+    else:
+        st.info(t("cam.untrained"), icon=":material/casino:")
+
+
+def _class_label(names: list[str], scores: np.ndarray) -> Callable[[int], str]:
+    """A class's option text: its name and score (a percentage when the scores sum to 1)."""
     percent = abs(scores.sum() - 1) < 1e-3 and scores.min() >= 0
 
     def label(i: int) -> str:
         return f"{names[i]} · {scores[i]:.1%}" if percent else f"{names[i]} · {scores[i]:.3g}"
 
+    return label
+
+
+def _view_ui(analysis: Analysis, layers: list[str]) -> _View:
+    """The method, the layer and the method's own settings, with their notes."""
+    from components.keras_side.saliency import METHODS
+
     method = st.segmented_control(
-        t("cam.method.label"), S.METHODS, format_func=lambda m: t(f"cam.method.{m}"),
+        t("cam.method.label"), METHODS, format_func=lambda m: t(f"cam.method.{m}"),
         key="cam_method", required=True, on_change=keep_key_in_link, args=("cam", "cam_method"),
     )  # fmt: skip
     st.markdown(t(f"cam.what.{method}"))
@@ -281,64 +334,92 @@ def _evidence_ui(net_ref: weakref.ref, run: Any, analysis: Analysis) -> None:
         help=t("cam.layer.help"),
         format_func=lambda n: f"{n} — {'×'.join(map(str, analysis.layer(n).output_shape[:2]))}",
     )  # fmt: skip
-    opacity = DEFAULT_OPACITY
-    samples, noise = DEFAULT_SAMPLES, DEFAULT_NOISE
+    view = _View(cast(str, method), layer)  # required=True: never None
     if method == "smoothgrad":
-        a, b = control_col.columns(2)
-        samples = a.select_slider(
-            t("cam.smooth.samples"), SAMPLE_COUNTS, value=DEFAULT_SAMPLES, key="cam_samples"
-        )
-        noise = b.select_slider(
-            t("cam.smooth.noise"), NOISE_LEVELS, value=DEFAULT_NOISE, key="cam_noise",
-            format_func=lambda n: f"{n} %",
-        )  # fmt: skip
+        view = _smoothgrad_ui(control_col, view)
     if method in ("gradcam", "saliency"):
         opacity = control_col.slider(
             t("cam.opacity"), 0.0, 1.0, DEFAULT_OPACITY, 0.05, key="cam_opacity"
         )
+        view = replace(view, opacity=opacity)
     if method in ("gradcam", "guided"):
         st.caption(layer_note(analysis, layer, layers))
-
-    picture = run.picture
-    picks = (st.session_state.cam_class_a, st.session_state.cam_class_b)
     if method == "smoothgrad":
-        st.caption(t("cam.smooth.cost", samples=samples))
-    with st.spinner(t("cam.computing")):
-        base = [cam_map(net, picture, run.key, c, layer) for c in picks]
-        if method == "smoothgrad":
-            chunk = _chunk(analysis)
-            smooth = [smoothgrad_map(net, picture, run.key, c, samples, noise, chunk)
-                      for c in picks]  # fmt: skip
-            values = [v for v, _ in smooth]
-            seconds = sum(s for _, s in smooth)
-        elif method == "saliency":
-            values = [saliency_map(net, picture, run.key, c)[0] for c in picks]
-        elif method == "guided":
-            guided = [guided_map(net, picture, run.key, c) for c in picks]
-            values = [S.guided_grad_cam(g, m[0]) for g, m in zip(guided, base, strict=True)]
-        else:
-            values = [m[0] for m in base]
+        st.caption(t("cam.smooth.cost", samples=view.samples))
+    return view
 
-    columns = st.container(key="cam_view").columns(3, gap="medium")
-    with columns[0]:
+
+def _smoothgrad_ui(column: Any, view: _View) -> _View:
+    """SmoothGrad's noisy copies and noise level, side by side."""
+    samples_col, noise_col = column.columns(2)
+    samples = samples_col.select_slider(
+        t("cam.smooth.samples"), SAMPLE_COUNTS, value=DEFAULT_SAMPLES, key="cam_samples"
+    )
+    noise = noise_col.select_slider(
+        t("cam.smooth.noise"), NOISE_LEVELS, value=DEFAULT_NOISE, key="cam_noise",
+        format_func=lambda n: f"{n} %",
+    )  # fmt: skip
+    return replace(view, samples=samples, noise=noise)
+
+
+def _class_maps(
+    net: Any, run: Any, analysis: Analysis, view: _View, picks: tuple[int, int]
+) -> _Maps:
+    """The chosen method's map for both classes (from the caches)."""
+    from components.keras_side import saliency
+
+    picture, layer = run.picture, view.layer
+    base = [cam_map(net, picture, run.key, c, layer) for c in picks]
+    if view.method == "smoothgrad":
+        chunk = _chunk(analysis)
+        smooth = [smoothgrad_map(net, picture, run.key, c, view.samples, view.noise, chunk)
+                  for c in picks]  # fmt: skip
+        return _Maps(base, [v for v, _ in smooth], sum(s for _, s in smooth))
+    if view.method == "saliency":
+        return _Maps(base, [saliency_map(net, picture, run.key, c)[0] for c in picks])
+    if view.method == "guided":
+        guided = [guided_map(net, picture, run.key, c) for c in picks]
+        return _Maps(
+            base, [saliency.guided_grad_cam(g, m[0]) for g, m in zip(guided, base, strict=True)]
+        )
+    return _Maps(base, [m[0] for m in base])
+
+
+def _show_input(column: Any, picture: Any) -> None:
+    from components.keras_side import featuremaps
+
+    with column:
         st.markdown(f"**{t('cam.input')}**")
-        from components.keras_side import featuremaps as F
+        image = featuremaps.png(_enlarged(picture.convert("RGB")))
+        st.image(image, width="stretch", output_format="PNG")
 
-        st.image(F.png(_enlarged(picture.convert("RGB"))), width="stretch", output_format="PNG")
-    view_key = f"{run.key}|{layer}|{method}|{samples}|{noise}"
-    own = st.toggle(t("cam.own_scale"), key="cam_own_scale", help=t("cam.own_scale_help"))
-    if method == "guided":
+
+def _pictures(
+    run: Any, view: _View, picks: tuple[int, int], values: list[np.ndarray], own: bool
+) -> tuple[list[bytes], list[float]]:
+    """Both maps as PNGs and the extremes of their colour scales (shared unless ``own``):
+    signed grey pictures for guided Grad-CAM, heat maps over the picture for the others."""
+    view_key = f"{run.key}|{view.layer}|{view.method}|{view.samples}|{view.noise}"
+    if view.method == "guided":
         tops = [float(np.abs(v).max()) for v in values]
         tops = tops if own else [max(tops)] * 2
         pngs = [signed_png(f"{view_key}|{c}", v, top)
                 for c, v, top in zip(picks, values, tops, strict=True)]  # fmt: skip
-    else:
-        highs = [float(v.max()) for v in values]
-        highs = highs if own else [max(highs)] * 2
-        pngs = [heat_png(picture, f"{view_key}|{c}", v, 0.0, high, opacity)
-                for c, v, high in zip(picks, values, highs, strict=True)]  # fmt: skip
+        return pngs, tops
+    highs = [float(v.max()) for v in values]
+    highs = highs if own else [max(highs)] * 2
+    pngs = [heat_png(run.picture, f"{view_key}|{c}", v, 0.0, high, view.opacity)
+            for c, v, high in zip(picks, values, highs, strict=True)]  # fmt: skip
+    return pngs, highs
+
+
+def _class_columns_ui(
+    columns: Sequence[Any], order: list[int], label: Callable[[int], str], pngs: list[bytes],
+    maps: _Maps, method: str,
+) -> None:  # fmt: skip
+    """Per class: its picker, its map, its score, and a note when the map is empty."""
     keys = ("cam_class_a", "cam_class_b")
-    shown = zip(columns[1:], keys, pngs, values, base, strict=True)
+    shown = zip(columns, keys, pngs, maps.values, maps.base, strict=True)
     for column, key, png, value, (_, score) in shown:
         with column:
             st.selectbox(
@@ -349,20 +430,20 @@ def _evidence_ui(net_ref: weakref.ref, run: Any, analysis: Analysis) -> None:
             st.caption(t("cam.score", score=f"{score:.3g}"))
             if not np.any(value):
                 st.caption(t(f"cam.empty.{method}"))
-    extremes = " / ".join(f"{v:.3g}" for v in (tops if method == "guided" else highs))
+
+
+def _show_scale(method: str, own: bool, extremes_: list[float]) -> None:
+    """What the colours mean: the signed range, or the colour bar and its top value(s)."""
+    extremes = " / ".join(f"{v:.3g}" for v in extremes_)
     scale = "own" if own else "shared"
     if method == "guided":
         st.caption(t(f"cam.scale.signed_{scale}", top=extremes.split(" / ")[0], tops=extremes))
-    else:
-        bar, text = st.columns([1, 2], vertical_alignment="center")
-        bar.image(colour_bar_png(), width="stretch", output_format="PNG")
-        unit = t(f"cam.unit.{method}")
-        text.caption(t(f"cam.scale.{scale}", high=extremes.split(" / ")[0], highs=extremes,
-                       unit=unit))  # fmt: skip
-    if method == "smoothgrad":
-        st.caption(t("cam.smooth.took", seconds=f"{seconds:.1f}", passes=2 * samples))
-    if count == IMAGENET_CLASSES:
-        st.caption(t("cam.names_english"))
+        return
+    bar, text = st.columns([1, 2], vertical_alignment="center")
+    bar.image(colour_bar_png(), width="stretch", output_format="PNG")
+    unit = t(f"cam.unit.{method}")
+    text.caption(t(f"cam.scale.{scale}", high=extremes.split(" / ")[0], highs=extremes,
+                   unit=unit))  # fmt: skip
 
 
 # ------------------------------------------------------------------ compare page
@@ -370,10 +451,10 @@ def _evidence_ui(net_ref: weakref.ref, run: Any, analysis: Analysis) -> None:
 
 def across_networks_ui(nets: list[Any], runs: list[Any], titles: list[str]) -> None:
     """The same class's Grad-CAM (last conv layer) in two networks that saw the same image."""
-    from components.keras_side import saliency as S
+    from components.keras_side import saliency
 
     st.markdown(f"**{t('cam.compare.title')}**")
-    counts = {S.class_count(net.model) for net in nets}
+    counts = {saliency.class_count(net.model) for net in nets}
     if not all(net.source.trained for net in nets):
         st.caption(t("cam.compare.untrained"))
         return
@@ -390,7 +471,7 @@ def across_networks_ui(nets: list[Any], runs: list[Any], titles: list[str]) -> N
     )  # fmt: skip
     cams = []
     for net, run in zip(nets, runs, strict=True):
-        layer = S.spatial_layers(net.model)[-1]
+        layer = saliency.spatial_layers(net.model)[-1]
         cams.append((layer, cam_map(net, run.picture, run.key, pick, layer)[0]))
     for column, run, title, (layer, cam) in zip(
         st.columns(2, gap="large"), runs, titles, cams, strict=True

@@ -50,9 +50,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def streamlit_command(port: int) -> list[str]:
+def streamlit_command(port: int, script: str = "app.py") -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
@@ -120,13 +120,13 @@ def health_ok(url: str) -> bool:
         return False
 
 
-def start_server(log: Path, timeout: float = START_TIMEOUT) -> Server:
-    """Start ``streamlit run app.py`` and return once ``/_stcore/health`` says ok."""
+def start_server(log: Path, timeout: float = START_TIMEOUT, script: str = "app.py") -> Server:
+    """Start ``streamlit run <script>`` and return once ``/_stcore/health`` says ok."""
     port = free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            streamlit_command(port),
+            streamlit_command(port, script),
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -209,15 +209,18 @@ def select_grid_cell(page, grid, column: int) -> None:
     """Select row 1's cell ``column`` (0 = the row number) of a data editor (a canvas grid).
 
     The grid handles one key per frame; its accessible table says which cell holds the
-    selection, so each arrow key waits until the selection has moved.
+    selection, so the click waits until row 1's first cell has it (a selection left from
+    earlier typing may still show meanwhile) and each arrow key until the selection has moved.
     """
     grid.wait_for()
     box = grid.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + 48, box["y"] + 52)  # row 1, its row-number cell
+    clicked = grid.locator('td[role="gridcell"]').first  # row 1, its row-number cell
+    target = clicked.get_attribute("id") or ""  # glide-cell-<col>-<row>
+    page.mouse.click(box["x"] + 48, box["y"] + 52)
     selected = grid.locator('td[role="gridcell"][aria-selected="true"]')
-    expect(selected).to_have_count(1)
-    first = int((selected.get_attribute("id") or "").split("-")[2])  # glide-cell-<col>-<row>
+    expect(selected).to_have_id(target)
+    first = int(target.split("-")[2])
     for step in range(1, column + 1):
         page.keyboard.press("ArrowRight")
         expect(selected).to_have_id(f"glide-cell-{first + step}-0")

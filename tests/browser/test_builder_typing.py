@@ -16,27 +16,25 @@ reaches the server, so no Python code can keep it.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import subprocess
-import time
-import urllib.request
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from components.engine.analysis import analyze
 from components.engine.spec import decode_spec
 from tests.browser.harness import (
-    ROOT,
+    ARTIFACTS,
     RUN_TIMEOUT,
     after_action,
     assert_no_error,
     edit_grid_cell,
-    free_port,
     open_page,
+    painted,
     select_grid_cell,
-    streamlit_command,
+    start_server,
     wait_for_run,
 )
 
@@ -107,20 +105,37 @@ def type_cells(page, values: list[str], *, frame_before_commit: bool = True) -> 
         page.wait_for_function(EDITOR_CLOSED, timeout=10_000)
 
 
-def builder_layer(page, row: int = 0):
+def link_layer(url: str, row: int = 0):
+    """Row ``row`` of the network the link's ``spec=`` holds (None without one)."""
+    if "spec=" not in url:
+        return None
+    return decode_spec(url.split("spec=")[1].split("&")[0]).layers[row]
+
+
+def link_values(url: str, row: int = 0) -> tuple | None:
+    """(filters, kernel, strides) of that row."""
+    layer = link_layer(url, row)
+    return None if layer is None else (layer.filters, layer.kernel, layer.strides)
+
+
+def builder_layer(page, typed: tuple, row: int = 0):
+    """Row ``row`` of the link's network, once the link holds ``typed`` (filters, kernel,
+    strides) or the run timeout has passed (the caller's assertion then says what arrived).
+    The grid sends its edits 150 ms after the last one; the rerun then writes the link."""
     after_action(page)
-    page.wait_for_timeout(1000)  # the grid sends its edits 150 ms after the last one
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_url(lambda url: link_values(url, row) == typed, timeout=RUN_TIMEOUT)
     after_action(page)
     assert_no_error(page)
     assert "spec=" in page.url, page.url
-    return decode_spec(page.url.split("spec=")[1].split("&")[0]).layers[row]
+    return link_layer(page.url, row)
 
 
 def test_fast_typing_across_reruns_keeps_every_digit(page) -> None:
     open_page(page, "/custom?preset=seed-example")
     select_first_row(page, 3)  # Filters
     type_cells(page, ["256", "5", "1"])  # Filters, Kernel, Stride
-    layer = builder_layer(page)
+    layer = builder_layer(page, (256, (5, 5), (1, 1)))
     assert (layer.filters, layer.kernel, layer.strides) == (256, (5, 5), (1, 1))
     # A second burst, begun on the selected, unopened Filters cell: its first key opens the
     # editor with that key in it; the rest at full speed once the editor has the focus.
@@ -132,49 +147,52 @@ def test_fast_typing_across_reruns_keeps_every_digit(page) -> None:
     page.keyboard.press("Tab")  # a rerun starts; the next cells are typed during it
     page.wait_for_function(EDITOR_CLOSED, timeout=10_000)
     type_cells(page, ["11", "2"])
-    layer = builder_layer(page)
+    layer = builder_layer(page, (1024, (11, 11), (2, 2)))
     assert (layer.filters, layer.kernel, layer.strides) == (1024, (11, 11), (2, 2))
 
 
 @pytest.fixture
 def plain_app(browser):
     """A page of a second server running only a plain st.data_editor."""
-    port = free_port()
-    command = streamlit_command(port)
-    command[command.index("app.py")] = PLAIN_APP
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    server = start_server(ARTIFACTS / "plain-editor.log", script=PLAIN_APP)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.5)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"http://127.0.0.1:{port}/")
+        page.goto(f"{server.url}/")
         wait_for_run(page)
         yield page
         page.close()
     finally:
-        os.killpg(process.pid, 15)
-        process.wait(15)
+        server.stop()
+
+
+PLAIN_GRID = '[data-testid="stDataFrame"]'
+# The server holds what the grid shows: the app's echo of the editor's frame (row by row)
+# equals the grid's cells (its accessible table, row by row), and no run is going on.
+SERVER_HAS_GRID = f"""() => {{
+    const cells = [...document.querySelectorAll('{PLAIN_GRID} td[role="gridcell"]')];
+    const echo = document.querySelector('[data-testid="stText"]');
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app?.dataset.testScriptState === "notRunning" && echo !== null && cells.length > 0
+        && echo.textContent.trim() === cells.map(c => c.textContent.trim()).join(" ");
+}}"""
 
 
 def plain_edits(page) -> dict:
+    """The edits the server got, once it has everything the grid shows (the grid sends its
+    edits 150 ms after the last one; a value the grid itself dropped is never shown)."""
     after_action(page)
-    page.wait_for_timeout(1000)
-    after_action(page)
+    painted(page)  # the grid's accessible table has caught up with its last edit
+    page.wait_for_function(SERVER_HAS_GRID, timeout=RUN_TIMEOUT)
     return json.loads(page.locator('[data-testid="stCode"]').inner_text())
 
 
 def select_plain(page) -> None:
-    box = page.locator('[data-testid="stDataFrame"]').bounding_box()
+    grid = page.locator(PLAIN_GRID)
+    box = grid.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + 30, box["y"] + 52)  # row 1, filters
-    page.wait_for_timeout(300)
+    target = grid.locator('td[role="gridcell"]').first.get_attribute("id")
+    page.mouse.click(box["x"] + 30, box["y"] + 52)  # row 1, filters (the first column)
+    expect(grid.locator('td[role="gridcell"][aria-selected="true"]')).to_have_id(target or "")
 
 
 def test_plain_grid_keeps_fast_typing_given_one_frame(plain_app) -> None:
