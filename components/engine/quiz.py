@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from components.engine.analysis import Analysis, LayerInfo
+from components.engine.spec import LayerType
 
 KINDS = ("shape", "params")
 _SHAPE_SPLIT = re.compile(r"[x×X*,，、;；\s()\[\]（）]+")
@@ -49,11 +50,12 @@ def is_correct(question: Question, text: str) -> bool:
 def candidates(analysis: Analysis, kind: str) -> list[LayerInfo]:
     """Layers worth asking about: shapes of layers that change them, params of weight layers."""
     if kind == "params":
-        return [i for i in analysis.layers if i.layer.type in ("conv2d", "dense")]
+        return [i for i in analysis.layers if i.layer.type.has_weights]
     return [
         i
         for i in analysis.layers
-        if i.layer.type in ("conv2d", "maxpool2d", "avgpool2d", "flatten", "dense")
+        if i.layer.type.is_window
+        or i.layer.type in (LayerType.FLATTEN, LayerType.DENSE)
         or i.output_shape != i.input_shape
     ]
 
