@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from components.engine.errors import InputError, Issue, Term
@@ -189,6 +190,12 @@ class NetworkSpec:
     # batch norm, so no one parses them back out of ``name``; None for a custom CNN.
     arch: str | None = None
     batch_norm: bool = False
+
+    @cached_property
+    def identity(self) -> str:
+        """Every field as exact text, built once: a cache key that is cheap to hash again
+        (hashing the record itself walks every layer on each rerun)."""
+        return repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON spec form (round-trips through :func:`parse_spec`)."""

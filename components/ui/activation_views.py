@@ -27,6 +27,7 @@ from components.keras_side import featuremaps, images
 from components.ui import arch_charts, theme
 from components.ui.i18n import t
 from components.ui.messages import issue_lines, issue_text
+from components.ui.network_picker import SPEC_HASH_FUNCS
 from components.ui.network_view import chart_labels
 from components.ui.safe_text import chart_text, plain
 from components.ui.tables import layer_frame
@@ -91,7 +92,7 @@ def models_held(setting: str | None) -> int:
 MODELS_HELD = models_held(os.environ.get("VGGX_MODELS"))
 
 
-@st.cache_resource(max_entries=MODELS_HELD, show_spinner=False)
+@st.cache_resource(max_entries=MODELS_HELD, show_spinner=False, hash_funcs=SPEC_HASH_FUNCS)
 def network(spec: NetworkSpec, weights: WeightsChoice, _data: bytes | None) -> Any:
     """The built, weighted, warmed network; shared by every session (it carries its lock).
     Keyed by the frozen spec and weights record themselves; an upload's bytes by its digest."""
@@ -111,7 +112,7 @@ class Run:
     picture: Any  # the PIL image the network received (before preprocessing)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False, hash_funcs=SPEC_HASH_FUNCS)
 def run(_net: Any, net_key: Hashable, _image: Any, image_key: str, fit: str) -> Run:
     """The single forward pass for (network, weights, image, fit); ``net_key`` names the
     network and its weights (e.g. ``(spec, weights)``)."""
@@ -121,7 +122,7 @@ def run(_net: Any, net_key: Hashable, _image: Any, image_key: str, fit: str) -> 
     return Run((net_key, image_key, fit), outputs, picture)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=SPEC_HASH_FUNCS)
 def layer_tiles(_run: Run, run_key: Hashable, layer: str, order: str, n: int, scale: str):
     """The PNG tiles of one layer's view, which channels they show, and the shared range."""
     fmap = _run.outputs[layer]
@@ -130,7 +131,7 @@ def layer_tiles(_run: Run, run_key: Hashable, layer: str, order: str, n: int, sc
     return channels, pngs, featuremaps.shared_range(fmap, channels)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=SPEC_HASH_FUNCS)
 def channel_picture(_run: Run, run_key: Hashable, layer: str, channel: int, alpha: float,
                     box: tuple[int, int, int, int] | None) -> tuple[bytes, int]:  # fmt: skip
     """One channel over the picture, the receptive field boxed, as PNG and its width
@@ -146,7 +147,7 @@ def channel_picture(_run: Run, run_key: Hashable, layer: str, channel: int, alph
     return out.getvalue(), big.width
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=SPEC_HASH_FUNCS)
 def stats_table(_run: Run, run_key: Hashable) -> pd.DataFrame:
     return featuremaps.layer_stats(_run.outputs)
 

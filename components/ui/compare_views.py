@@ -25,7 +25,7 @@ from components.ui import compare_charts, url_state
 from components.ui.accuracy_views import accuracy_ui
 from components.ui.i18n import t
 from components.ui.messages import issue_lines, issue_sentences
-from components.ui.network_picker import spec_error_text
+from components.ui.network_picker import SPEC_HASH_FUNCS, spec_error_text
 from components.ui.safe_text import chart_text, plain
 from components.ui.theme import PLOT_CONFIG
 
@@ -578,7 +578,7 @@ def _common_blocks(pair: tuple[compare.Config, compare.Config]) -> list[str]:
     ]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=SPEC_HASH_FUNCS)
 def _mosaic(_run, run_key: Hashable, layer: str, channels: tuple[int, ...], low: float,
             high: float) -> bytes:  # fmt: skip
     """One PNG of the channels, MOSAIC_COLUMNS to a row, on a colour scale given from outside.

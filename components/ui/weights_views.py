@@ -20,6 +20,7 @@ from components.engine.vgg import vgg_spec
 from components.keras_side import hub
 from components.keras_side.weights import WeightsError
 from components.ui.i18n import t
+from components.ui.network_picker import SPEC_HASH_FUNCS
 from components.ui.operator import show_operator_note
 from components.ui.safe_text import plain
 
@@ -209,7 +210,7 @@ def pair_sources(specs: list[NetworkSpec | None]) -> list[hub.Trained | None]:
     return trained
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=SPEC_HASH_FUNCS)
 def _top5(spec: NetworkSpec, kind: str, digest: str, sample: str) -> list[tuple[int, float]]:
     """One trained network's top-5 on a sample, kept as data: the network itself is built
     for this and dropped, so the page's shared model cache keeps the maps' networks."""
